@@ -1,0 +1,15 @@
+// Two projects: fast unit/stack tests, and integration tests against DynamoDB Local and the S3 server.
+// ts-jest only transpiles (isolatedModules in tsconfig); `npm run typecheck` does the type checking.
+const tsJest = ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: false }];
+
+module.exports = {
+  projects: [
+    {
+      displayName: "unit",
+      testEnvironment: "node",
+      roots: ["<rootDir>/__tests__/unit"],
+      transform: { "^.+\\.ts$": tsJest },
+      setupFilesAfterEnv: ["<rootDir>/__tests__/helpers/setup-unit.ts"],
+    },
+  ],
+};
