@@ -1,0 +1,77 @@
+import type { APIGatewayProxyEvent, S3Event, S3EventRecord } from "aws-lambda";
+
+/** A REST API (v1) proxy event as API Gateway sends it; override what the test is about. */
+export function apiGatewayProxyEvent(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
+  const httpMethod = overrides.httpMethod ?? "GET";
+  const pathParameters = overrides.pathParameters === undefined ? null : overrides.pathParameters;
+  const path = `/movies/${pathParameters?.movieId ?? ""}`;
+  return {
+    resource: "/movies/{movieId}",
+    path,
+    httpMethod,
+    headers: { "Content-Type": "application/json" },
+    multiValueHeaders: { "Content-Type": ["application/json"] },
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters,
+    stageVariables: null,
+    body: null,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: "123456789012",
+      apiId: "a1b2c3d4e5",
+      authorizer: null,
+      protocol: "HTTP/1.1",
+      httpMethod,
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: "203.0.113.7",
+        user: null,
+        userAgent: "jest",
+        userArn: null,
+      },
+      path: `/test${path}`,
+      stage: "test",
+      requestId: "api-request-0001",
+      requestTimeEpoch: 1_700_000_000_000,
+      resourceId: "abc123",
+      resourcePath: "/movies/{movieId}",
+    },
+    ...overrides,
+  };
+}
+
+/** One S3 record; `key` is given as S3 sends it (URL-encoded). */
+export function s3EventRecord(bucket: string, key: string, eventName = "ObjectCreated:Put"): S3EventRecord {
+  return {
+    eventVersion: "2.1",
+    eventSource: "aws:s3",
+    awsRegion: "eu-west-1",
+    eventTime: "2024-01-01T00:00:00.000Z",
+    eventName,
+    userIdentity: { principalId: "AWS:EXAMPLE" },
+    requestParameters: { sourceIPAddress: "203.0.113.7" },
+    responseElements: { "x-amz-request-id": "EXAMPLE123456789", "x-amz-id-2": "EXAMPLE/abcdefgh" },
+    s3: {
+      s3SchemaVersion: "1.0",
+      configurationId: "movie-infos-upload",
+      bucket: { name: bucket, ownerIdentity: { principalId: "EXAMPLE" }, arn: `arn:aws:s3:::${bucket}` },
+      object: { key, size: 136, eTag: "0123456789abcdef0123456789abcdef", sequencer: "0A1B2C3D4E5F678901" },
+    },
+  };
+}
+
+/** An S3 notification event holding `records`. */
+export function s3Event(...records: S3EventRecord[]): S3Event {
+  return { Records: records };
+}

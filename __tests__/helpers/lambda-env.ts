@@ -1,0 +1,12 @@
+/**
+ * The environment the Lambdas read at module init. Import this module before any handler module, so the
+ * variables are set when the handler's `requireEnv` calls run.
+ */
+export const TEST_ENV = {
+  AWS_REGION: "eu-west-1",
+  MOVIE_INFOS_TABLE: "movie_infos-test",
+  MOVIE_RATINGS_TABLE: "movie_ratings-test",
+  MOVIE_INFOS_BUCKET: "movie-infos-test",
+} as const;
+
+Object.assign(process.env, TEST_ENV);

@@ -1,0 +1,72 @@
+import { createLogger } from "../../../../lambdas/shared/logger";
+
+describe("createLogger", () => {
+  beforeEach(() => {
+    jest.useFakeTimers({ now: new Date("2024-05-01T12:00:00.000Z") });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it("writes one JSON line per call with level, timestamp, message, base and call fields", () => {
+    const lines: string[] = [];
+    const logger = createLogger({ service: "get-movie" }, (line) => lines.push(line));
+    logger.info("request completed", { statusCode: 200 });
+    logger.warn("request rejected");
+    expect(lines).toEqual([
+      '{"level":"INFO","timestamp":"2024-05-01T12:00:00.000Z","message":"request completed","service":"get-movie","statusCode":200}',
+      '{"level":"WARN","timestamp":"2024-05-01T12:00:00.000Z","message":"request rejected","service":"get-movie"}',
+    ]);
+  });
+
+  it("adds child fields such as the request id to every line", () => {
+    const lines: string[] = [];
+    const logger = createLogger({ service: "s" }, (line) => lines.push(line)).child({ requestId: "r-1" });
+    logger.error("failed", { key: "a.csv" });
+    expect(JSON.parse(lines[0] ?? "")).toEqual({
+      level: "ERROR",
+      timestamp: "2024-05-01T12:00:00.000Z",
+      message: "failed",
+      service: "s",
+      requestId: "r-1",
+      key: "a.csv",
+    });
+  });
+
+  it("reduces errors to name, message and stack", () => {
+    const lines: string[] = [];
+    const error = new TypeError("bad");
+    createLogger({}, (line) => lines.push(line)).error("failed", { error });
+    expect(JSON.parse(lines[0] ?? "").error).toEqual({
+      name: "TypeError",
+      message: "bad",
+      stack: error.stack,
+    });
+  });
+
+  it("still writes a line when fields cannot be serialised", () => {
+    const lines: string[] = [];
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    createLogger({ service: "s" }, (line) => lines.push(line)).info("odd", { circular });
+    expect(JSON.parse(lines[0] ?? "")).toEqual({
+      level: "INFO",
+      timestamp: "2024-05-01T12:00:00.000Z",
+      message: "odd",
+      service: "s",
+      logError: "unserialisable fields",
+    });
+  });
+
+  it("writes to stdout by default, one line per event", () => {
+    const write = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      createLogger().info("hello");
+      expect(write).toHaveBeenCalledWith(
+        '{"level":"INFO","timestamp":"2024-05-01T12:00:00.000Z","message":"hello"}\n',
+      );
+    } finally {
+      write.mockRestore();
+    }
+  });
+});

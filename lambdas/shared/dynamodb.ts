@@ -1,0 +1,12 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+
+/**
+ * The DynamoDB document client every function uses, so marshalling options are decided once. No region or
+ * endpoint here: the SDK reads AWS_REGION and AWS_ENDPOINT_URL_DYNAMODB.
+ */
+export function createDocumentClient(): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}

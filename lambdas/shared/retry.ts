@@ -1,0 +1,81 @@
+/** Bounds for retrying the part of a batch request that DynamoDB left unprocessed. */
+export interface BackoffOptions {
+  /**
+   * Total number of calls, the first one included.
+   * @default 8
+   */
+  readonly maxAttempts?: number;
+  /**
+   * Upper bound of the first delay; it doubles after each attempt (full jitter picks a delay between 0 and it).
+   * @default 50 ms
+   */
+  readonly baseDelayMs?: number;
+  /**
+   * Cap on any single delay.
+   * @default 2000 ms
+   */
+  readonly maxDelayMs?: number;
+  /**
+   * How to wait; tests pass a recorder instead of real timers.
+   * @default setTimeout
+   */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Source of randomness for the jitter, in [0, 1).
+   * @default Math.random
+   */
+  readonly random?: () => number;
+}
+
+/** Thrown when a batch still has unprocessed work after `maxAttempts` calls. */
+export class RetriesExhaustedError extends Error {
+  constructor(
+    message: string,
+    readonly attempts: number,
+  ) {
+    super(message);
+    this.name = "RetriesExhaustedError";
+  }
+}
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * "Full jitter" exponential backoff (AWS Architecture Blog, "Exponential Backoff And Jitter"): a random
+ * delay in [0, min(maxDelayMs, baseDelayMs * 2^(attempt-1))), so retrying callers spread out instead of
+ * hitting a throttled partition in lockstep.
+ */
+export function backoffDelay(attempt: number, options: BackoffOptions = {}): number {
+  const { baseDelayMs = 50, maxDelayMs = 2000, random = Math.random } = options;
+  const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * Sends `first`, then keeps re-sending whatever `send` returns as left over (DynamoDB's UnprocessedKeys or
+ * UnprocessedItems) with backoff between calls, until nothing is left.
+ *
+ * @param send performs one call and returns the leftover request, or `undefined` when everything was done.
+ * @param describe names the operation in the error message.
+ * @throws RetriesExhaustedError when work is still left after `maxAttempts` calls.
+ */
+export async function drainWithBackoff<T>(
+  first: T,
+  send: (request: T) => Promise<T | undefined>,
+  describe: string,
+  options: BackoffOptions = {},
+): Promise<void> {
+  const { maxAttempts = 8, sleep = realSleep } = options;
+  let pending: T | undefined = first;
+  for (let attempt = 1; ; attempt++) {
+    pending = await send(pending);
+    if (pending === undefined) return;
+    if (attempt >= maxAttempts) {
+      throw new RetriesExhaustedError(
+        `${describe} still had unprocessed items after ${attempt} attempts`,
+        attempt,
+      );
+    }
+    await sleep(backoffDelay(attempt, options));
+  }
+}
