@@ -1,0 +1,43 @@
+import { Construct } from "constructs";
+import { TerraformStack } from "cdktf";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+
+/** One IAM policy statement, in the shape reviewers read in HCL. */
+export interface PolicyStatement {
+  readonly sid?: string;
+  readonly effect?: "Allow" | "Deny";
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+}
+
+const ASSUME_ROLE_POLICY_ID = "iam_assume_role_policy";
+
+/**
+ * The stack's single `data.aws_iam_policy_document.iam_assume_role_policy` that lets Lambda assume a
+ * role, created on first use and shared by every function of the stack (as in the workshop).
+ */
+export function lambdaAssumeRolePolicy(scope: Construct): DataAwsIamPolicyDocument {
+  const stack = TerraformStack.of(scope);
+  const existing = stack.node.tryFindChild(ASSUME_ROLE_POLICY_ID);
+  if (existing instanceof DataAwsIamPolicyDocument) return existing;
+  const document = new DataAwsIamPolicyDocument(stack, ASSUME_ROLE_POLICY_ID, {
+    statement: [
+      {
+        effect: "Allow",
+        principals: [{ type: "Service", identifiers: ["lambda.amazonaws.com"] }],
+        actions: ["sts:AssumeRole"],
+      },
+    ],
+  });
+  return document;
+}
+
+/** Converts our statements to the provider's shape, keeping their order (the order is reviewed). */
+export function toDocumentStatements(statements: readonly PolicyStatement[]) {
+  return statements.map((s) => ({
+    ...(s.sid ? { sid: s.sid } : {}),
+    effect: s.effect ?? "Allow",
+    actions: [...s.actions],
+    resources: [...s.resources],
+  }));
+}
