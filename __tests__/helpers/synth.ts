@@ -1,0 +1,33 @@
+import { Testing, type TerraformStack } from "cdktf";
+import { loadConfig } from "../../stacks/config";
+import { MoviesStack } from "../../stacks/movies-stack";
+
+/** The synthesized Terraform JSON of one stack, typed loosely for assertions. */
+export interface SynthesizedStack {
+  readonly json: string;
+  readonly resource: Record<string, Record<string, Record<string, unknown>>>;
+  readonly data: Record<string, Record<string, Record<string, unknown>>>;
+  readonly output: Record<string, { value: unknown; description?: string }>;
+  readonly terraform: Record<string, unknown>;
+}
+
+export function synthesize(stack: TerraformStack): SynthesizedStack {
+  const json = Testing.synth(stack);
+  return { json, ...JSON.parse(json) } as SynthesizedStack;
+}
+
+/** A fresh `movies-dev` stack, in its own app, and its synthesized JSON. */
+export function synthMoviesDev(): { stack: MoviesStack; synth: SynthesizedStack } {
+  const app = Testing.app();
+  const stack = new MoviesStack(app, "movies-dev", { config: loadConfig("dev", {}) });
+  return { stack, synth: synthesize(stack) };
+}
+
+/** Every `type.name` address in a synthesized stack, data sources as `data.type.name`. */
+export function addresses(synth: SynthesizedStack): string[] {
+  const list = (blocks: SynthesizedStack["resource"] | undefined, prefix: string) =>
+    Object.entries(blocks ?? {}).flatMap(([type, byName]) =>
+      Object.keys(byName).map((n) => `${prefix}${type}.${n}`),
+    );
+  return [...list(synth.resource, ""), ...list(synth.data, "data.")].sort();
+}

@@ -1,0 +1,59 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { projectRoot } from "../../../constructs/project-root";
+
+/** Every file below `dir`, relative path → bytes. */
+function tree(dir: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else files.set(relative(dir, path), readFileSync(path));
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+describe("npm run synth (compiled app, as cdktf runs it)", () => {
+  let outA: string;
+  let outB: string;
+
+  beforeAll(() => {
+    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: projectRoot, stdio: "pipe" });
+    const synth = (outdir: string) =>
+      execFileSync("node", ["dist/infra/main.js"], {
+        cwd: projectRoot,
+        env: { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1", MOVIES_STATE_BUCKET: "" },
+        stdio: "pipe",
+      });
+    outA = mkdtempSync(join(tmpdir(), "synth-a-"));
+    outB = mkdtempSync(join(tmpdir(), "synth-b-"));
+    synth(outA);
+    synth(outB);
+  }, 60_000);
+
+  afterAll(() => {
+    rmSync(outA, { recursive: true, force: true });
+    rmSync(outB, { recursive: true, force: true });
+  });
+
+  it("writes the movies-dev stack", () => {
+    const manifest = JSON.parse(readFileSync(join(outA, "manifest.json"), "utf8"));
+    expect(Object.keys(manifest.stacks)).toContain("movies-dev");
+    const stack = JSON.parse(readFileSync(join(outA, "stacks", "movies-dev", "cdk.tf.json"), "utf8"));
+    expect(stack.resource.aws_lambda_function.get_movie_lambda.function_name).toBe("get-movie-dev");
+  });
+
+  it("is byte-identical from one synth to the next", () => {
+    const a = tree(outA);
+    const b = tree(outB);
+    expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+    for (const [path, bytes] of a) {
+      expect({ path, same: bytes.equals(b.get(path) as Buffer) }).toEqual({ path, same: true });
+    }
+  });
+});

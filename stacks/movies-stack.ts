@@ -1,0 +1,124 @@
+import { Construct } from "constructs";
+import { TerraformOutput } from "cdktf";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { BundledFunction } from "../constructs/bundled-function";
+import { IngestionBucket } from "../constructs/ingestion-bucket";
+import { physicalName } from "../constructs/naming";
+import { RestApi } from "../constructs/rest-api";
+import { Table } from "../constructs/table";
+import type { EnvironmentConfig } from "./config";
+import { ServiceStack } from "./service-stack";
+
+export interface MoviesStackProps {
+  readonly config: EnvironmentConfig;
+}
+
+/**
+ * The Movies app of "How to Serverless with AWS", part 2, in the order of the workshop's action plan:
+ * tables, bucket, roles and policies, functions, REST API, permissions, bucket notification.
+ *
+ *   S3 (*.csv) ──▶ upload-infos ──▶ movie_infos ◀── get-movie ◀── GET   /movies/{movieId}
+ *                                  movie_ratings ◀── update-rating ◀── PATCH /movies/{movieId}
+ */
+export class MoviesStack extends ServiceStack {
+  readonly movieInfos: Table;
+  readonly movieRatings: Table;
+  readonly bucket: IngestionBucket;
+  readonly getMovie: BundledFunction;
+  readonly updateRating: BundledFunction;
+  readonly uploadInfos: BundledFunction;
+  readonly api: RestApi;
+
+  constructor(scope: Construct, id: string, props: MoviesStackProps) {
+    super(scope, id, { config: props.config, service: "movies" });
+    const { environment, lambda, logRetentionDays, stageName } = props.config;
+
+    // 1. Tables
+    this.movieInfos = new Table(this, "movie_infos_table", {
+      name: "movie_infos",
+      environment,
+      hashKey: { name: "movie_id", type: "S" },
+    });
+    this.movieRatings = new Table(this, "movie_ratings_table", {
+      name: "movie_ratings",
+      environment,
+      hashKey: { name: "movie_id", type: "S" },
+    });
+
+    // 2. Bucket, named from the account id like the workshop's
+    const caller = new DataAwsCallerIdentity(this, "current");
+    this.bucket = new IngestionBucket(this, "movie_infos_bucket", {
+      name: "movie-infos",
+      environment,
+      accountId: caller.accountId,
+      notificationId: "movies_bucket_notification",
+    });
+
+    // 3.–6. Functions, each with its role, least-privilege policy, log group and `live` alias
+    const common = {
+      memorySize: lambda.memorySize,
+      timeout: lambda.timeout,
+      reservedConcurrency: lambda.reservedConcurrency,
+      logRetentionDays,
+    };
+    this.getMovie = new BundledFunction(this, "get_movie_lambda", {
+      ...common,
+      entry: "lambdas/get-movie/index.ts",
+      functionName: physicalName("get-movie", environment),
+      description: "GET /movies/{movieId}: the movie's info merged with its ratings",
+    });
+    this.getMovie.grantTable(this.movieInfos, "MOVIE_INFOS_TABLE", [
+      "dynamodb:GetItem",
+      "dynamodb:BatchGetItem",
+    ]);
+    this.getMovie.grantTable(this.movieRatings, "MOVIE_RATINGS_TABLE", [
+      "dynamodb:GetItem",
+      "dynamodb:BatchGetItem",
+    ]);
+
+    this.updateRating = new BundledFunction(this, "update_movie_rating_lambda", {
+      ...common,
+      entry: "lambdas/update-rating/index.ts",
+      functionName: physicalName("update-rating", environment),
+      description: "PATCH /movies/{movieId}: updates the ratings of a movie that exists",
+    });
+    this.updateRating.grantTable(this.movieRatings, "MOVIE_RATINGS_TABLE", ["dynamodb:UpdateItem"]);
+    this.updateRating.grantTable(this.movieInfos, "MOVIE_INFOS_TABLE", ["dynamodb:ConditionCheckItem"]);
+
+    this.uploadInfos = new BundledFunction(this, "upload_movie_infos_lambda", {
+      ...common,
+      // A large CSV is streamed, so time, not memory, is what a big upload needs.
+      timeout: 300,
+      entry: "lambdas/upload-infos/index.ts",
+      functionName: physicalName("upload-infos", environment),
+      description: "Writes the movie infos of each CSV uploaded to the bucket into movie_infos",
+    });
+    this.uploadInfos.grantBucketRead(this.bucket, "MOVIE_INFOS_BUCKET");
+    this.uploadInfos.grantTable(this.movieInfos, "MOVIE_INFOS_TABLE", ["dynamodb:BatchWriteItem"]);
+
+    // 7.–8. REST API: /movies/{movieId} with GET and PATCH, each allowed to invoke only its function
+    this.api = new RestApi(this, "movies_api", {
+      name: physicalName("movies_api", environment),
+      description: "This is the API for the Movies project",
+      stageName,
+    });
+    const movies = this.api.addResource("movies_resource", this.api.root, "movies");
+    const movie = this.api.addResource("movie_resource", movies, "{movieId}");
+    this.api.addLambdaRoute("get_movie_request", movie, "GET", this.getMovie);
+    this.api.addLambdaRoute("update_movie_rating_request", movie, "PATCH", this.updateRating);
+
+    // 9. Every *.csv uploaded to the bucket goes to upload-infos
+    this.bucket.notifyOnObjectCreated(this.uploadInfos, { suffix: ".csv" });
+
+    new TerraformOutput(this, "movies_api_url", {
+      description: "Base URL of the movies resource",
+      value: `${this.api.invokeUrl}/movies`,
+    });
+    new TerraformOutput(this, "movie_infos_bucket_uri", {
+      description: "Upload movie-infos CSV files here",
+      value: this.bucket.bucketUri,
+    });
+    new TerraformOutput(this, "movie_infos_table_name", { value: this.movieInfos.tableName });
+    new TerraformOutput(this, "movie_ratings_table_name", { value: this.movieRatings.tableName });
+  }
+}
