@@ -5,6 +5,12 @@ export default tseslint.config(
   { ignores: ["node_modules/**", "dist/**", "cdktf.out/**", ".local/**", "coverage/**"] },
   ...tseslint.configs.recommended,
   {
+    // The local Lambda runtime is plain CommonJS so it runs under node without a build step.
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", process: "readonly" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
     rules: {
       "@typescript-eslint/no-non-null-assertion": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],

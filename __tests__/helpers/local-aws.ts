@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { createBuckets, declaredBuckets, type DeclaredBucket } from "../../local/buckets";
+import {
+  LOCAL_CREDENTIALS,
+  startDynamoDbLocal,
+  startS3Server,
+  type Emulator,
+  type S3Server,
+} from "../../local/emulators";
+import { declaredFunctions, type DeclaredFunction } from "../../local/functions";
+import { LocalLambda } from "../../local/lambda-host";
+import { createTables, declaredTables, type DeclaredTable } from "../../local/tables";
+import { TerraformResolver, type TerraformJson } from "../../local/terraform";
+
+/** DynamoDB Local and the S3 server, provisioned from one synthesized stack. */
+export interface LocalAws {
+  readonly dynamodb: Emulator;
+  readonly s3: S3Server;
+  readonly ddbClient: DynamoDBClient;
+  readonly s3Client: S3Client;
+  readonly resolver: TerraformResolver;
+  readonly tables: readonly DeclaredTable[];
+  readonly buckets: readonly DeclaredBucket[];
+  readonly functions: readonly DeclaredFunction[];
+  /** The function at `address`, running in its own warm process against the local services. */
+  lambda(address: string): LocalLambda;
+  stop(): Promise<void>;
+}
+
+const REGION = "eu-central-1";
+
+/**
+ * Starts DynamoDB Local (in memory) and s3rver on free ports, points the SDK at them through the
+ * standard variables only (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3, AWS_REGION), and creates
+ * every table and bucket the stack declares, from its synthesized JSON.
+ */
+export async function startLocalAws(stack: TerraformJson): Promise<LocalAws> {
+  const s3Dir = mkdtempSync(join(tmpdir(), "s3rver-"));
+  const started = await Promise.allSettled([startDynamoDbLocal(), startS3Server({ directory: s3Dir })]);
+  const [dynamodb, s3] = started.map((r) => (r.status === "fulfilled" ? r.value : undefined)) as [
+    Emulator | undefined,
+    S3Server | undefined,
+  ];
+  if (!dynamodb || !s3) {
+    await Promise.all([dynamodb?.stop(), s3?.stop()]);
+    throw started.find((r): r is PromiseRejectedResult => r.status === "rejected")?.reason;
+  }
+  // The test's own clients use the same standard variables as the functions.
+  Object.assign(process.env, localAwsEnvironment({ dynamodb, s3 }));
+  const resolver = new TerraformResolver(stack, { region: REGION });
+  const ddbClient = new DynamoDBClient({});
+  const s3Client = new S3Client({});
+  const tables = declaredTables(resolver);
+  const buckets = declaredBuckets(resolver);
+  try {
+    await createTables(ddbClient, tables);
+    await createBuckets(s3Client, buckets);
+  } catch (error) {
+    await Promise.all([dynamodb.stop(), s3.stop()]);
+    throw error;
+  }
+  const functions = declaredFunctions(resolver);
+  const lambdas = new Map<string, LocalLambda>();
+  const environment = localAwsEnvironment({ dynamodb, s3 });
+  return {
+    dynamodb,
+    s3,
+    ddbClient,
+    s3Client,
+    resolver,
+    tables,
+    buckets,
+    functions,
+    lambda(address) {
+      let lambda = lambdas.get(address);
+      if (!lambda) {
+        const fn = functions.find((f) => f.address === address);
+        if (!fn) throw new Error(`${address} is not a function of the stack`);
+        lambda = new LocalLambda(fn, { environment, timeoutSeconds: 60 });
+        lambdas.set(address, lambda);
+      }
+      return lambda;
+    },
+    async stop() {
+      await Promise.all([...lambdas.values()].map((l) => l.stop()));
+      ddbClient.destroy();
+      s3Client.destroy();
+      await Promise.all([dynamodb.stop(), s3.stop()]);
+      rmSync(s3Dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The environment a local function gets on top of its declared variables: endpoints, region, credentials. */
+export function localAwsEnvironment(local: Pick<LocalAws, "dynamodb" | "s3">): Record<string, string> {
+  return {
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: local.dynamodb.endpoint,
+    AWS_ENDPOINT_URL_S3: local.s3.endpoint,
+  };
+}

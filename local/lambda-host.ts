@@ -1,0 +1,178 @@
+import { fork, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { projectRoot } from "../constructs/project-root";
+import type { DeclaredFunction } from "./functions";
+
+/** How an invocation ended: the handler's result, or the error it threw (as Lambda reports it). */
+export type InvokeOutcome =
+  | { readonly ok: true; readonly result: unknown; readonly requestId: string }
+  | {
+      readonly ok: false;
+      readonly error: { name: string; message: string; stack?: string };
+      readonly requestId: string;
+    };
+
+export interface LocalLambdaOptions {
+  /** Variables added to the function's own (the AWS_ENDPOINT_URL_* and credentials of the local run). */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** @default 10 seconds */
+  readonly timeoutSeconds?: number;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** Receives each line the function writes to stdout or stderr. @default the lines are dropped */
+  readonly onLog?: (line: string) => void;
+}
+
+interface Pending {
+  resolve: (outcome: InvokeOutcome) => void;
+  requestId: string;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * A function running locally the way Lambda runs it: its bundle in a process of its own (a warm
+ * container), initialised once with exactly the environment variables the stack declares plus the
+ * local endpoints, invoked one event at a time, restarted after a timeout or a crash.
+ */
+export class LocalLambda {
+  private child?: ChildProcess;
+  private ready?: Promise<void>;
+  private readonly pending = new Map<string, Pending>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly fn: DeclaredFunction,
+    private readonly options: LocalLambdaOptions = {},
+  ) {}
+
+  /** Runs one event through the handler; invocations are serialized, as in one Lambda container. */
+  invoke(event: unknown): Promise<InvokeOutcome> {
+    const run = this.queue.then(() => this.invokeNow(event));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Invokes and returns the result, throwing the handler's error (for callers that want exceptions). */
+  async invokeOrThrow<T = unknown>(event: unknown): Promise<T> {
+    const outcome = await this.invoke(event);
+    if (!outcome.ok) {
+      const error = new Error(`${this.fn.functionName}: ${outcome.error.name}: ${outcome.error.message}`);
+      error.name = outcome.error.name;
+      throw error;
+    }
+    return outcome.result as T;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    this.ready = undefined;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+  }
+
+  private async invokeNow(event: unknown): Promise<InvokeOutcome> {
+    await this.start();
+    const child = this.child as ChildProcess;
+    const id = randomUUID();
+    const requestId = randomUUID();
+    const timeoutMs = (this.options.timeoutSeconds ?? 10) * 1000;
+    return new Promise<InvokeOutcome>((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        void this.stop();
+        resolve({
+          ok: false,
+          requestId,
+          error: { name: "TimeoutError", message: `Task timed out after ${timeoutMs / 1000} seconds` },
+        });
+      }, timeoutMs);
+      this.pending.set(id, { resolve, requestId, timer });
+      child.send({ type: "invoke", id, requestId, event, invokedFunctionArn: this.fn.functionName });
+    });
+  }
+
+  private start(): Promise<void> {
+    if (this.ready) return this.ready;
+    const child = fork(
+      join(projectRoot, "local", "lambda-runtime.cjs"),
+      [
+        this.fn.bundle,
+        this.fn.handler.split(".").pop() ?? "handler",
+        this.fn.functionName,
+        String(this.options.memorySize ?? 256),
+        String(this.options.timeoutSeconds ?? 10),
+      ],
+      {
+        // The function sees its declared variables and the local endpoints, nothing of ours.
+        env: {
+          PATH: process.env.PATH ?? "",
+          AWS_LAMBDA_FUNCTION_NAME: this.fn.functionName,
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+          ...this.fn.environment,
+          ...this.options.environment,
+        },
+        stdio: ["ignore", "pipe", "pipe", "ipc"],
+        execArgv: [],
+      },
+    );
+    this.child = child;
+    const onLog = this.options.onLog;
+    for (const stream of [child.stdout, child.stderr]) {
+      let buffered = "";
+      stream?.on("data", (chunk: Buffer) => {
+        buffered += chunk.toString();
+        const lines = buffered.split("\n");
+        buffered = lines.pop() ?? "";
+        if (onLog) for (const line of lines) onLog(line);
+      });
+    }
+    child.on(
+      "message",
+      (message: { type: string; id?: string; ok: boolean; result?: unknown; error?: never }) => {
+        if (message.type !== "result" || !message.id) return;
+        const pending = this.pending.get(message.id);
+        if (!pending) return;
+        this.pending.delete(message.id);
+        clearTimeout(pending.timer);
+        pending.resolve(
+          message.ok
+            ? { ok: true, result: message.result, requestId: pending.requestId }
+            : { ok: false, error: message.error as never, requestId: pending.requestId },
+        );
+      },
+    );
+    child.on("exit", (code, signal) => {
+      if (this.child === child) {
+        this.child = undefined;
+        this.ready = undefined;
+      }
+      for (const [id, pending] of this.pending) {
+        clearTimeout(pending.timer);
+        this.pending.delete(id);
+        pending.resolve({
+          ok: false,
+          requestId: pending.requestId,
+          error: { name: "Runtime.ExitError", message: `Runtime exited (code ${code}, signal ${signal})` },
+        });
+      }
+    });
+    this.ready = new Promise<void>((resolve, reject) => {
+      child.once("message", (message: { type: string; ok: boolean; error?: { message: string } }) => {
+        if (message.type === "init" && message.ok) resolve();
+        else reject(new Error(`${this.fn.functionName} failed to initialise: ${message.error?.message}`));
+      });
+      child.once("exit", (code) =>
+        reject(new Error(`${this.fn.functionName} exited during init (code ${code})`)),
+      );
+    });
+    this.ready.catch(() => {
+      this.ready = undefined;
+    });
+    return this.ready;
+  }
+}

@@ -1,0 +1,167 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** The parts of a synthesized cdk.tf.json that the local run reads. */
+export interface TerraformJson {
+  readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly data?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly output?: Record<string, { value: unknown }>;
+}
+
+/** Reads `<outdir>/stacks/<stack>/cdk.tf.json`, naming the command that writes it when it is missing. */
+export function readStack(outdir: string, stack: string): TerraformJson {
+  const path = join(outdir, "stacks", stack, "cdk.tf.json");
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as TerraformJson;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new Error(`No synthesized stack "${stack}" at ${path}: run \`npm run synth\` first`);
+    }
+    throw error;
+  }
+}
+
+/** The values a local run gives to what only AWS knows (account, region, computed attributes). */
+export interface LocalValues {
+  /** @default "000000000000" */
+  readonly accountId?: string;
+  /** @default AWS_REGION, else "eu-central-1" */
+  readonly region?: string;
+}
+
+const REFERENCE = /^(data\.)?([a-z0-9_]+)\.([a-z0-9_]+)\.([a-z0-9_]+)$/;
+const INTERPOLATION = /\$\{([^{}]*)\}/g;
+
+/**
+ * Resolves the Terraform references of a synthesized stack to stable local values, the way `apply`
+ * would have filled them in: `${aws_dynamodb_table.movie_infos_table.name}` becomes the table's
+ * configured name, `${data.aws_caller_identity.current.account_id}` the local account id, and computed
+ * attributes (`arn`, `id`, `invoke_arn`, ...) get the shape AWS gives them. Anything it cannot resolve
+ * (function calls, unknown attributes) fails with the expression in the message, never silently.
+ */
+export class TerraformResolver {
+  readonly accountId: string;
+  readonly region: string;
+
+  constructor(
+    private readonly stack: TerraformJson,
+    values: LocalValues = {},
+  ) {
+    this.accountId = values.accountId ?? "000000000000";
+    this.region = values.region ?? process.env.AWS_REGION ?? "eu-central-1";
+  }
+
+  /** Every resource of `type`, by name. */
+  resources(type: string): [string, Record<string, unknown>][] {
+    return Object.entries(this.stack.resource?.[type] ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  }
+
+  /** One resource's configuration, or an error naming the address. */
+  config(type: string, name: string, data = false): Record<string, unknown> {
+    const blocks = data ? this.stack.data : this.stack.resource;
+    const config = blocks?.[type]?.[name];
+    if (!config) throw new Error(`${data ? "data." : ""}${type}.${name} is not declared in the stack`);
+    return config;
+  }
+
+  /** Resolves every interpolation in a value (strings, arrays and objects, deeply). */
+  resolve(value: unknown): unknown {
+    if (typeof value === "string") return this.resolveString(value);
+    if (Array.isArray(value)) return value.map((v) => this.resolve(v));
+    if (value && typeof value === "object") {
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([k]) => k !== "//")
+          .map(([k, v]) => [k, this.resolve(v)]),
+      );
+    }
+    return value;
+  }
+
+  resolveString(value: string): string {
+    return value.replace(INTERPOLATION, (_match, expression: string) => this.reference(expression.trim()));
+  }
+
+  /** The value of one reference expression (`aws_s3_bucket.movie_infos_bucket.bucket`). */
+  reference(expression: string): string {
+    const match = REFERENCE.exec(expression);
+    if (!match) throw new Error(`Cannot resolve \${${expression}} locally: only references are supported`);
+    const [, data, type, name, attribute] = match as unknown as [
+      string,
+      string | undefined,
+      string,
+      string,
+      string,
+    ];
+    return data ? this.dataAttribute(type, name, attribute) : this.attribute(type, name, attribute);
+  }
+
+  /** A resource attribute: its configured value if set, else the value AWS would compute. */
+  attribute(type: string, name: string, attribute: string): string {
+    const config = this.config(type, name);
+    const configured = config[attribute];
+    if (typeof configured === "string" || typeof configured === "number") {
+      return this.resolveString(String(configured));
+    }
+    const computed = this.computed(type, name, attribute);
+    if (computed === undefined) {
+      throw new Error(`Cannot resolve \${${type}.${name}.${attribute}} locally: unknown computed attribute`);
+    }
+    return computed;
+  }
+
+  private dataAttribute(type: string, name: string, attribute: string): string {
+    this.config(type, name, true);
+    if (type === "aws_caller_identity" && attribute === "account_id") return this.accountId;
+    if (type === "aws_region" && (attribute === "name" || attribute === "region")) return this.region;
+    if (type === "aws_partition" && attribute === "partition") return "aws";
+    throw new Error(`Cannot resolve \${data.${type}.${name}.${attribute}} locally`);
+  }
+
+  private computed(type: string, name: string, attribute: string): string | undefined {
+    const at = (attr: string) => this.attribute(type, name, attr);
+    const arn = (service: string, resource: string) =>
+      `arn:aws:${service}:${this.region}:${this.accountId}:${resource}`;
+    switch (`${type}.${attribute}`) {
+      case "aws_dynamodb_table.id":
+        return at("name");
+      case "aws_dynamodb_table.arn":
+        return arn("dynamodb", `table/${at("name")}`);
+      case "aws_dynamodb_table.stream_arn":
+        return `${at("arn")}/stream/local`;
+      case "aws_s3_bucket.id":
+        return at("bucket");
+      case "aws_s3_bucket.arn":
+        return `arn:aws:s3:::${at("bucket")}`;
+      case "aws_lambda_function.arn":
+      case "aws_lambda_function.qualified_arn":
+        return arn("lambda", `function:${at("function_name")}`);
+      case "aws_lambda_function.invoke_arn":
+        return `arn:aws:apigateway:${this.region}:lambda:path/2015-03-31/functions/${at("arn")}/invocations`;
+      case "aws_lambda_function.version":
+        return "1";
+      case "aws_lambda_alias.arn": {
+        const fn = at("function_name");
+        return `${fn.startsWith("arn:") ? fn : arn("lambda", `function:${fn}`)}:${at("name")}`;
+      }
+      case "aws_lambda_alias.invoke_arn":
+        return `arn:aws:apigateway:${this.region}:lambda:path/2015-03-31/functions/${at("arn")}/invocations`;
+      case "aws_sqs_queue.id":
+      case "aws_sqs_queue.url":
+        return `https://sqs.${this.region}.amazonaws.com/${this.accountId}/${at("name")}`;
+      case "aws_sqs_queue.arn":
+        return arn("sqs", at("name"));
+      case "aws_sns_topic.id":
+      case "aws_sns_topic.arn":
+        return arn("sns", at("name"));
+      case "aws_cloudwatch_event_bus.arn":
+        return arn("events", `event-bus/${at("name")}`);
+      case "aws_cloudwatch_log_group.arn":
+        return arn("logs", `log-group:${at("name")}`);
+      case "aws_api_gateway_rest_api.id":
+        return `local-${name}`;
+      default:
+        return undefined;
+    }
+  }
+}
