@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "dist/**", "cdktf.out/**", ".local/**", "coverage/**"] },
+  { ignores: ["node_modules/**", "dist/**", "cdktf.out/**", "cdktf.out.hcl/**", ".local/**", "coverage/**"] },
   ...tseslint.configs.recommended,
   {
     rules: {
