@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "dist/**", "cdktf.out/**", ".local/**", "coverage/**"] },
+  { ignores: ["node_modules/**", "dist/**", "cdktf.out/**", "cdktf.out.hcl/**", ".local/**", "coverage/**"] },
   ...tseslint.configs.recommended,
   {
     // The local Lambda runtime is plain CommonJS so it runs under node without a build step.

@@ -17,7 +17,10 @@ module.exports = {
       testEnvironment: "node",
       roots: ["<rootDir>/__tests__/integration"],
       transform: { "^.+\\.ts$": tsJest },
-      setupFilesAfterEnv: ["<rootDir>/__tests__/helpers/setup-unit.ts"],
+      setupFilesAfterEnv: [
+        "<rootDir>/__tests__/helpers/setup-unit.ts",
+        "<rootDir>/__tests__/helpers/setup-integration.ts",
+      ],
     },
   ],
 };

@@ -1,8 +1,11 @@
 import { App } from "cdktf";
-import { loadConfig } from "./stacks/config";
+import { addStacks, type Service } from "./stacks/app";
 import { MoviesStack } from "./stacks/movies-stack";
+
+/** Every service; each gets one stack per environment (`movies-dev`, `movies-prod`, `movies-alice`). */
+const services: readonly Service[] = [{ name: "movies", stack: MoviesStack }];
 
 /** Synthesizes every stack into cdktf.out/ (run compiled: `npm run synth`, or through `cdktf`). */
 const app = new App();
-new MoviesStack(app, "movies-dev", { config: loadConfig("dev") });
+addStacks(app, services);
 app.synth();

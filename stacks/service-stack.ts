@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
-import { S3Backend, TerraformStack } from "cdktf";
+import { TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { EnvironmentConfig } from "./config";
+import { useS3Backend } from "./remote-state";
 
 export interface ServiceStackProps {
   readonly config: EnvironmentConfig;
@@ -35,13 +36,7 @@ export class ServiceStack extends TerraformStack {
       ],
     });
 
-    new S3Backend(this, {
-      bucket: props.config.state.bucket,
-      key: `${props.service}/${id}.tfstate`,
-      region: props.config.state.region,
-      encrypt: true,
-    });
-    // Terraform >= 1.10 locks with a lock file beside the state; cdktf 0.21's S3Backend lacks the option.
-    this.addOverride("terraform.backend.s3.use_lockfile", true);
+    const { bucket, region } = props.config.state;
+    useS3Backend(this, { bucket, region, key: `${props.service}/${id}.tfstate` });
   }
 }

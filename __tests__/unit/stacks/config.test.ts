@@ -1,4 +1,17 @@
-import { DEFAULT_STATE_BUCKET, loadConfig } from "../../../stacks/config";
+import {
+  applyOverrides,
+  DEFAULT_STATE_BUCKET,
+  environments,
+  loadConfig,
+  loadDeveloperConfig,
+  loadStateConfig,
+  selectedEnvironments,
+  stateBucket,
+  validateConfig,
+  type EnvironmentConfig,
+  type EnvironmentOverrides,
+} from "../../../stacks/config";
+import { ConfigError } from "../../../stacks/validate";
 
 describe("loadConfig", () => {
   it("returns the dev environment with the default state bucket", () => {
@@ -13,6 +26,27 @@ describe("loadConfig", () => {
     });
   });
 
+  it("starts staging and prod from dev and applies their overrides, nested groups field by field", () => {
+    expect(loadConfig("staging", {})).toEqual({
+      environment: "staging",
+      region: "eu-central-1",
+      stageName: "staging",
+      logRetentionDays: 30,
+      apiThrottling: { rateLimit: 100, burstLimit: 200 },
+      lambda: { memorySize: 512, timeout: 10 },
+      state: { bucket: DEFAULT_STATE_BUCKET, region: "eu-central-1" },
+    });
+    expect(loadConfig("prod", {})).toEqual({
+      environment: "prod",
+      region: "eu-central-1",
+      stageName: "prod",
+      logRetentionDays: 90,
+      apiThrottling: { rateLimit: 500, burstLimit: 1000 },
+      lambda: { memorySize: 1024, timeout: 10, reservedConcurrency: 50 },
+      state: { bucket: DEFAULT_STATE_BUCKET, region: "eu-central-1" },
+    });
+  });
+
   it("takes the state bucket from MOVIES_STATE_BUCKET", () => {
     expect(loadConfig("dev", { MOVIES_STATE_BUCKET: "acme-tfstate" }).state).toEqual({
       bucket: "acme-tfstate",
@@ -21,6 +55,210 @@ describe("loadConfig", () => {
   });
 
   it("names the known environments when asked for an unknown one", () => {
-    expect(() => loadConfig("qa", {})).toThrow('Unknown environment "qa": expected one of dev');
+    expect(() => loadConfig("qa", {})).toThrow(
+      new ConfigError(['Unknown environment "qa": expected one of dev, staging, prod']),
+    );
+  });
+
+  it("refuses an invalid MOVIES_STATE_BUCKET, naming the key", () => {
+    expect(() => loadConfig("prod", { MOVIES_STATE_BUCKET: "Acme_State" })).toThrow(
+      'prod.state.bucket: must be 3 to 63 lowercase letters, digits or hyphens, starting and ending with a letter or digit, got "Acme_State"',
+    );
+  });
+
+  it("validates every shared environment as it is committed", () => {
+    for (const config of Object.values(environments)) expect(validateConfig(config)).toEqual([]);
+  });
+});
+
+describe("validateConfig: each bad value gives one exact message naming its key", () => {
+  const staging = (o: EnvironmentOverrides, base: EnvironmentConfig = environments.dev): string[] =>
+    validateConfig(applyOverrides("staging", base, o));
+
+  it.each<[string, EnvironmentOverrides, string]>([
+    [
+      "region",
+      { region: "eu-central" },
+      'staging.region: must be an AWS region like eu-central-1, got "eu-central"',
+    ],
+    [
+      "region",
+      { region: "EU-CENTRAL-1" },
+      'staging.region: must be an AWS region like eu-central-1, got "EU-CENTRAL-1"',
+    ],
+    [
+      "accountId",
+      { accountId: "12345678901" },
+      'staging.accountId: must be a 12-digit AWS account id, got "12345678901"',
+    ],
+    [
+      "stageName",
+      { stageName: "my stage" },
+      'staging.stageName: must be 1 to 128 letters, digits, hyphens or underscores, got "my stage"',
+    ],
+    [
+      "logRetentionDays",
+      { logRetentionDays: 10 },
+      "staging.logRetentionDays: must be one of the retention periods CloudWatch Logs allows (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), got 10",
+    ],
+    [
+      "apiThrottling.rateLimit",
+      { apiThrottling: { rateLimit: 0 } },
+      "staging.apiThrottling.rateLimit: must be a number greater than 0, got 0",
+    ],
+    [
+      "apiThrottling.burstLimit",
+      { apiThrottling: { burstLimit: 2.5 } },
+      "staging.apiThrottling.burstLimit: must be an integer of at least 1, got 2.5",
+    ],
+    [
+      "apiThrottling.burstLimit",
+      { apiThrottling: { rateLimit: 100, burstLimit: 50 } },
+      "staging.apiThrottling.burstLimit: must be at least apiThrottling.rateLimit (100), got 50",
+    ],
+    [
+      "lambda.memorySize",
+      { lambda: { memorySize: 64 } },
+      "staging.lambda.memorySize: must be an integer from 128 to 10240, got 64",
+    ],
+    [
+      "lambda.memorySize",
+      { lambda: { memorySize: 10241 } },
+      "staging.lambda.memorySize: must be an integer from 128 to 10240, got 10241",
+    ],
+    [
+      "lambda.timeout",
+      { lambda: { timeout: 0 } },
+      "staging.lambda.timeout: must be an integer from 1 to 900, got 0",
+    ],
+    [
+      "lambda.timeout",
+      { lambda: { timeout: 901 } },
+      "staging.lambda.timeout: must be an integer from 1 to 900, got 901",
+    ],
+    [
+      "lambda.reservedConcurrency",
+      { lambda: { reservedConcurrency: -1 } },
+      "staging.lambda.reservedConcurrency: must be an integer of at least 0, got -1",
+    ],
+    [
+      "alarmEmail",
+      { alarmEmail: "oncall" },
+      'staging.alarmEmail: must be an e-mail address like team@example.com, got "oncall"',
+    ],
+    [
+      "state.bucket",
+      { state: { bucket: "ab" } },
+      'staging.state.bucket: must be 3 to 63 lowercase letters, digits or hyphens, starting and ending with a letter or digit, got "ab"',
+    ],
+    [
+      "state.bucket",
+      { state: { bucket: "my.state.bucket" } },
+      'staging.state.bucket: must be 3 to 63 lowercase letters, digits or hyphens, starting and ending with a letter or digit, got "my.state.bucket"',
+    ],
+    [
+      "state.bucket",
+      { state: { bucket: "xn--tfstate" } },
+      'staging.state.bucket: must not use a prefix or suffix S3 reserves, got "xn--tfstate"',
+    ],
+    [
+      "state.region",
+      { state: { region: "" } },
+      'staging.state.region: must be an AWS region like eu-central-1, got ""',
+    ],
+  ])("%s: %j", (_key, override, message) => {
+    expect(staging(override)).toEqual([message]);
+  });
+
+  it("accepts reserved concurrency 0, an account id, an e-mail and GovCloud regions", () => {
+    expect(
+      staging({
+        region: "us-gov-west-1",
+        accountId: "123456789012",
+        alarmEmail: "movies-oncall@example.com",
+        lambda: { reservedConcurrency: 0, memorySize: 10240, timeout: 900 },
+      }),
+    ).toEqual([]);
+  });
+
+  it("lists every problem, one per line, when loading fails", () => {
+    const broken = applyOverrides("staging", environments.dev, { lambda: { memorySize: 1, timeout: 0 } });
+    const error = new ConfigError(validateConfig(broken));
+    expect(error.message).toBe(
+      "staging.lambda.memorySize: must be an integer from 128 to 10240, got 1\n" +
+        "staging.lambda.timeout: must be an integer from 1 to 900, got 0",
+    );
+  });
+});
+
+describe("developer stages (MOVIES_STAGE)", () => {
+  it("are dev's settings under the developer's name", () => {
+    expect(loadDeveloperConfig("alice", {})).toEqual({
+      ...loadConfig("dev", {}),
+      environment: "alice",
+      stageName: "alice",
+    });
+  });
+
+  it.each([
+    [
+      "Alice",
+      'MOVIES_STAGE: must be 1 to 16 lowercase letters or digits, starting with a letter, got "Alice"',
+    ],
+    [
+      "1alice",
+      'MOVIES_STAGE: must be 1 to 16 lowercase letters or digits, starting with a letter, got "1alice"',
+    ],
+    [
+      "al-ice",
+      'MOVIES_STAGE: must be 1 to 16 lowercase letters or digits, starting with a letter, got "al-ice"',
+    ],
+    [
+      "a234567890123456x",
+      'MOVIES_STAGE: must be 1 to 16 lowercase letters or digits, starting with a letter, got "a234567890123456x"',
+    ],
+    ["prod", 'MOVIES_STAGE: "prod" is a shared environment; use a name of your own'],
+    ["dev", 'MOVIES_STAGE: "dev" is a shared environment; use a name of your own'],
+  ])("refuses %j", (stage, message) => {
+    expect(() => loadDeveloperConfig(stage, {})).toThrow(new ConfigError([message]));
+  });
+
+  it("adds the developer's stage to the shared environments", () => {
+    expect(selectedEnvironments({}).map((c) => c.environment)).toEqual(["dev", "staging", "prod"]);
+    expect(selectedEnvironments({ MOVIES_STAGE: "bob" }).map((c) => c.environment)).toEqual([
+      "dev",
+      "staging",
+      "prod",
+      "bob",
+    ]);
+  });
+});
+
+describe("loadStateConfig", () => {
+  it("is the committed state bucket, KMS-encrypted, its own state local until migrated", () => {
+    expect(loadStateConfig({})).toEqual({
+      bucket: DEFAULT_STATE_BUCKET,
+      region: "eu-central-1",
+      encryption: "aws:kms",
+      noncurrentVersionExpirationDays: 90,
+      newerNoncurrentVersions: 10,
+      backend: "local",
+    });
+    expect(loadStateConfig({ MOVIES_STATE_BUCKET: "acme-tfstate" }).bucket).toBe("acme-tfstate");
+  });
+
+  it("names the state key of each bad value", () => {
+    expect(() =>
+      loadStateConfig(
+        {},
+        { ...stateBucket, encryption: "des" as "AES256", noncurrentVersionExpirationDays: 0, accountId: "x" },
+      ),
+    ).toThrow(
+      new ConfigError([
+        'state.encryption: must be one of the encryption types (aws:kms, AES256), got "des"',
+        "state.noncurrentVersionExpirationDays: must be an integer of at least 1, got 0",
+        'state.accountId: must be a 12-digit AWS account id, got "x"',
+      ]),
+    );
   });
 });

@@ -27,7 +27,13 @@ describe("npm run synth (compiled app, as cdktf runs it)", () => {
     const synth = (outdir: string) =>
       execFileSync("node", ["dist/infra/main.js"], {
         cwd: projectRoot,
-        env: { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1", MOVIES_STATE_BUCKET: "" },
+        env: {
+          ...process.env,
+          CDKTF_OUTDIR: outdir,
+          CHECKPOINT_DISABLE: "1",
+          MOVIES_STATE_BUCKET: "",
+          MOVIES_STAGE: "",
+        },
         stdio: "pipe",
       });
     outA = mkdtempSync(join(tmpdir(), "synth-a-"));
@@ -41,9 +47,11 @@ describe("npm run synth (compiled app, as cdktf runs it)", () => {
     rmSync(outB, { recursive: true, force: true });
   });
 
-  it("writes the movies-dev stack", () => {
+  it("writes every environment's stack and the state bootstrap", () => {
     const manifest = JSON.parse(readFileSync(join(outA, "manifest.json"), "utf8"));
-    expect(Object.keys(manifest.stacks)).toContain("movies-dev");
+    expect(Object.keys(manifest.stacks).sort()).toEqual(
+      ["movies-dev", "movies-staging", "movies-prod", "state-bootstrap"].sort(),
+    );
     const stack = JSON.parse(readFileSync(join(outA, "stacks", "movies-dev", "cdk.tf.json"), "utf8"));
     expect(stack.resource.aws_lambda_function.get_movie_lambda.function_name).toBe("get-movie-dev");
   });

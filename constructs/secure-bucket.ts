@@ -1,0 +1,156 @@
+import { Construct } from "constructs";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { tfName } from "./naming";
+
+export interface SecureBucketProps {
+  /** The physical bucket name, complete (callers build it with `physicalName`, or take it from config). */
+  readonly bucketName: string;
+  /**
+   * Encryption at rest: SSE-S3, or SSE-KMS with a key of the bucket's own (yearly rotation, S3 Bucket
+   * Keys to keep KMS requests few).
+   * @default "AES256"
+   */
+  readonly encryption?: "AES256" | "aws:kms";
+  /**
+   * Delete noncurrent object versions this many days after they were replaced, always keeping the
+   * newest `keepNewest` of them.
+   * @default noncurrent versions are kept forever
+   */
+  readonly noncurrentVersionExpiration?: { readonly days: number; readonly keepNewest?: number };
+  /**
+   * Make Terraform refuse any plan that destroys the bucket (and its KMS key).
+   * @default false
+   */
+  readonly preventDestroy?: boolean;
+}
+
+/**
+ * An S3 bucket as we run them everywhere, with AWS provider v6's split-out resources: encryption, a
+ * public access block with all four switches on, BucketOwnerEnforced ownership (no ACLs), versioning,
+ * and a policy that refuses requests not made over TLS. Addresses derive from the id: `state_bucket`
+ * gives `aws_s3_bucket.state_bucket`, `aws_s3_bucket_versioning.state_bucket_versioning`, and so on.
+ */
+export class SecureBucket extends Construct {
+  readonly bucket: S3Bucket;
+  /** The bucket's KMS key; only set when `encryption` is `aws:kms`. */
+  readonly kmsKey?: KmsKey;
+  readonly bucketName: string;
+  readonly bucketArn: string;
+  /** `s3://<bucket>` */
+  readonly bucketUri: string;
+
+  /** The Terraform name every resource of this bucket derives its own from (`movie_infos_bucket`). */
+  protected readonly baseName: string;
+
+  constructor(scope: Construct, id: string, props: SecureBucketProps) {
+    super(scope, id);
+    this.baseName = tfName(id);
+    const lifecycle = props.preventDestroy ? { lifecycle: { preventDestroy: true } } : {};
+
+    this.bucket = new S3Bucket(this, "bucket", { bucket: props.bucketName, ...lifecycle });
+    this.bucket.overrideLogicalId(this.baseName);
+
+    if (props.encryption === "aws:kms") {
+      this.kmsKey = new KmsKey(this, "key", {
+        description: `Encrypts the objects of s3://${props.bucketName}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        ...lifecycle,
+      });
+      this.kmsKey.overrideLogicalId(`${this.baseName}_key`);
+      const alias = new KmsAlias(this, "key_alias", {
+        name: `alias/${props.bucketName}`,
+        targetKeyId: this.kmsKey.keyId,
+      });
+      alias.overrideLogicalId(`${this.baseName}_key_alias`);
+    }
+    const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
+      bucket: this.bucket.id,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: this.kmsKey
+            ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.kmsKey.arn }
+            : { sseAlgorithm: "AES256" },
+          bucketKeyEnabled: true,
+        },
+      ],
+    });
+    encryption.overrideLogicalId(`${this.baseName}_encryption`);
+
+    const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public_access_block", {
+      bucket: this.bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    publicAccessBlock.overrideLogicalId(`${this.baseName}_public_access_block`);
+
+    const ownership = new S3BucketOwnershipControls(this, "ownership_controls", {
+      bucket: this.bucket.id,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
+    ownership.overrideLogicalId(`${this.baseName}_ownership_controls`);
+
+    const versioning = new S3BucketVersioningA(this, "versioning", {
+      bucket: this.bucket.id,
+      versioningConfiguration: { status: "Enabled" },
+    });
+    versioning.overrideLogicalId(`${this.baseName}_versioning`);
+
+    const tlsOnly = new DataAwsIamPolicyDocument(this, "tls_only_policy_document", {
+      statement: [
+        {
+          sid: "DenyInsecureTransport",
+          effect: "Deny",
+          principals: [{ type: "*", identifiers: ["*"] }],
+          actions: ["s3:*"],
+          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
+          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+        },
+      ],
+    });
+    tlsOnly.overrideLogicalId(`${this.baseName}_tls_only_policy_document`);
+    const policy = new S3BucketPolicy(this, "policy", {
+      bucket: this.bucket.id,
+      policy: tlsOnly.json,
+      // S3 rejects bucket policies while the public access block is being applied.
+      dependsOn: [publicAccessBlock],
+    });
+    policy.overrideLogicalId(`${this.baseName}_policy`);
+
+    if (props.noncurrentVersionExpiration) {
+      const { days, keepNewest } = props.noncurrentVersionExpiration;
+      const expiry = new S3BucketLifecycleConfiguration(this, "lifecycle", {
+        bucket: this.bucket.id,
+        rule: [
+          {
+            id: "expire-noncurrent-versions",
+            status: "Enabled",
+            filter: [{}],
+            noncurrentVersionExpiration: [
+              { noncurrentDays: days, ...(keepNewest ? { newerNoncurrentVersions: keepNewest } : {}) },
+            ],
+            abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+          },
+        ],
+        // Lifecycle rules on versions need versioning to be in place first.
+        dependsOn: [versioning],
+      });
+      expiry.overrideLogicalId(`${this.baseName}_lifecycle`);
+    }
+
+    this.bucketName = this.bucket.bucket;
+    this.bucketArn = this.bucket.arn;
+    this.bucketUri = `s3://${this.bucket.bucket}`;
+  }
+}

@@ -1,0 +1,61 @@
+import { Construct } from "constructs";
+import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { SecureBucket } from "../constructs/secure-bucket";
+import type { StateBucketConfig } from "./config";
+import { useS3Backend } from "./remote-state";
+
+export interface StateBootstrapStackProps {
+  /** The bucket to create: the same settings every service stack's S3 backend reads. */
+  readonly config: StateBucketConfig;
+}
+
+/**
+ * Creates the remote-state bucket the service stacks keep their state in: versioned, encrypted (a
+ * rotated KMS key of its own, or SSE-S3), private (public access block, BucketOwnerEnforced), TLS only,
+ * noncurrent state versions expired after a while, and protected from `terraform destroy`.
+ *
+ * Its own state starts local (`terraform.<id>.tfstate` in the project root, since the bucket cannot hold
+ * the state of its own creation); set `backend: "s3"` in the config to migrate it into the bucket.
+ */
+export class StateBootstrapStack extends TerraformStack {
+  readonly stateBucket: SecureBucket;
+
+  constructor(scope: Construct, id: string, props: StateBootstrapStackProps) {
+    super(scope, id);
+    const { config } = props;
+
+    new AwsProvider(this, "aws", {
+      region: config.region,
+      ...(config.accountId ? { allowedAccountIds: [config.accountId] } : {}),
+      defaultTags: [{ tags: { project: "movies-cdktf", service: "state", "managed-by": "cdktf" } }],
+    });
+
+    if (config.backend === "s3") {
+      useS3Backend(this, { bucket: config.bucket, region: config.region, key: `state/${id}.tfstate` });
+    } else {
+      // Relative to the stack's working directory (cdktf.out/stacks/<id>): the project root, which
+      // survives a clean cdktf.out, and the same path on every machine (cdktf's default is absolute).
+      new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
+    }
+
+    this.stateBucket = new SecureBucket(this, "state_bucket", {
+      bucketName: config.bucket,
+      encryption: config.encryption,
+      noncurrentVersionExpiration: {
+        days: config.noncurrentVersionExpirationDays,
+        keepNewest: config.newerNoncurrentVersions,
+      },
+      preventDestroy: true,
+    });
+
+    new TerraformOutput(this, "state_bucket_name", {
+      description: "The bucket every service stack's S3 backend uses (stacks/config.ts: stateBucket.bucket)",
+      value: this.stateBucket.bucketName,
+    });
+    new TerraformOutput(this, "state_bucket_region", { value: config.region });
+    if (this.stateBucket.kmsKey) {
+      new TerraformOutput(this, "state_bucket_kms_key_arn", { value: this.stateBucket.kmsKey.arn });
+    }
+  }
+}
