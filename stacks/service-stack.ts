@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
 import { S3Backend, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Guardrails } from "../constructs/guardrails";
+import { Monitoring } from "../constructs/monitoring";
 import type { EnvironmentConfig } from "./config";
 
 export interface ServiceStackProps {
@@ -10,11 +12,13 @@ export interface ServiceStackProps {
 }
 
 /**
- * What every service stack shares: the AWS provider with default tags, and the S3 backend with
- * encryption and S3-native locking.
+ * What every service stack shares: the AWS provider with default tags, the S3 backend with encryption
+ * and S3-native locking, the stack's `Monitoring` (alerts topic, alarms and dashboard, which the
+ * constructs feed), and the `Guardrails` that fail synth when a resource is not production-ready.
  */
 export class ServiceStack extends TerraformStack {
   readonly config: EnvironmentConfig;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id);
@@ -43,5 +47,13 @@ export class ServiceStack extends TerraformStack {
     });
     // Terraform >= 1.10 locks with a lock file beside the state; cdktf 0.21's S3Backend lacks the option.
     this.addOverride("terraform.backend.s3.use_lockfile", true);
+
+    this.monitoring = new Monitoring(this, "monitoring", {
+      environment: props.config.environment,
+      service: props.service,
+      region: props.config.region,
+      ...(props.config.alarmEmail ? { alarmEmail: props.config.alarmEmail } : {}),
+    });
+    Guardrails.applyTo(this);
   }
 }
