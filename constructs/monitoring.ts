@@ -123,7 +123,8 @@ export class Monitoring extends Construct {
     const stack = TerraformStack.of(scope);
     const existing = stack.node.tryFindChild(MONITORING_ID);
     if (existing instanceof Monitoring) return existing;
-    return new Monitoring(stack, MONITORING_ID, { environment: stack.node.id, service: stack.node.id });
+    // Named from the stack's id: `alerts-<stack>` and the dashboard `stack-<stack>`.
+    return new Monitoring(stack, MONITORING_ID, { environment: stack.node.id, service: "stack" });
   }
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {

@@ -72,6 +72,7 @@ export interface RequestModel {
   readonly schema: JsonSchema;
 }
 
+/** Options of {@link RestApi.addLambdaRoute}. */
 export interface LambdaRouteOptions {
   /**
    * Validates `application/json` bodies against this model.

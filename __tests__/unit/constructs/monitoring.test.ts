@@ -73,6 +73,9 @@ describe("Monitoring", () => {
     const body = JSON.parse(synth.resource.aws_cloudwatch_dashboard?.dashboard?.dashboard_body as string);
     expect(body.widgets[1].properties.region).toBe("${data.aws_region.current_region.region}");
     expect(synth.data.aws_region?.current_region).toBeDefined();
+    expect(synth.resource.aws_cloudwatch_dashboard?.dashboard).toMatchObject({
+      dashboard_name: "stack-scratch",
+    });
   });
 
   it("must live on its stack under its well-known id", () => {
