@@ -7,9 +7,12 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LambdaAlias } from "@cdktf/provider-aws/lib/lambda-alias";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { bundle, DEFAULT_RUNTIME, type Bundle, type BundlingOptions } from "./bundle";
+import { FailureQueue } from "./failure-queue";
 import { lambdaAssumeRolePolicy, toDocumentStatements, type PolicyStatement } from "./iam";
+import { Monitoring } from "./monitoring";
 import { tfName } from "./naming";
 import type { Table } from "./table";
 
@@ -28,6 +31,30 @@ export type DynamoDbAction =
 export interface ReadableBucket {
   readonly bucketName: string;
   readonly bucketArn: string;
+}
+
+/** Something a function can send messages to. */
+export interface SendableQueue {
+  readonly queueArn: string;
+}
+
+/** How asynchronous invocations (S3, SNS, EventBridge) of the `live` alias are retried, and where failures go. */
+export interface AsyncInvokeOptions {
+  /**
+   * Retries after the first failed attempt.
+   * @default 2 (Lambda's maximum)
+   */
+  readonly maximumRetryAttempts?: 0 | 1 | 2;
+  /**
+   * How long Lambda keeps an event it could not run yet (throttling, retries), 60 to 21600 seconds.
+   * @default 3600 (one hour)
+   */
+  readonly maximumEventAgeSeconds?: number;
+  /**
+   * Where an event goes once retries are exhausted or it is too old.
+   * @default a new `FailureQueue`, `aws_sqs_queue.<id>_failures` named `<functionName>-failures`
+   */
+  readonly onFailure?: FailureQueue;
 }
 
 export interface BundledFunctionProps extends BundlingOptions {
@@ -77,6 +104,12 @@ export interface BundledFunctionProps extends BundlingOptions {
    * @default unreserved
    */
   readonly reservedConcurrency?: number;
+  /**
+   * The function is invoked asynchronously: configure retries and an on-failure destination queue on
+   * its `live` alias, and allow the role to send to exactly that queue.
+   * @default no asynchronous invoke configuration (Lambda's defaults: 2 retries, 6 hours, then dropped)
+   */
+  readonly asyncInvoke?: AsyncInvokeOptions;
 }
 
 /**
@@ -106,6 +139,10 @@ export class BundledFunction extends Construct {
   readonly roleArn: string;
   readonly logGroupName: string;
   readonly logGroupArn: string;
+  /** Where failed asynchronous events go; set when `asyncInvoke` is. */
+  readonly failureQueue?: FailureQueue;
+  /** The asynchronous invoke configuration of the alias; set when `asyncInvoke` is. */
+  readonly eventInvokeConfig?: LambdaFunctionEventInvokeConfig;
 
   private readonly baseName: string;
   private readonly statements: PolicyStatement[] = [];
@@ -204,6 +241,26 @@ export class BundledFunction extends Construct {
     this.roleArn = this.role.arn;
     this.logGroupName = this.logGroup.name;
     this.logGroupArn = this.logGroup.arn;
+
+    if (props.asyncInvoke) {
+      const options = props.asyncInvoke;
+      this.failureQueue =
+        options.onFailure ??
+        new FailureQueue(this, `${this.baseName}_failures`, { queueName: `${props.functionName}-failures` });
+      this.grantQueueSend(this.failureQueue);
+      this.eventInvokeConfig = new LambdaFunctionEventInvokeConfig(this, "async_invoke", {
+        functionName: this.function.functionName,
+        qualifier: this.alias.name,
+        maximumRetryAttempts: options.maximumRetryAttempts ?? 2,
+        maximumEventAgeInSeconds: options.maximumEventAgeSeconds ?? 3600,
+        destinationConfig: { onFailure: { destination: this.failureQueue.queueArn } },
+        // Lambda checks that the role may send to the destination when the configuration is saved.
+        dependsOn: [attachment],
+      });
+      this.eventInvokeConfig.overrideLogicalId(`${this.baseName}_async_invoke`);
+    }
+
+    Monitoring.of(this).watchFunction({ terraformName: this.baseName, functionName: this.functionName });
   }
 
   /** The Terraform name this function's resources derive theirs from (`get_movie_lambda`). */
@@ -241,6 +298,11 @@ export class BundledFunction extends Construct {
   grantBucketRead(bucket: ReadableBucket, envVar: string): void {
     this.addEnvironment(envVar, bucket.bucketName);
     this.addToPolicy({ actions: ["s3:GetObject"], resources: [`${bucket.bucketArn}/*`] });
+  }
+
+  /** Lets the function send messages to exactly `queue` (sqs:SendMessage on its ARN). */
+  grantQueueSend(queue: SendableQueue): void {
+    this.addToPolicy({ actions: ["sqs:SendMessage"], resources: [queue.queueArn] });
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 
 /** One IAM policy statement, in the shape reviewers read in HCL. */
@@ -30,6 +31,19 @@ export function lambdaAssumeRolePolicy(scope: Construct): DataAwsIamPolicyDocume
     ],
   });
   return document;
+}
+
+const CALLER_IDENTITY_ID = "current";
+
+/**
+ * The stack's single `data.aws_caller_identity.current` (the account the stack is deployed to), created
+ * on first use, so every construct that needs the account id shares one data source.
+ */
+export function callerIdentity(scope: Construct): DataAwsCallerIdentity {
+  const stack = TerraformStack.of(scope);
+  const existing = stack.node.tryFindChild(CALLER_IDENTITY_ID);
+  if (existing instanceof DataAwsCallerIdentity) return existing;
+  return new DataAwsCallerIdentity(stack, CALLER_IDENTITY_ID);
 }
 
 /** Converts our statements to the provider's shape, keeping their order (the order is reviewed). */

@@ -3,10 +3,15 @@ import { dependable, Fn, Lazy, type ITerraformDependable } from "cdktf";
 import { ApiGatewayDeployment } from "@cdktf/provider-aws/lib/api-gateway-deployment";
 import { ApiGatewayIntegration } from "@cdktf/provider-aws/lib/api-gateway-integration";
 import { ApiGatewayMethod } from "@cdktf/provider-aws/lib/api-gateway-method";
+import { ApiGatewayMethodSettings } from "@cdktf/provider-aws/lib/api-gateway-method-settings";
+import { ApiGatewayModel } from "@cdktf/provider-aws/lib/api-gateway-model";
+import { ApiGatewayRequestValidator } from "@cdktf/provider-aws/lib/api-gateway-request-validator";
 import { ApiGatewayResource } from "@cdktf/provider-aws/lib/api-gateway-resource";
 import { ApiGatewayRestApi } from "@cdktf/provider-aws/lib/api-gateway-rest-api";
 import { ApiGatewayStage } from "@cdktf/provider-aws/lib/api-gateway-stage";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import type { BundledFunction } from "./bundled-function";
+import { Monitoring } from "./monitoring";
 import { tfName } from "./naming";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
@@ -22,6 +27,58 @@ export interface RestApiProps {
    * @default true
    */
   readonly tracing?: boolean;
+  /**
+   * Stage-wide method throttling (method path `*` + `/*`, every method): steady requests per second and burst.
+   * @default 100 requests per second, burst 200 (set it from `EnvironmentConfig.apiThrottling`)
+   */
+  readonly throttling?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * Retention of the stage's access-log group.
+   * @default 14 days
+   */
+  readonly accessLogRetentionDays?: number;
+}
+
+/**
+ * A JSON Schema (draft-04, the version API Gateway validates with) for request bodies. Only the
+ * keywords we use are typed; API Gateway supports most of draft-04.
+ */
+export interface JsonSchema {
+  readonly type?: "object" | "array" | "string" | "integer" | "number" | "boolean" | "null";
+  readonly title?: string;
+  readonly description?: string;
+  readonly properties?: Readonly<Record<string, JsonSchema>>;
+  readonly required?: readonly string[];
+  readonly additionalProperties?: boolean;
+  readonly minProperties?: number;
+  readonly items?: JsonSchema;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly pattern?: string;
+  readonly enum?: readonly (string | number)[];
+  readonly anyOf?: readonly JsonSchema[];
+}
+
+/** The JSON Schema version API Gateway models are written in. */
+export const JSON_SCHEMA_DRAFT_04 = "http://json-schema.org/draft-04/schema#";
+
+/** A request body model: API Gateway rejects a body that breaks it with a 400 before any Lambda runs. */
+export interface RequestModel {
+  /** The model's name, letters and digits (`UpdateRating`). */
+  readonly name: string;
+  readonly description?: string;
+  readonly schema: JsonSchema;
+}
+
+/** Options of {@link RestApi.addLambdaRoute}. */
+export interface LambdaRouteOptions {
+  /**
+   * Validates `application/json` bodies against this model.
+   * @default no body validation (path parameters are always validated)
+   */
+  readonly requestModel?: RequestModel;
 }
 
 /** A node of the API's resource tree: `/`, `/movies`, `/movies/{movieId}`. */
@@ -35,6 +92,8 @@ export interface ApiResourceRef {
 export interface LambdaRoute {
   readonly method: ApiGatewayMethod;
   readonly integration: ApiGatewayIntegration;
+  /** The body model; set when the route has one. */
+  readonly model?: ApiGatewayModel;
 }
 
 /**
@@ -47,17 +106,31 @@ export interface LambdaRoute {
  * - The deployment's `triggers` hash every resource, method and integration, so any change to the API
  *   redeploys it; it is created before the old one is destroyed, and the stage is its own resource
  *   (`stage_name` on the deployment is deprecated).
+ * - The stage writes JSON access logs to its own log group (`<id>_access_logs`), is throttled and
+ *   publishes metrics for every method (`<id>_method_settings`), and is watched by the stack's
+ *   `Monitoring` (5xx and p99 latency alarms, dashboard row).
+ * - Every method uses one request validator (`<id>_request_validator`: required parameters, and the
+ *   body when the route has a model). `addLambdaRoute(..., { requestModel: { name, schema } })` adds
+ *   `aws_api_gateway_model.<route>_model` and API Gateway answers 400 to a body that breaks it.
+ *
+ * The access logs need the account's API Gateway CloudWatch role (`aws_api_gateway_account`, one per
+ * region and account); it is set up once per account, not by service stacks (see the README).
  */
 export class RestApi extends Construct {
   readonly api: ApiGatewayRestApi;
   readonly deployment: ApiGatewayDeployment;
   readonly stage: ApiGatewayStage;
+  readonly accessLogGroup: CloudwatchLogGroup;
+  readonly methodSettings: ApiGatewayMethodSettings;
+  readonly requestValidator: ApiGatewayRequestValidator;
   readonly root: ApiResourceRef;
   readonly restApiId: string;
   readonly executionArn: string;
   readonly stageName: string;
   /** The stage's base URL (`https://<id>.execute-api.<region>.amazonaws.com/<stage>`). */
   readonly invokeUrl: string;
+  /** The access-log group's name (`/aws/apigateway/<name>/access-logs`). */
+  readonly accessLogGroupName: string;
 
   private readonly baseName: string;
   /** Terraform expressions whose values, hashed, decide when the API is redeployed. */
@@ -88,15 +161,54 @@ export class RestApi extends Construct {
     });
     this.deployment.overrideLogicalId(`${this.baseName}_deployment`);
 
+    this.accessLogGroup = new CloudwatchLogGroup(this, "access_logs", {
+      name: `/aws/apigateway/${props.name}/access-logs`,
+      retentionInDays: props.accessLogRetentionDays ?? 14,
+    });
+    this.accessLogGroup.overrideLogicalId(`${this.baseName}_access_logs`);
+    this.accessLogGroupName = this.accessLogGroup.name;
+
     this.stage = new ApiGatewayStage(this, "stage", {
       restApiId: this.api.id,
       deploymentId: this.deployment.id,
       stageName: props.stageName,
       xrayTracingEnabled: props.tracing ?? true,
+      accessLogSettings: {
+        destinationArn: this.accessLogGroup.arn,
+        format: JSON.stringify(ACCESS_LOG_FORMAT),
+      },
     });
     this.stage.overrideLogicalId(`${this.baseName}_stage`);
     this.stageName = this.stage.stageName;
     this.invokeUrl = this.stage.invokeUrl;
+
+    const throttling = props.throttling ?? { rateLimit: 100, burstLimit: 200 };
+    this.methodSettings = new ApiGatewayMethodSettings(this, "method_settings", {
+      restApiId: this.api.id,
+      stageName: this.stage.stageName,
+      methodPath: "*/*",
+      settings: {
+        metricsEnabled: true,
+        throttlingRateLimit: throttling.rateLimit,
+        throttlingBurstLimit: throttling.burstLimit,
+      },
+    });
+    this.methodSettings.overrideLogicalId(`${this.baseName}_method_settings`);
+
+    this.requestValidator = new ApiGatewayRequestValidator(this, "request_validator", {
+      restApiId: this.api.id,
+      name: "body-and-parameters",
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    this.requestValidator.overrideLogicalId(`${this.baseName}_request_validator`);
+    this.fingerprint.push(this.requestValidator.id);
+
+    Monitoring.of(this).watchApi({
+      terraformName: this.baseName,
+      apiName: this.api.name,
+      stageName: this.stageName,
+    });
   }
 
   /** Adds `pathPart` under `parent` as `aws_api_gateway_resource.<id>`. */
@@ -121,9 +233,11 @@ export class RestApi extends Construct {
     resource: ApiResourceRef,
     httpMethod: HttpMethod,
     fn: BundledFunction,
+    options: LambdaRouteOptions = {},
   ): LambdaRoute {
     const name = tfName(id);
     const pathParameters = [...resource.path.matchAll(/\{([^}+]+)\+?\}/g)].map((m) => m[1] as string);
+    const model = options.requestModel ? this.addModel(name, options.requestModel) : undefined;
 
     const method = new ApiGatewayMethod(this, `${name}_method`, {
       restApiId: this.api.id,
@@ -131,6 +245,8 @@ export class RestApi extends Construct {
       httpMethod,
       authorization: "NONE",
       requestParameters: Object.fromEntries(pathParameters.map((p) => [`method.request.path.${p}`, true])),
+      requestValidatorId: this.requestValidator.id,
+      ...(model ? { requestModels: { "application/json": model.name } } : {}),
     });
     method.overrideLogicalId(`${name}_method`);
 
@@ -161,6 +277,48 @@ export class RestApi extends Construct {
     );
     this.deploymentDependencies.push(method, integration);
     this.deployment.dependsOn = this.deploymentDependencies.map((d) => dependable(d));
-    return { method, integration };
+    return { method, integration, ...(model ? { model } : {}) };
+  }
+
+  /** `aws_api_gateway_model.<route>_model`: the route's body schema, as draft-04 JSON. */
+  private addModel(route: string, model: RequestModel): ApiGatewayModel {
+    if (!/^[A-Za-z0-9]+$/.test(model.name)) {
+      throw new Error(`Model name "${model.name}" must be letters and digits only`);
+    }
+    const resource = new ApiGatewayModel(this, `${route}_model`, {
+      restApiId: this.api.id,
+      name: model.name,
+      description: model.description,
+      contentType: "application/json",
+      schema: JSON.stringify({ $schema: JSON_SCHEMA_DRAFT_04, title: model.name, ...model.schema }),
+    });
+    resource.overrideLogicalId(`${route}_model`);
+    this.fingerprint.push(resource.id, resource.schema);
+    return resource;
   }
 }
+
+/**
+ * One JSON line per request in the access log. Values are quoted as in AWS's examples, because a
+ * missing value prints as "-", which would not be valid JSON unquoted.
+ */
+export const ACCESS_LOG_FORMAT = {
+  requestId: "$context.requestId",
+  extendedRequestId: "$context.extendedRequestId",
+  ip: "$context.identity.sourceIp",
+  userAgent: "$context.identity.userAgent",
+  requestTime: "$context.requestTime",
+  httpMethod: "$context.httpMethod",
+  resourcePath: "$context.resourcePath",
+  path: "$context.path",
+  status: "$context.status",
+  protocol: "$context.protocol",
+  responseLength: "$context.responseLength",
+  responseLatency: "$context.responseLatency",
+  integrationLatency: "$context.integration.latency",
+  integrationStatus: "$context.integration.status",
+  integrationRequestId: "$context.integration.requestId",
+  errorMessage: "$context.error.message",
+  validationError: "$context.error.validationErrorString",
+  xrayTraceId: "$context.xrayTraceId",
+} as const;

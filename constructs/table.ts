@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { Monitoring } from "./monitoring";
 import { physicalName, tfName } from "./naming";
 
 export type AttributeType = "S" | "N" | "B";
@@ -25,7 +26,8 @@ export interface TableProps {
 
 /**
  * A DynamoDB table as we run them everywhere: on-demand billing, server-side encryption and
- * point-in-time recovery on. Its Terraform address is `aws_dynamodb_table.<id>`.
+ * point-in-time recovery on. Its Terraform address is `aws_dynamodb_table.<id>`; the stack's
+ * `Monitoring` alarms on its throttle events and graphs its consumed capacity.
  */
 export class Table extends Construct {
   readonly resource: DynamodbTable;
@@ -52,5 +54,6 @@ export class Table extends Construct {
     this.tableName = this.resource.name;
     this.tableArn = this.resource.arn;
     if (props.streamViewType) this.streamArn = this.resource.streamArn;
+    Monitoring.of(this).watchTable({ terraformName: tfName(id), tableName: this.tableName });
   }
 }

@@ -1,12 +1,13 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { BundledFunction } from "../constructs/bundled-function";
+import { callerIdentity } from "../constructs/iam";
 import { IngestionBucket } from "../constructs/ingestion-bucket";
 import { physicalName } from "../constructs/naming";
 import { RestApi } from "../constructs/rest-api";
 import { Table } from "../constructs/table";
 import type { EnvironmentConfig } from "./config";
+import { UPDATE_RATING_MODEL } from "./movies-models";
 import { ServiceStack } from "./service-stack";
 
 export interface MoviesStackProps {
@@ -19,6 +20,9 @@ export interface MoviesStackProps {
  *
  *   S3 (*.csv) ──▶ upload-infos ──▶ movie_infos ◀── get-movie ◀── GET   /movies/{movieId}
  *                                  movie_ratings ◀── update-rating ◀── PATCH /movies/{movieId}
+ *
+ * Alarms, dashboard and guardrails come from `ServiceStack` and the constructs; this stack only adds
+ * what is specific to it: upload-infos's failure queue and the ingestion metrics from its logs.
  */
 export class MoviesStack extends ServiceStack {
   readonly movieInfos: Table;
@@ -31,7 +35,7 @@ export class MoviesStack extends ServiceStack {
 
   constructor(scope: Construct, id: string, props: MoviesStackProps) {
     super(scope, id, { config: props.config, service: "movies" });
-    const { environment, lambda, logRetentionDays, stageName } = props.config;
+    const { environment, lambda, logRetentionDays, stageName, apiThrottling } = props.config;
 
     // 1. Tables
     this.movieInfos = new Table(this, "movie_infos_table", {
@@ -46,11 +50,10 @@ export class MoviesStack extends ServiceStack {
     });
 
     // 2. Bucket, named from the account id like the workshop's
-    const caller = new DataAwsCallerIdentity(this, "current");
     this.bucket = new IngestionBucket(this, "movie_infos_bucket", {
       name: "movie-infos",
       environment,
-      accountId: caller.accountId,
+      accountId: callerIdentity(this).accountId,
       notificationId: "movies_bucket_notification",
     });
 
@@ -92,6 +95,9 @@ export class MoviesStack extends ServiceStack {
       entry: "lambdas/upload-infos/index.ts",
       functionName: physicalName("upload-infos", environment),
       description: "Writes the movie infos of each CSV uploaded to the bucket into movie_infos",
+      // S3 invokes it asynchronously: two retries within an hour, then the event waits in
+      // upload-infos-<env>-failures for a replay (see the README's "Operating the service").
+      asyncInvoke: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 3600 },
     });
     this.uploadInfos.grantBucketRead(this.bucket, "MOVIE_INFOS_BUCKET");
     this.uploadInfos.grantTable(this.movieInfos, "MOVIE_INFOS_TABLE", ["dynamodb:BatchWriteItem"]);
@@ -101,14 +107,25 @@ export class MoviesStack extends ServiceStack {
       name: physicalName("movies_api", environment),
       description: "This is the API for the Movies project",
       stageName,
+      throttling: apiThrottling,
+      accessLogRetentionDays: logRetentionDays,
     });
     const movies = this.api.addResource("movies_resource", this.api.root, "movies");
     const movie = this.api.addResource("movie_resource", movies, "{movieId}");
     this.api.addLambdaRoute("get_movie_request", movie, "GET", this.getMovie);
-    this.api.addLambdaRoute("update_movie_rating_request", movie, "PATCH", this.updateRating);
+    this.api.addLambdaRoute("update_movie_rating_request", movie, "PATCH", this.updateRating, {
+      requestModel: UPDATE_RATING_MODEL,
+    });
 
     // 9. Every *.csv uploaded to the bucket goes to upload-infos
     this.bucket.notifyOnObjectCreated(this.uploadInfos, { suffix: ".csv" });
+
+    // Rows written and rejected, from upload-infos's one summary line per object.
+    this.monitoring.addLogMetrics(this.uploadInfos, {
+      title: "Ingestion: rows written / rejected",
+      filterPattern: '{ $.message = "ingested movie infos" }',
+      metrics: { RowsWritten: "$.written", RowsRejected: "$.rejectedCount" },
+    });
 
     new TerraformOutput(this, "movies_api_url", {
       description: "Base URL of the movies resource",

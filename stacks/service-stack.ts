@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Guardrails } from "../constructs/guardrails";
+import { Monitoring } from "../constructs/monitoring";
 import type { EnvironmentConfig } from "./config";
 import { useS3Backend } from "./remote-state";
 
@@ -11,11 +13,13 @@ export interface ServiceStackProps {
 }
 
 /**
- * What every service stack shares: the AWS provider with default tags, and the S3 backend with
- * encryption and S3-native locking.
+ * What every service stack shares: the AWS provider with default tags, the S3 backend with encryption
+ * and S3-native locking, the stack's `Monitoring` (alerts topic, alarms and dashboard, which the
+ * constructs feed), and the `Guardrails` that fail synth when a resource is not production-ready.
  */
 export class ServiceStack extends TerraformStack {
   readonly config: EnvironmentConfig;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id);
@@ -38,5 +42,13 @@ export class ServiceStack extends TerraformStack {
 
     const { bucket, region } = props.config.state;
     useS3Backend(this, { bucket, region, key: `${props.service}/${id}.tfstate` });
+
+    this.monitoring = new Monitoring(this, "monitoring", {
+      environment: props.config.environment,
+      service: props.service,
+      region: props.config.region,
+      ...(props.config.alarmEmail ? { alarmEmail: props.config.alarmEmail } : {}),
+    });
+    Guardrails.applyTo(this);
   }
 }

@@ -14,6 +14,10 @@ const PHYSICAL_NAMES: Record<string, string> = {
   aws_cloudwatch_log_group: "name",
   aws_s3_bucket: "bucket",
   aws_api_gateway_rest_api: "name",
+  aws_sns_topic: "name",
+  aws_sqs_queue: "name",
+  aws_kms_alias: "name",
+  aws_cloudwatch_dashboard: "dashboard_name",
 };
 
 function physicalNames(synth: SynthesizedStack): string[] {
@@ -85,8 +89,13 @@ describe("developer stacks are isolated", () => {
         "/aws/lambda/get-movie-alice",
         "/aws/lambda/update-rating-alice",
         "/aws/lambda/upload-infos-alice",
+        "/aws/apigateway/movies_api-alice/access-logs",
         "${data.aws_caller_identity.current.account_id}-movie-infos-alice",
         "movies_api-alice",
+        "alerts-alice",
+        "upload-infos-alice-failures",
+        "alias/alerts-alice",
+        "movies-alice",
       ].sort(),
     );
   });

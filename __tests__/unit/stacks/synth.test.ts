@@ -56,6 +56,17 @@ describe("npm run synth (compiled app, as cdktf runs it)", () => {
     expect(stack.resource.aws_lambda_function.get_movie_lambda.function_name).toBe("get-movie-dev");
   });
 
+  it("passes the guardrails, reporting the one waiver and its reason in the manifest", () => {
+    const manifest = JSON.parse(readFileSync(join(outA, "manifest.json"), "utf8"));
+    expect(manifest.stacks["movies-dev"].annotations).toEqual([
+      {
+        constructPath: "movies-dev/monitoring/alerts_key_policy",
+        level: "@cdktf/info",
+        message: expect.stringMatching(/^guardrail iam-wildcard-action waived: KMS key policy: /),
+      },
+    ]);
+  });
+
   it("is byte-identical from one synth to the next", () => {
     const a = tree(outA);
     const b = tree(outB);

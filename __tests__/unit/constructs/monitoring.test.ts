@@ -1,0 +1,122 @@
+import { Testing, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DashboardBuilder, graph, text } from "../../../constructs/dashboard";
+import { Monitoring } from "../../../constructs/monitoring";
+import { Table } from "../../../constructs/table";
+import { synthesize } from "../../helpers/synth";
+
+const metric = { namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: "f" } };
+
+describe("DashboardBuilder", () => {
+  it("shares each row's 24 columns, gives the remainder to the first widgets, and stacks rows", () => {
+    const body = new DashboardBuilder("eu-west-1")
+      .addRow(text("# title"))
+      .addRow(
+        graph("a", [metric]),
+        graph("b", [metric]),
+        graph("c", [metric]),
+        graph("d", [metric]),
+        graph("e", [metric]),
+      )
+      .addRow()
+      .addRow(
+        graph("f", [{ ...metric, stat: "p99", label: "p99" }], { stat: "Average", period: 60, height: 4 }),
+      )
+      .build();
+    expect(body.widgets.map((w) => [w.type, w.x, w.y, w.width, w.height])).toEqual([
+      ["text", 0, 0, 24, 2],
+      ["metric", 0, 2, 5, 6],
+      ["metric", 5, 2, 5, 6],
+      ["metric", 10, 2, 5, 6],
+      ["metric", 15, 2, 5, 6],
+      ["metric", 20, 2, 4, 6],
+      ["metric", 0, 8, 24, 4],
+    ]);
+    expect(body.widgets[0]?.properties).toEqual({ markdown: "# title" });
+    expect(body.widgets[6]?.properties).toEqual({
+      title: "f",
+      view: "timeSeries",
+      region: "eu-west-1",
+      stat: "Average",
+      period: 60,
+      metrics: [["AWS/Lambda", "Errors", "FunctionName", "f", { stat: "p99", label: "p99" }]],
+    });
+    expect(body.widgets[1]?.properties).toMatchObject({
+      stat: "Sum",
+      period: 300,
+      metrics: [["AWS/Lambda", "Errors", "FunctionName", "f"]],
+    });
+  });
+
+  it("refuses a row wider than the grid", () => {
+    expect(() => new DashboardBuilder("r").addRow(...Array.from({ length: 25 }, () => text("x")))).toThrow(
+      "A row holds at most 24 widgets",
+    );
+  });
+});
+
+describe("Monitoring", () => {
+  it("is created on first use in a stack that is not a ServiceStack, named after the stack", () => {
+    const stack = new TerraformStack(Testing.app(), "scratch");
+    new AwsProvider(stack, "aws", { region: "eu-west-1" });
+    new Table(stack, "things_table", {
+      name: "things",
+      environment: "scratch",
+      hashKey: { name: "id", type: "S" },
+    });
+    expect(Monitoring.of(stack)).toBe(Monitoring.of(stack));
+    const synth = synthesize(stack);
+    expect(synth.resource.aws_sns_topic?.alerts).toMatchObject({ name: "alerts-scratch" });
+    expect(synth.resource.aws_cloudwatch_metric_alarm?.things_table_throttles).toMatchObject({
+      alarm_actions: ["${aws_sns_topic.alerts.arn}"],
+    });
+    const body = JSON.parse(synth.resource.aws_cloudwatch_dashboard?.dashboard?.dashboard_body as string);
+    expect(body.widgets[1].properties.region).toBe("${data.aws_region.current_region.region}");
+    expect(synth.data.aws_region?.current_region).toBeDefined();
+    expect(synth.resource.aws_cloudwatch_dashboard?.dashboard).toMatchObject({
+      dashboard_name: "stack-scratch",
+    });
+  });
+
+  it("must live on its stack under its well-known id", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    expect(() => new Monitoring(stack, "alarms", { environment: "e", service: "s" })).toThrow(
+      'Monitoring must be created on its stack with id "monitoring"',
+    );
+  });
+
+  it("takes extra alarms and dashboard rows", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    new AwsProvider(stack, "aws", { region: "eu-west-1" });
+    const monitoring = new Monitoring(stack, "monitoring", {
+      environment: "e",
+      service: "orders",
+      region: "eu-west-1",
+    });
+    monitoring.addAlarm("orders_bus_failed_invocations", {
+      alarmName: "orders-bus-failed",
+      namespace: "AWS/Events",
+      metricName: "FailedInvocations",
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+    });
+    monitoring.addDashboardRow(
+      graph("Orders: failed rule invocations", [{ ...metric, namespace: "AWS/Events" }]),
+    );
+    const synth = synthesize(stack);
+    expect(synth.resource.aws_cloudwatch_metric_alarm?.orders_bus_failed_invocations).toMatchObject({
+      alarm_name: "orders-bus-failed",
+      alarm_actions: ["${aws_sns_topic.alerts.arn}"],
+      ok_actions: ["${aws_sns_topic.alerts.arn}"],
+    });
+    const body = JSON.parse(synth.resource.aws_cloudwatch_dashboard?.dashboard?.dashboard_body as string);
+    expect(body.widgets.map((w: { properties: { title?: string } }) => w.properties.title)).toEqual([
+      undefined,
+      "Orders: failed rule invocations",
+    ]);
+    expect(synth.resource.aws_cloudwatch_dashboard?.dashboard).toMatchObject({ dashboard_name: "orders-e" });
+  });
+});

@@ -1,0 +1,472 @@
+import { Testing } from "cdktf";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { ACCESS_LOG_FORMAT } from "../../../constructs/rest-api";
+import { MOVIE_ID_PATTERN } from "../../../lambdas/shared/movies";
+import { loadConfig, type EnvironmentConfig } from "../../../stacks/config";
+import { MoviesStack } from "../../../stacks/movies-stack";
+import { UPDATE_RATING_MODEL } from "../../../stacks/movies-models";
+import { synthesize, synthMoviesDev, type SynthesizedStack } from "../../helpers/synth";
+
+let synth: SynthesizedStack;
+let json: string;
+
+beforeAll(() => {
+  synth = synthMoviesDev().synth;
+  json = synth.json;
+});
+
+const TOPIC = "${aws_sns_topic.alerts.arn}";
+const alarm = (name: string) => synth.resource.aws_cloudwatch_metric_alarm?.[name];
+const fnName = (fn: string) => `\${aws_lambda_function.${fn}.function_name}`;
+const API_NAME = "${aws_api_gateway_rest_api.movies_api.name}";
+const STAGE = "${aws_api_gateway_stage.movies_api_stage.stage_name}";
+
+/** A movies-dev stack synthesized from `config` changed by `change`. */
+function synthWith(change: (config: EnvironmentConfig) => EnvironmentConfig): SynthesizedStack {
+  const stack = new MoviesStack(Testing.app(), "movies-dev", { config: change(loadConfig("dev", {})) });
+  return synthesize(stack);
+}
+
+describe("alerts topic", () => {
+  it("is alerts-<env>, encrypted with a key CloudWatch alarms may use (aws/sns would refuse them)", () => {
+    expect(json).toHaveResourceWithProperties(SnsTopic, {
+      name: "alerts-dev",
+      kms_master_key_id: "${aws_kms_key.alerts_key.arn}",
+    });
+    expect(synth.resource.aws_kms_key?.alerts_key).toMatchObject({
+      enable_key_rotation: true,
+      deletion_window_in_days: 7,
+      policy: "${data.aws_iam_policy_document.alerts_key_policy.json}",
+    });
+    expect(synth.resource.aws_kms_alias?.alerts_key_alias).toMatchObject({
+      name: "alias/alerts-dev",
+      target_key_id: "${aws_kms_key.alerts_key.key_id}",
+    });
+  });
+
+  it("has a key policy that lets the account administer the key and CloudWatch encrypt, nothing else", () => {
+    expect(synth.data.aws_iam_policy_document?.alerts_key_policy?.statement).toEqual([
+      {
+        sid: "AccountAdministersTheKey",
+        effect: "Allow",
+        principals: [
+          { type: "AWS", identifiers: ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"] },
+        ],
+        actions: ["kms:*"],
+        resources: ["*"],
+      },
+      {
+        sid: "CloudWatchAlarmsPublish",
+        effect: "Allow",
+        principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+        actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+        resources: ["*"],
+      },
+    ]);
+  });
+
+  it("has no e-mail subscription unless the config names an address", () => {
+    expect(synth.resource.aws_sns_topic_subscription).toBeUndefined();
+    const withEmail = synthWith((c) => ({ ...c, alarmEmail: "oncall@example.com" }));
+    expect(withEmail.resource.aws_sns_topic_subscription?.alerts_email).toMatchObject({
+      topic_arn: TOPIC,
+      protocol: "email",
+      endpoint: "oncall@example.com",
+    });
+  });
+});
+
+describe("alarms", () => {
+  it("every alarm notifies the alerts topic when it fires and when it recovers", () => {
+    const alarms = Object.values(synth.resource.aws_cloudwatch_metric_alarm ?? {});
+    expect(alarms).toHaveLength(11);
+    for (const a of alarms) {
+      expect(a).toMatchObject({
+        alarm_actions: [TOPIC],
+        ok_actions: [TOPIC],
+        treat_missing_data: "notBreaching",
+      });
+    }
+  });
+
+  it.each(["get_movie_lambda", "update_movie_rating_lambda", "upload_movie_infos_lambda"])(
+    "%s: Errors and Throttles, any in 5 minutes",
+    (fn) => {
+      for (const [suffix, metric] of [
+        ["errors", "Errors"],
+        ["throttles", "Throttles"],
+      ]) {
+        expect(alarm(`${fn}_${suffix}`)).toEqual({
+          alarm_description: `${fnName(fn)}: ${metric} in the last 5 minutes`,
+          alarm_name: `${fnName(fn)}-${suffix}`,
+          namespace: "AWS/Lambda",
+          metric_name: metric,
+          dimensions: { FunctionName: fnName(fn) },
+          statistic: "Sum",
+          period: 300,
+          evaluation_periods: 1,
+          threshold: 1,
+          comparison_operator: "GreaterThanOrEqualToThreshold",
+          treat_missing_data: "notBreaching",
+          alarm_actions: [TOPIC],
+          ok_actions: [TOPIC],
+        });
+      }
+    },
+  );
+
+  it("the API stage: any 5xx in 5 minutes", () => {
+    expect(alarm("movies_api_5xx_errors")).toMatchObject({
+      alarm_name: `${API_NAME}-${STAGE}-5xx-errors`,
+      namespace: "AWS/ApiGateway",
+      metric_name: "5XXError",
+      dimensions: { ApiName: API_NAME, Stage: STAGE },
+      statistic: "Sum",
+      period: 300,
+      evaluation_periods: 1,
+      threshold: 1,
+      comparison_operator: "GreaterThanOrEqualToThreshold",
+    });
+  });
+
+  it("the API stage: p99 latency above 2 s for three 5-minute periods", () => {
+    const a = alarm("movies_api_p99_latency");
+    expect(a).toMatchObject({
+      alarm_name: `${API_NAME}-${STAGE}-p99-latency`,
+      namespace: "AWS/ApiGateway",
+      metric_name: "Latency",
+      dimensions: { ApiName: API_NAME, Stage: STAGE },
+      extended_statistic: "p99",
+      period: 300,
+      evaluation_periods: 3,
+      threshold: 2000,
+      comparison_operator: "GreaterThanThreshold",
+    });
+    expect(a).not.toHaveProperty("statistic");
+  });
+
+  it("the ingestion failure queue: any message waiting", () => {
+    expect(alarm("upload_movie_infos_lambda_failures_not_empty")).toMatchObject({
+      alarm_name: "${aws_sqs_queue.upload_movie_infos_lambda_failures.name}-not-empty",
+      namespace: "AWS/SQS",
+      metric_name: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: "${aws_sqs_queue.upload_movie_infos_lambda_failures.name}" },
+      statistic: "Maximum",
+      period: 60,
+      evaluation_periods: 1,
+      threshold: 0,
+      comparison_operator: "GreaterThanThreshold",
+    });
+  });
+
+  it.each(["movie_infos_table", "movie_ratings_table"])(
+    "%s: any throttled read or write in 5 minutes",
+    (table) => {
+      const tableName = `\${aws_dynamodb_table.${table}.name}`;
+      const metric = (id: string, metricName: string) => ({
+        id,
+        return_data: false,
+        metric: {
+          namespace: "AWS/DynamoDB",
+          metric_name: metricName,
+          dimensions: { TableName: tableName },
+          stat: "Sum",
+          period: 300,
+        },
+      });
+      const a = alarm(`${table}_throttles`);
+      expect(a).toMatchObject({
+        alarm_name: `${tableName}-throttles`,
+        evaluation_periods: 1,
+        threshold: 1,
+        comparison_operator: "GreaterThanOrEqualToThreshold",
+        metric_query: [
+          {
+            id: "throttles",
+            expression: "FILL(reads, 0) + FILL(writes, 0)",
+            label: "Throttle events",
+            return_data: true,
+          },
+          metric("reads", "ReadThrottleEvents"),
+          metric("writes", "WriteThrottleEvents"),
+        ],
+      });
+      expect(a).not.toHaveProperty("metric_name");
+      expect(json).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
+        alarm_name: `${tableName}-throttles`,
+      });
+    },
+  );
+});
+
+describe("dashboard", () => {
+  type Widget = {
+    type: string;
+    x: number;
+    y: number;
+    width: number;
+    height: number;
+    properties: Record<string, unknown>;
+  };
+  let widgets: Widget[];
+  const titled = (title: string) => widgets.find((w) => w.properties.title === title);
+  const metricsOf = (title: string) => titled(title)?.properties.metrics as unknown[][];
+
+  beforeAll(() => {
+    const dashboard = synth.resource.aws_cloudwatch_dashboard?.dashboard as {
+      dashboard_name: string;
+      dashboard_body: string;
+    };
+    expect(dashboard.dashboard_name).toBe("movies-dev");
+    widgets = (JSON.parse(dashboard.dashboard_body) as { widgets: Widget[] }).widgets;
+  });
+
+  it("lays widgets out in rows of the 24-column grid, in this order", () => {
+    expect(widgets.map((w) => [w.properties.title ?? w.type, w.x, w.y, w.width, w.height])).toEqual([
+      ["text", 0, 0, 24, 2],
+      [`API ${API_NAME}: requests`, 0, 2, 8, 6],
+      [`API ${API_NAME}: latency (ms)`, 8, 2, 8, 6],
+      [`API ${API_NAME}: errors`, 16, 2, 8, 6],
+      ["Lambda: invocations", 0, 8, 8, 6],
+      ["Lambda: duration p99 (ms)", 8, 8, 8, 6],
+      ["Lambda: errors", 16, 8, 8, 6],
+      ["Lambda: throttles", 0, 14, 12, 6],
+      ["Lambda: concurrent executions", 12, 14, 12, 6],
+      ["DynamoDB: consumed capacity", 0, 20, 12, 6],
+      ["DynamoDB: throttle events", 12, 20, 12, 6],
+      ["Ingestion: rows written / rejected", 0, 26, 12, 6],
+      ["Failure queues: messages waiting", 12, 26, 12, 6],
+    ]);
+    for (const w of widgets.filter((w) => w.type === "metric")) {
+      expect(w.properties).toMatchObject({ region: "eu-central-1", view: "timeSeries" });
+    }
+  });
+
+  it("API: requests, latency p50/p99, 4xx/5xx of the stage", () => {
+    const dims = ["ApiName", API_NAME, "Stage", STAGE];
+    expect(metricsOf(`API ${API_NAME}: requests`)).toEqual([
+      ["AWS/ApiGateway", "Count", ...dims, { stat: "Sum", label: "Requests" }],
+    ]);
+    expect(metricsOf(`API ${API_NAME}: latency (ms)`)).toEqual([
+      ["AWS/ApiGateway", "Latency", ...dims, { stat: "p50", label: "p50" }],
+      ["AWS/ApiGateway", "Latency", ...dims, { stat: "p99", label: "p99" }],
+    ]);
+    expect(metricsOf(`API ${API_NAME}: errors`)).toEqual([
+      ["AWS/ApiGateway", "4XXError", ...dims, { stat: "Sum", label: "4xx" }],
+      ["AWS/ApiGateway", "5XXError", ...dims, { stat: "Sum", label: "5xx" }],
+    ]);
+  });
+
+  it.each([
+    ["Lambda: invocations", "Invocations", "Sum"],
+    ["Lambda: duration p99 (ms)", "Duration", "p99"],
+    ["Lambda: errors", "Errors", "Sum"],
+    ["Lambda: throttles", "Throttles", "Sum"],
+    ["Lambda: concurrent executions", "ConcurrentExecutions", "Maximum"],
+  ])("%s: one line per function", (title, metric, stat) => {
+    expect(titled(title)?.properties.stat).toBe(stat);
+    expect(metricsOf(title)).toEqual(
+      ["get_movie_lambda", "update_movie_rating_lambda", "upload_movie_infos_lambda"].map((fn) => [
+        "AWS/Lambda",
+        metric,
+        "FunctionName",
+        fnName(fn),
+        { label: fnName(fn) },
+      ]),
+    );
+  });
+
+  it("DynamoDB: consumed read/write capacity and throttle events per table", () => {
+    const lines = (metric: string, suffix: string) =>
+      ["movie_infos_table", "movie_ratings_table"].map((t) => [
+        "AWS/DynamoDB",
+        metric,
+        "TableName",
+        `\${aws_dynamodb_table.${t}.name}`,
+        { label: `\${aws_dynamodb_table.${t}.name} ${suffix}` },
+      ]);
+    expect(metricsOf("DynamoDB: consumed capacity")).toEqual([
+      ...lines("ConsumedReadCapacityUnits", "read"),
+      ...lines("ConsumedWriteCapacityUnits", "write"),
+    ]);
+    expect(metricsOf("DynamoDB: throttle events")).toEqual([
+      ...lines("ReadThrottleEvents", "read"),
+      ...lines("WriteThrottleEvents", "write"),
+    ]);
+  });
+
+  it("ingestion: rows written and rejected (from the logs) and the failure queue", () => {
+    expect(metricsOf("Ingestion: rows written / rejected")).toEqual([
+      ["movies-dev", "RowsWritten", { label: "RowsWritten" }],
+      ["movies-dev", "RowsRejected", { label: "RowsRejected" }],
+    ]);
+    expect(titled("Failure queues: messages waiting")?.properties).toMatchObject({
+      stat: "Maximum",
+      period: 60,
+    });
+  });
+});
+
+describe("ingestion metrics from upload-infos's summary line", () => {
+  it.each([
+    ["rows_written", "RowsWritten", "$.written"],
+    ["rows_rejected", "RowsRejected", "$.rejectedCount"],
+  ])("%s sums %s of each 'ingested movie infos' line", (suffix, metric, field) => {
+    expect(
+      synth.resource.aws_cloudwatch_log_metric_filter?.[`upload_movie_infos_lambda_${suffix}`],
+    ).toMatchObject({
+      name: `${fnName("upload_movie_infos_lambda")}-${metric}`,
+      log_group_name: "${aws_cloudwatch_log_group.upload_movie_infos_lambda_log_group.name}",
+      pattern: '{ $.message = "ingested movie infos" }',
+      metric_transformation: { namespace: "movies-dev", name: metric, value: field, unit: "Count" },
+    });
+  });
+});
+
+describe("upload-infos failure handling", () => {
+  it("retries an S3 event twice within an hour on the live alias, then sends it to the failure queue", () => {
+    expect(
+      synth.resource.aws_lambda_function_event_invoke_config?.upload_movie_infos_lambda_async_invoke,
+    ).toMatchObject({
+      function_name: fnName("upload_movie_infos_lambda"),
+      qualifier: "${aws_lambda_alias.upload_movie_infos_lambda_live.name}",
+      maximum_retry_attempts: 2,
+      maximum_event_age_in_seconds: 3600,
+      destination_config: {
+        on_failure: { destination: "${aws_sqs_queue.upload_movie_infos_lambda_failures.arn}" },
+      },
+      depends_on: ["aws_iam_role_policy_attachment.upload_movie_infos_lambda_policy_attachment"],
+    });
+  });
+
+  it("keeps failed events 14 days in an encrypted queue", () => {
+    expect(synth.resource.aws_sqs_queue?.upload_movie_infos_lambda_failures).toMatchObject({
+      name: "upload-infos-dev-failures",
+      sqs_managed_sse_enabled: true,
+      message_retention_seconds: 1_209_600,
+    });
+  });
+
+  it("configures no asynchronous invocation for the API's functions", () => {
+    expect(Object.keys(synth.resource.aws_lambda_function_event_invoke_config ?? {})).toEqual([
+      "upload_movie_infos_lambda_async_invoke",
+    ]);
+  });
+});
+
+describe("API protection", () => {
+  it("writes JSON access logs to the API's own log group, kept as long as the config says", () => {
+    expect(synth.resource.aws_cloudwatch_log_group?.movies_api_access_logs).toMatchObject({
+      name: "/aws/apigateway/movies_api-dev/access-logs",
+      retention_in_days: 14,
+    });
+    const settings = (
+      synth.resource.aws_api_gateway_stage?.movies_api_stage as {
+        access_log_settings: { destination_arn: string; format: string };
+      }
+    ).access_log_settings;
+    expect(settings.destination_arn).toBe("${aws_cloudwatch_log_group.movies_api_access_logs.arn}");
+    const format = JSON.parse(settings.format) as Record<string, string>;
+    expect(format).toEqual(ACCESS_LOG_FORMAT);
+    expect(format).toMatchObject({
+      requestId: "$context.requestId",
+      ip: "$context.identity.sourceIp",
+      httpMethod: "$context.httpMethod",
+      resourcePath: "$context.resourcePath",
+      status: "$context.status",
+      responseLength: "$context.responseLength",
+      integrationLatency: "$context.integration.latency",
+    });
+  });
+
+  it("throttles every method of the stage at the config's rate and burst, with metrics on", () => {
+    expect(synth.resource.aws_api_gateway_method_settings?.movies_api_method_settings).toMatchObject({
+      rest_api_id: "${aws_api_gateway_rest_api.movies_api.id}",
+      stage_name: STAGE,
+      method_path: "*/*",
+      settings: { metrics_enabled: true, throttling_rate_limit: 50, throttling_burst_limit: 100 },
+    });
+    const custom = synthWith((c) => ({ ...c, apiThrottling: { rateLimit: 7, burstLimit: 9 } }));
+    expect(custom.resource.aws_api_gateway_method_settings?.movies_api_method_settings).toMatchObject({
+      settings: { throttling_rate_limit: 7, throttling_burst_limit: 9 },
+    });
+  });
+
+  it("validates parameters and bodies with one validator used by every method", () => {
+    expect(synth.resource.aws_api_gateway_request_validator?.movies_api_request_validator).toMatchObject({
+      rest_api_id: "${aws_api_gateway_rest_api.movies_api.id}",
+      validate_request_body: true,
+      validate_request_parameters: true,
+    });
+    for (const method of Object.values(synth.resource.aws_api_gateway_method ?? {})) {
+      expect(method).toMatchObject({
+        request_validator_id: "${aws_api_gateway_request_validator.movies_api_request_validator.id}",
+        request_parameters: { "method.request.path.movieId": true },
+      });
+    }
+    expect(synth.resource.aws_api_gateway_method?.get_movie_request_method).not.toHaveProperty(
+      "request_models",
+    );
+  });
+
+  it("checks the PATCH body against the UpdateRating draft-04 model", () => {
+    expect(synth.resource.aws_api_gateway_method?.update_movie_rating_request_method).toMatchObject({
+      request_models: {
+        "application/json": "${aws_api_gateway_model.update_movie_rating_request_model.name}",
+      },
+    });
+    const model = synth.resource.aws_api_gateway_model?.update_movie_rating_request_model as Record<
+      string,
+      string
+    >;
+    expect(model).toMatchObject({ name: "UpdateRating", content_type: "application/json" });
+    expect(JSON.parse(model.schema as string)).toEqual({
+      $schema: "http://json-schema.org/draft-04/schema#",
+      title: "UpdateRating",
+      type: "object",
+      properties: {
+        movie_id: { type: "string", pattern: "^[A-Za-z0-9_.-]{1,128}$" },
+        rotten_tomatoes_rating: { type: "integer", minimum: 0, maximum: 100 },
+        imdb_rating: { type: "integer", minimum: 0, maximum: 100 },
+      },
+      additionalProperties: false,
+      minProperties: 1,
+      anyOf: [{ required: ["rotten_tomatoes_rating"] }, { required: ["imdb_rating"] }],
+    });
+  });
+
+  it("uses the handler's movie id rule in the model", () => {
+    expect(UPDATE_RATING_MODEL.schema.properties?.movie_id?.pattern).toBe(MOVIE_ID_PATTERN.source);
+  });
+
+  it("redeploys when the model or the validator changes", () => {
+    const trigger = (
+      synth.resource.aws_api_gateway_deployment?.movies_api_deployment as {
+        triggers: { redeployment: string };
+      }
+    ).triggers.redeployment;
+    for (const ref of [
+      "aws_api_gateway_request_validator.movies_api_request_validator.id",
+      "aws_api_gateway_model.update_movie_rating_request_model.id",
+      "aws_api_gateway_model.update_movie_rating_request_model.schema",
+    ]) {
+      expect(trigger).toContain(ref);
+    }
+  });
+});
+
+describe("reserved concurrency", () => {
+  it("leaves dev's functions unreserved", () => {
+    for (const fn of Object.values(synth.resource.aws_lambda_function ?? {})) {
+      expect(fn).not.toHaveProperty("reserved_concurrent_executions");
+    }
+  });
+
+  it("reserves the config's concurrency for every function when set", () => {
+    const reserved = synthWith((c) => ({ ...c, lambda: { ...c.lambda, reservedConcurrency: 5 } }));
+    const functions = Object.values(reserved.resource.aws_lambda_function ?? {});
+    expect(functions).toHaveLength(3);
+    for (const fn of functions) expect(fn).toMatchObject({ reserved_concurrent_executions: 5 });
+  });
+});

@@ -1,0 +1,42 @@
+import { Construct } from "constructs";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { Monitoring } from "./monitoring";
+import { tfName } from "./naming";
+
+export interface FailureQueueProps {
+  /** Physical queue name (`upload-infos-dev-failures`). */
+  readonly queueName: string;
+  /**
+   * How long a failed event waits for someone to replay it.
+   * @default 14 days (SQS's maximum)
+   */
+  readonly retentionSeconds?: number;
+}
+
+/**
+ * An SQS queue where failed events wait to be inspected and replayed: encrypted (SSE-SQS), kept as long
+ * as SQS allows, and alarmed as soon as it holds a message (`Monitoring.watchQueue`), so nothing fails
+ * silently. Lambda's on-failure destinations and dead-letter queues use it. Its address is
+ * `aws_sqs_queue.<id>`.
+ */
+export class FailureQueue extends Construct {
+  readonly queue: SqsQueue;
+  readonly queueName: string;
+  readonly queueArn: string;
+  readonly queueUrl: string;
+
+  constructor(scope: Construct, id: string, props: FailureQueueProps) {
+    super(scope, id);
+    const name = tfName(id);
+    this.queue = new SqsQueue(this, "queue", {
+      name: props.queueName,
+      sqsManagedSseEnabled: true,
+      messageRetentionSeconds: props.retentionSeconds ?? 1_209_600,
+    });
+    this.queue.overrideLogicalId(name);
+    this.queueName = this.queue.name;
+    this.queueArn = this.queue.arn;
+    this.queueUrl = this.queue.url;
+    Monitoring.of(this).watchQueue({ terraformName: name, queueName: this.queueName });
+  }
+}
