@@ -1,11 +1,19 @@
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { HttpError } from "./errors";
 
-/** The one way to build an API Gateway proxy response: status, JSON content type, JSON body. */
-export function jsonResponse(statusCode: number, body: unknown): APIGatewayProxyResult {
+/**
+ * The one way to build an API Gateway proxy response: status, JSON content type, JSON body.
+ *
+ * @param headers extra response headers (`Location`); `Content-Type` is always `application/json`.
+ */
+export function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): APIGatewayProxyResult {
   return {
     statusCode,
-    headers: { "Content-Type": "application/json" },
+    headers: { ...headers, "Content-Type": "application/json" },
     body: JSON.stringify(body),
   };
 }

@@ -17,6 +17,14 @@ describe("jsonResponse", () => {
       body: '{"movie_id":"mv1","name":"Amélie"}',
     });
   });
+
+  it("adds extra headers, but never lets them change the JSON content type", () => {
+    expect(jsonResponse(201, {}, { Location: "/dev/orders/1", "Content-Type": "text/plain" })).toEqual({
+      statusCode: 201,
+      headers: { Location: "/dev/orders/1", "Content-Type": "application/json" },
+      body: "{}",
+    });
+  });
 });
 
 describe("errorResponse", () => {
