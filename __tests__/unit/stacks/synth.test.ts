@@ -48,6 +48,14 @@ describe("npm run synth (compiled app, as cdktf runs it)", () => {
     expect(stack.resource.aws_lambda_function.get_movie_lambda.function_name).toBe("get-movie-dev");
   });
 
+  it("writes the orders-dev stack beside it, with its own state key", () => {
+    const manifest = JSON.parse(readFileSync(join(outA, "manifest.json"), "utf8"));
+    expect(Object.keys(manifest.stacks).sort()).toEqual(["movies-dev", "orders-dev"]);
+    const stack = JSON.parse(readFileSync(join(outA, "stacks", "orders-dev", "cdk.tf.json"), "utf8"));
+    expect(stack.resource.aws_lambda_function.orders_lambda.function_name).toBe("orders-dev");
+    expect(stack.terraform.backend.s3.key).toBe("orders/orders-dev.tfstate");
+  });
+
   it("is byte-identical from one synth to the next", () => {
     const a = tree(outA);
     const b = tree(outB);
