@@ -3,7 +3,7 @@ import { apiHandler } from "../shared/api-handler";
 import { createDocumentClient } from "../shared/dynamodb";
 import { requireEnv } from "../shared/env";
 import { NotFoundError } from "../shared/errors";
-import { jsonResponse } from "../shared/http";
+import { jsonResponse, withHeaders } from "../shared/http";
 import { createLogger } from "../shared/logger";
 import { DEFAULT_MAX_BODY_BYTES, parseJsonBody } from "../shared/validation";
 import { createOrder, getOrder } from "./orders";
@@ -38,7 +38,8 @@ export const handler = apiHandler(async (event, { logger: log }) => {
       const request = parseCreateOrder(parseJsonBody(event, DEFAULT_MAX_BODY_BYTES));
       const { order, created } = await createOrder(ddb, tableName, request, { idempotencyKey: key });
       if (!created) log.info("idempotent replay", { orderId: order.order_id });
-      return jsonResponse(created ? 201 : 200, order, { Location: orderLocation(event, order.order_id) });
+      const response = jsonResponse(created ? 201 : 200, order);
+      return withHeaders(response, { Location: orderLocation(event, order.order_id) });
     }
     case "GET /orders/{orderId}": {
       const orderId = requireOrderId(event);

@@ -5,7 +5,7 @@ import {
   PayloadTooLargeError,
   ValidationError,
 } from "../../../../lambdas/shared/errors";
-import { errorResponse, jsonResponse } from "../../../../lambdas/shared/http";
+import { errorResponse, jsonResponse, withHeaders } from "../../../../lambdas/shared/http";
 
 const JSON_HEADERS = { "Content-Type": "application/json" };
 
@@ -17,9 +17,15 @@ describe("jsonResponse", () => {
       body: '{"movie_id":"mv1","name":"Amélie"}',
     });
   });
+});
 
-  it("adds extra headers, but never lets them change the JSON content type", () => {
-    expect(jsonResponse(201, {}, { Location: "/dev/orders/1", "Content-Type": "text/plain" })).toEqual({
+describe("withHeaders", () => {
+  it("adds headers to a JSON response, but never changes its content type", () => {
+    const response = withHeaders(jsonResponse(201, {}), {
+      Location: "/dev/orders/1",
+      "Content-Type": "text/plain",
+    });
+    expect(response).toEqual({
       statusCode: 201,
       headers: { Location: "/dev/orders/1", "Content-Type": "application/json" },
       body: "{}",
