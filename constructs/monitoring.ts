@@ -6,19 +6,16 @@ import {
   CloudwatchMetricAlarm,
   type CloudwatchMetricAlarmConfig,
 } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
-import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { DashboardBuilder, graph, text, type MetricSpec, type Widget } from "./dashboard";
-import { Guardrails } from "./guardrails";
 import { callerIdentity } from "./iam";
 import { physicalName, tfName } from "./naming";
+import { Topic } from "./topic";
 
 export interface MonitoringProps {
-  /** The environment (`dev`): names the topic `alerts-<env>` and the dashboard `<service>-<env>`. */
+  /** The environment (`dev`): names the topic `<service>-alerts-<env>` and the dashboard `<service>-<env>`. */
   readonly environment: string;
   /** The service (`movies`): names the dashboard and the namespace of log-derived metrics. */
   readonly service: string;
@@ -88,7 +85,7 @@ const FIVE_MINUTES = 300;
  * `BundledFunction`, `RestApi`, `Table` and `FailureQueue` register what they create with
  * `Monitoring.of(this)`, so any stack built from them is watched with no per-stack code.
  *
- * - `aws_sns_topic.alerts` (`alerts-<env>`), encrypted with its own KMS key: CloudWatch alarms cannot
+ * - `aws_sns_topic.alerts` (`<service>-alerts-<env>`), encrypted with its own KMS key: CloudWatch alarms cannot
  *   publish to a topic encrypted with the AWS managed `alias/aws/sns` key, whose policy cannot grant
  *   `cloudwatch.amazonaws.com`. Optional e-mail subscription.
  * - One alarm per signal, alarm and OK actions on the topic: per function Errors and Throttles
@@ -123,7 +120,7 @@ export class Monitoring extends Construct {
     const stack = TerraformStack.of(scope);
     const existing = stack.node.tryFindChild(MONITORING_ID);
     if (existing instanceof Monitoring) return existing;
-    // Named from the stack's id: `alerts-<stack>` and the dashboard `stack-<stack>`.
+    // Named from the stack's id: `stack-alerts-<stack>` and the dashboard `stack-<stack>`.
     return new Monitoring(stack, MONITORING_ID, { environment: stack.node.id, service: "stack" });
   }
 
@@ -143,49 +140,15 @@ export class Monitoring extends Construct {
       this.region = current.region;
     }
     this.namespace = physicalName(props.service, props.environment);
-    const topicName = physicalName("alerts", props.environment);
-
-    const account = callerIdentity(this).accountId;
-    const keyPolicy = new DataAwsIamPolicyDocument(this, "alerts_key_policy", {
-      statement: [
-        {
-          sid: "AccountAdministersTheKey",
-          effect: "Allow",
-          principals: [{ type: "AWS", identifiers: [`arn:aws:iam::${account}:root`] }],
-          actions: ["kms:*"],
-          resources: ["*"],
-        },
-        {
-          sid: "CloudWatchAlarmsPublish",
-          effect: "Allow",
-          principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
-          actions: ["kms:Decrypt", "kms:GenerateDataKey"],
-          resources: ["*"],
-        },
-      ],
+    // One topic per service stack: movies-dev and orders-dev share an account and region.
+    const alerts = new Topic(this, "alerts", {
+      name: `${props.service}-alerts`,
+      environment: props.environment,
+      accountId: callerIdentity(this).accountId,
+      publishingServices: ["cloudwatch.amazonaws.com"],
+      keyDeletionWindowDays: 7,
     });
-    keyPolicy.overrideLogicalId("alerts_key_policy");
-    Guardrails.waive(
-      keyPolicy,
-      "iam-wildcard-action",
-      "KMS key policy: the account root keeps kms:* (AWS's default key policy) so IAM decides and the key can never become unmanageable",
-    );
-
-    const key = new KmsKey(this, "alerts_key", {
-      description: `Encrypts the ${topicName} topic; lets CloudWatch alarms publish to it`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 7,
-      policy: keyPolicy.json,
-    });
-    key.overrideLogicalId("alerts_key");
-    const alias = new KmsAlias(this, "alerts_key_alias", {
-      name: `alias/${topicName}`,
-      targetKeyId: key.keyId,
-    });
-    alias.overrideLogicalId("alerts_key_alias");
-
-    this.topic = new SnsTopic(this, "alerts", { name: topicName, kmsMasterKeyId: key.arn });
-    this.topic.overrideLogicalId("alerts");
+    this.topic = alerts.topic;
     this.topicArn = this.topic.arn;
     if (props.alarmEmail) {
       const subscription = new SnsTopicSubscription(this, "alerts_email", {
@@ -359,7 +322,7 @@ export class Monitoring extends Construct {
     const builder = new DashboardBuilder(this.region);
     builder.addRow(
       text(
-        `# ${service} (${environment})\nAlarms publish to SNS topic \`${physicalName("alerts", environment)}\`. ` +
+        `# ${service} (${environment})\nAlarms publish to SNS topic \`${physicalName(`${service}-alerts`, environment)}\`. ` +
           `Runbook: "Operating the service" in the README.`,
       ),
     );

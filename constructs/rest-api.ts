@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { dependable, Fn, Lazy, type ITerraformDependable } from "cdktf";
 import { ApiGatewayDeployment } from "@cdktf/provider-aws/lib/api-gateway-deployment";
+import { ApiGatewayGatewayResponse } from "@cdktf/provider-aws/lib/api-gateway-gateway-response";
 import { ApiGatewayIntegration } from "@cdktf/provider-aws/lib/api-gateway-integration";
 import { ApiGatewayMethod } from "@cdktf/provider-aws/lib/api-gateway-method";
 import { ApiGatewayMethodSettings } from "@cdktf/provider-aws/lib/api-gateway-method-settings";
@@ -52,6 +53,8 @@ export interface JsonSchema {
   readonly additionalProperties?: boolean;
   readonly minProperties?: number;
   readonly items?: JsonSchema;
+  readonly minItems?: number;
+  readonly maxItems?: number;
   readonly minimum?: number;
   readonly maximum?: number;
   readonly minLength?: number;
@@ -204,6 +207,18 @@ export class RestApi extends Construct {
     this.requestValidator.overrideLogicalId(`${this.baseName}_request_validator`);
     this.fingerprint.push(this.requestValidator.id);
 
+    // API Gateway's own 400s say only "Invalid request body"; ours name the field, like the handlers'.
+    for (const [responseType, suffix] of VALIDATION_RESPONSES) {
+      const response = new ApiGatewayGatewayResponse(this, suffix, {
+        restApiId: this.api.id,
+        responseType,
+        statusCode: "400",
+        responseTemplates: { "application/json": VALIDATION_ERROR_TEMPLATE },
+      });
+      response.overrideLogicalId(`${this.baseName}_${suffix}`);
+      this.fingerprint.push(response.id, response.responseType);
+    }
+
     Monitoring.of(this).watchApi({
       terraformName: this.baseName,
       apiName: this.api.name,
@@ -297,6 +312,20 @@ export class RestApi extends Construct {
     return resource;
   }
 }
+
+/** The gateway responses that carry a request validator's verdict, and their Terraform name suffixes. */
+const VALIDATION_RESPONSES = [
+  ["BAD_REQUEST_BODY", "bad_request_body"],
+  ["BAD_REQUEST_PARAMETERS", "bad_request_parameters"],
+] as const;
+
+/**
+ * `{"message": "Invalid request body: [instance ... \"customer_id\" ...]"}`: the validator's message and
+ * its details, escaped for JSON (escapeJavaScript also escapes `'`, which JSON does not allow, hence the
+ * replaceAll).
+ */
+export const VALIDATION_ERROR_TEMPLATE =
+  '{"message": "$context.error.message: $util.escapeJavaScript($context.error.validationErrorString).replaceAll("\\\\\'","\'")"}';
 
 /**
  * One JSON line per request in the access log. Values are quoted as in AWS's examples, because a

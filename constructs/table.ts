@@ -18,6 +18,11 @@ export interface TableProps {
    */
   readonly streamViewType?: "NEW_IMAGE" | "OLD_IMAGE" | "NEW_AND_OLD_IMAGES" | "KEYS_ONLY";
   /**
+   * Expire items whose numeric attribute of this name (epoch seconds) lies in the past (DynamoDB TTL).
+   * @default no TTL
+   */
+  readonly timeToLiveAttribute?: string;
+  /**
    * Keep the table when the stack is destroyed or the table is replaced.
    * @default false
    */
@@ -49,6 +54,9 @@ export class Table extends Construct {
       pointInTimeRecovery: { enabled: true },
       deletionProtectionEnabled: props.deletionProtection ?? false,
       ...(props.streamViewType ? { streamEnabled: true, streamViewType: props.streamViewType } : {}),
+      ...(props.timeToLiveAttribute
+        ? { ttl: { attributeName: props.timeToLiveAttribute, enabled: true } }
+        : {}),
     });
     this.resource.overrideLogicalId(tfName(id));
     this.tableName = this.resource.name;

@@ -75,3 +75,29 @@ export function s3EventRecord(bucket: string, key: string, eventName = "ObjectCr
 export function s3Event(...records: S3EventRecord[]): S3Event {
   return { Records: records };
 }
+
+/**
+ * A proxy event of the orders API as the `dev` stage delivers it: `resource` is the route template,
+ * `requestContext.path` carries the stage (`/dev/orders/...`).
+ */
+export function ordersApiEvent(
+  route: "POST /orders" | "GET /orders/{orderId}",
+  options: { orderId?: string; body?: string | null; headers?: Record<string, string> } = {},
+): APIGatewayProxyEvent {
+  const [httpMethod, resource] = route.split(" ") as [string, string];
+  const path = options.orderId === undefined ? "/orders" : `/orders/${options.orderId}`;
+  const base = apiGatewayProxyEvent({
+    httpMethod,
+    pathParameters: options.orderId === undefined ? null : { orderId: options.orderId },
+  });
+  const headers = { "Content-Type": "application/json", ...options.headers };
+  return {
+    ...base,
+    resource,
+    path,
+    headers,
+    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+    body: options.body ?? null,
+    requestContext: { ...base.requestContext, path: `/dev${path}`, stage: "dev", resourcePath: resource },
+  };
+}

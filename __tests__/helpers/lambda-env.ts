@@ -7,6 +7,7 @@ export const TEST_ENV = {
   MOVIE_INFOS_TABLE: "movie_infos-test",
   MOVIE_RATINGS_TABLE: "movie_ratings-test",
   MOVIE_INFOS_BUCKET: "movie-infos-test",
+  ORDERS_TABLE: "orders-test",
 } as const;
 
 Object.assign(process.env, TEST_ENV);

@@ -1,6 +1,7 @@
 import { Testing, type TerraformStack } from "cdktf";
 import { loadConfig } from "../../stacks/config";
 import { MoviesStack } from "../../stacks/movies-stack";
+import { OrdersStack } from "../../stacks/orders-stack";
 
 /** The synthesized Terraform JSON of one stack, typed loosely for assertions. */
 export interface SynthesizedStack {
@@ -20,6 +21,13 @@ export function synthesize(stack: TerraformStack): SynthesizedStack {
 export function synthMoviesDev(): { stack: MoviesStack; synth: SynthesizedStack } {
   const app = Testing.app();
   const stack = new MoviesStack(app, "movies-dev", { config: loadConfig("dev", {}) });
+  return { stack, synth: synthesize(stack) };
+}
+
+/** A fresh `orders-dev` stack, in its own app, and its synthesized JSON. */
+export function synthOrdersDev(): { stack: OrdersStack; synth: SynthesizedStack } {
+  const app = Testing.app();
+  const stack = new OrdersStack(app, "orders-dev", { config: loadConfig("dev", {}) });
   return { stack, synth: synthesize(stack) };
 }
 

@@ -405,7 +405,7 @@ describe("the real stacks", () => {
     expect(report.violations).toEqual([]);
     expect(report.waived).toEqual([
       {
-        address: "data.aws_iam_policy_document.alerts_key_policy",
+        address: "data.aws_iam_policy_document.alerts_key_policy_document",
         rule: "iam-wildcard-action",
         problem: 'allows action "kms:*"',
         reason:

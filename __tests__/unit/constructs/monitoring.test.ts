@@ -66,7 +66,7 @@ describe("Monitoring", () => {
     });
     expect(Monitoring.of(stack)).toBe(Monitoring.of(stack));
     const synth = synthesize(stack);
-    expect(synth.resource.aws_sns_topic?.alerts).toMatchObject({ name: "alerts-scratch" });
+    expect(synth.resource.aws_sns_topic?.alerts).toMatchObject({ name: "stack-alerts-scratch" });
     expect(synth.resource.aws_cloudwatch_metric_alarm?.things_table_throttles).toMatchObject({
       alarm_actions: ["${aws_sns_topic.alerts.arn}"],
     });

@@ -92,9 +92,9 @@ describe("developer stacks are isolated", () => {
         "/aws/apigateway/movies_api-alice/access-logs",
         "${data.aws_caller_identity.current.account_id}-movie-infos-alice",
         "movies_api-alice",
-        "alerts-alice",
+        "movies-alerts-alice",
         "upload-infos-alice-failures",
-        "alias/alerts-alice",
+        "alias/movies-alerts-alice",
         "movies-alice",
       ].sort(),
     );

@@ -51,6 +51,8 @@ describe("readable, stable Terraform", () => {
     expect(addresses(synth)).toEqual(
       [
         "aws_api_gateway_deployment.movies_api_deployment",
+        "aws_api_gateway_gateway_response.movies_api_bad_request_body",
+        "aws_api_gateway_gateway_response.movies_api_bad_request_parameters",
         "aws_api_gateway_integration.get_movie_request_integration",
         "aws_api_gateway_integration.update_movie_rating_request_integration",
         "aws_api_gateway_method.get_movie_request_method",
@@ -119,7 +121,7 @@ describe("readable, stable Terraform", () => {
         "aws_lambda_function_event_invoke_config.upload_movie_infos_lambda_async_invoke",
         "aws_sns_topic.alerts",
         "aws_sqs_queue.upload_movie_infos_lambda_failures",
-        "data.aws_iam_policy_document.alerts_key_policy",
+        "data.aws_iam_policy_document.alerts_key_policy_document",
       ].sort(),
     );
     for (const address of addresses(synth)) {
@@ -294,7 +296,7 @@ describe("4. least-privilege policy per function", () => {
     // policy "*" means the key itself, and the account root keeps kms:* (AWS's default key policy). It is
     // pinned statement by statement in operations.test.ts; every other document is checked here.
     for (const [name, document] of Object.entries(synth.data.aws_iam_policy_document ?? {})) {
-      if (name === "alerts_key_policy") continue;
+      if (name === "alerts_key_policy_document") continue;
       for (const statement of document.statement as {
         actions: string[];
         resources?: string[];

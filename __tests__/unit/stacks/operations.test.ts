@@ -31,24 +31,24 @@ function synthWith(change: (config: EnvironmentConfig) => EnvironmentConfig): Sy
 describe("alerts topic", () => {
   it("is alerts-<env>, encrypted with a key CloudWatch alarms may use (aws/sns would refuse them)", () => {
     expect(json).toHaveResourceWithProperties(SnsTopic, {
-      name: "alerts-dev",
+      name: "movies-alerts-dev",
       kms_master_key_id: "${aws_kms_key.alerts_key.arn}",
     });
     expect(synth.resource.aws_kms_key?.alerts_key).toMatchObject({
       enable_key_rotation: true,
       deletion_window_in_days: 7,
-      policy: "${data.aws_iam_policy_document.alerts_key_policy.json}",
+      policy: "${data.aws_iam_policy_document.alerts_key_policy_document.json}",
     });
     expect(synth.resource.aws_kms_alias?.alerts_key_alias).toMatchObject({
-      name: "alias/alerts-dev",
+      name: "alias/movies-alerts-dev",
       target_key_id: "${aws_kms_key.alerts_key.key_id}",
     });
   });
 
   it("has a key policy that lets the account administer the key and CloudWatch encrypt, nothing else", () => {
-    expect(synth.data.aws_iam_policy_document?.alerts_key_policy?.statement).toEqual([
+    expect(synth.data.aws_iam_policy_document?.alerts_key_policy_document?.statement).toEqual([
       {
-        sid: "AccountAdministersTheKey",
+        sid: "AccountAdministersKey",
         effect: "Allow",
         principals: [
           { type: "AWS", identifiers: ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"] },
@@ -57,7 +57,7 @@ describe("alerts topic", () => {
         resources: ["*"],
       },
       {
-        sid: "CloudWatchAlarmsPublish",
+        sid: "ServicesPublishEncrypted",
         effect: "Allow",
         principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
         actions: ["kms:Decrypt", "kms:GenerateDataKey"],
@@ -434,6 +434,29 @@ describe("API protection", () => {
       minProperties: 1,
       anyOf: [{ required: ["rotten_tomatoes_rating"] }, { required: ["imdb_rating"] }],
     });
+  });
+
+  it.each([
+    ["movies_api_bad_request_body", "BAD_REQUEST_BODY"],
+    ["movies_api_bad_request_parameters", "BAD_REQUEST_PARAMETERS"],
+  ])("%s answers a failed validation with a JSON message that names the field", (address, responseType) => {
+    expect(synth.resource.aws_api_gateway_gateway_response?.[address]).toEqual(
+      expect.objectContaining({
+        rest_api_id: "${aws_api_gateway_rest_api.movies_api.id}",
+        response_type: responseType,
+        status_code: "400",
+        response_templates: {
+          "application/json":
+            '{"message": "$context.error.message: $util.escapeJavaScript($context.error.validationErrorString).replaceAll("\\\\\'","\'")"}',
+        },
+      }),
+    );
+    const trigger = (
+      synth.resource.aws_api_gateway_deployment?.movies_api_deployment as {
+        triggers: { redeployment: string };
+      }
+    ).triggers.redeployment;
+    expect(trigger).toContain(`aws_api_gateway_gateway_response.${address}.id`);
   });
 
   it("uses the handler's movie id rule in the model", () => {

@@ -50,7 +50,15 @@ describe("npm run synth (compiled app, as cdktf runs it)", () => {
   it("writes every environment's stack and the state bootstrap", () => {
     const manifest = JSON.parse(readFileSync(join(outA, "manifest.json"), "utf8"));
     expect(Object.keys(manifest.stacks).sort()).toEqual(
-      ["movies-dev", "movies-staging", "movies-prod", "state-bootstrap"].sort(),
+      [
+        "movies-dev",
+        "movies-staging",
+        "movies-prod",
+        "orders-dev",
+        "orders-staging",
+        "orders-prod",
+        "state-bootstrap",
+      ].sort(),
     );
     const stack = JSON.parse(readFileSync(join(outA, "stacks", "movies-dev", "cdk.tf.json"), "utf8"));
     expect(stack.resource.aws_lambda_function.get_movie_lambda.function_name).toBe("get-movie-dev");
@@ -60,11 +68,17 @@ describe("npm run synth (compiled app, as cdktf runs it)", () => {
     const manifest = JSON.parse(readFileSync(join(outA, "manifest.json"), "utf8"));
     expect(manifest.stacks["movies-dev"].annotations).toEqual([
       {
-        constructPath: "movies-dev/monitoring/alerts_key_policy",
+        constructPath: "movies-dev/monitoring/alerts/key_policy_document",
         level: "@cdktf/info",
         message: expect.stringMatching(/^guardrail iam-wildcard-action waived: KMS key policy: /),
       },
     ]);
+  });
+
+  it("writes the orders-dev stack beside it, with its own state key", () => {
+    const stack = JSON.parse(readFileSync(join(outA, "stacks", "orders-dev", "cdk.tf.json"), "utf8"));
+    expect(stack.resource.aws_lambda_function.orders_lambda.function_name).toBe("orders-dev");
+    expect(stack.terraform.backend.s3.key).toBe("orders/orders-dev.tfstate");
   });
 
   it("is byte-identical from one synth to the next", () => {

@@ -5,7 +5,7 @@ import {
   PayloadTooLargeError,
   ValidationError,
 } from "../../../../lambdas/shared/errors";
-import { errorResponse, jsonResponse } from "../../../../lambdas/shared/http";
+import { errorResponse, jsonResponse, withHeaders } from "../../../../lambdas/shared/http";
 
 const JSON_HEADERS = { "Content-Type": "application/json" };
 
@@ -15,6 +15,20 @@ describe("jsonResponse", () => {
       statusCode: 201,
       headers: JSON_HEADERS,
       body: '{"movie_id":"mv1","name":"Amélie"}',
+    });
+  });
+});
+
+describe("withHeaders", () => {
+  it("adds headers to a JSON response, but never changes its content type", () => {
+    const response = withHeaders(jsonResponse(201, {}), {
+      Location: "/dev/orders/1",
+      "Content-Type": "text/plain",
+    });
+    expect(response).toEqual({
+      statusCode: 201,
+      headers: { Location: "/dev/orders/1", "Content-Type": "application/json" },
+      body: "{}",
     });
   });
 });

@@ -1,0 +1,112 @@
+import { Construct } from "constructs";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy";
+import type { EventRuleTarget } from "./event-bus";
+import { physicalName, tfName } from "./naming";
+
+export interface QueueProps {
+  /** Logical queue name (`order-created`); the physical name adds the environment. */
+  readonly name: string;
+  readonly environment: string;
+  /**
+   * Logical name of the dead-letter queue.
+   * @default `<name>-dlq`
+   */
+  readonly deadLetterQueueName?: string;
+  /**
+   * Receives after which a message moves to the dead-letter queue.
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+  /**
+   * How long a received message stays invisible to other consumers, in seconds.
+   * @default 30
+   */
+  readonly visibilityTimeoutSeconds?: number;
+}
+
+/** Dead-letter queues keep messages for SQS's maximum, 14 days, so nothing expires before someone looks. */
+const DLQ_RETENTION_SECONDS = 14 * 24 * 60 * 60;
+
+/**
+ * An SQS queue for a downstream consumer, with SSE (SQS managed keys, which EventBridge can write to
+ * without a key policy), and a dead-letter queue that only this queue may redrive into. As a rule target
+ * ({@link EventRuleTarget}) its queue policy admits `sqs:SendMessage` from the rules it is told about,
+ * by `aws:SourceArn`, and nothing else.
+ */
+export class Queue extends Construct implements EventRuleTarget {
+  readonly queue: SqsQueue;
+  readonly deadLetterQueue: SqsQueue;
+  readonly queueName: string;
+  readonly queueArn: string;
+  readonly queueUrl: string;
+  readonly deadLetterQueueArn: string;
+
+  private readonly baseName: string;
+  private readonly ruleArns: string[] = [];
+  private policyDocument?: DataAwsIamPolicyDocument;
+
+  constructor(scope: Construct, id: string, props: QueueProps) {
+    super(scope, id);
+    this.baseName = tfName(id);
+
+    this.deadLetterQueue = new SqsQueue(this, "dlq", {
+      name: physicalName(props.deadLetterQueueName ?? `${props.name}-dlq`, props.environment),
+      sqsManagedSseEnabled: true,
+      messageRetentionSeconds: DLQ_RETENTION_SECONDS,
+    });
+    this.deadLetterQueue.overrideLogicalId(`${this.baseName}_dlq`);
+
+    this.queue = new SqsQueue(this, "queue", {
+      name: physicalName(props.name, props.environment),
+      sqsManagedSseEnabled: true,
+      visibilityTimeoutSeconds: props.visibilityTimeoutSeconds ?? 30,
+      redrivePolicy: JSON.stringify({
+        deadLetterTargetArn: this.deadLetterQueue.arn,
+        maxReceiveCount: props.maxReceiveCount ?? 5,
+      }),
+    });
+    this.queue.overrideLogicalId(this.baseName);
+
+    const redriveAllow = new SqsQueueRedriveAllowPolicy(this, "dlq_redrive_allow_policy", {
+      queueUrl: this.deadLetterQueue.url,
+      redriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [this.queue.arn] }),
+    });
+    redriveAllow.overrideLogicalId(`${this.baseName}_dlq_redrive_allow_policy`);
+
+    this.queueName = this.queue.name;
+    this.queueArn = this.queue.arn;
+    this.queueUrl = this.queue.url;
+    this.deadLetterQueueArn = this.deadLetterQueue.arn;
+  }
+
+  get targetArn(): string {
+    return this.queueArn;
+  }
+
+  /** Lets the EventBridge rule `ruleArn` send to this queue (queue policy, by `aws:SourceArn`). */
+  allowEventRule(ruleArn: string): void {
+    this.ruleArns.push(ruleArn);
+    if (!this.policyDocument) {
+      this.policyDocument = new DataAwsIamPolicyDocument(this, "policy_document", {});
+      this.policyDocument.overrideLogicalId(`${this.baseName}_policy_document`);
+      const policy = new SqsQueuePolicy(this, "policy", {
+        queueUrl: this.queueUrl,
+        policy: this.policyDocument.json,
+      });
+      policy.overrideLogicalId(`${this.baseName}_policy`);
+    }
+    this.policyDocument.putStatement([
+      {
+        sid: "AllowEventRulesToSend",
+        effect: "Allow",
+        principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
+        actions: ["sqs:SendMessage"],
+        resources: [this.queueArn],
+        condition: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [...this.ruleArns] }],
+      },
+    ]);
+  }
+}

@@ -1,0 +1,128 @@
+import { Construct } from "constructs";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+import type { EventRuleTarget } from "./event-bus";
+import { Guardrails } from "./guardrails";
+import { physicalName, tfName } from "./naming";
+
+export interface TopicProps {
+  /** Logical topic name (`order-notifications`); the physical name adds the environment. */
+  readonly name: string;
+  readonly environment: string;
+  /** The account id (from `data.aws_caller_identity`): its root administers the topic's key. */
+  readonly accountId: string;
+  /**
+   * The AWS services that publish to the topic, and so may use its key (`cloudwatch.amazonaws.com` for
+   * alarms).
+   * @default ["events.amazonaws.com"] (EventBridge rules)
+   */
+  readonly publishingServices?: readonly string[];
+  /**
+   * Days a deleted key waits before it is destroyed (7 to 30).
+   * @default 30
+   */
+  readonly keyDeletionWindowDays?: number;
+}
+
+/**
+ * An SNS topic encrypted with its own customer managed KMS key (rotated yearly, alias `alias/<topic>`).
+ *
+ * Not the AWS managed `alias/aws/sns`: EventBridge and CloudWatch alarms can only publish to an
+ * encrypted topic whose key policy lets them use the key, and the policy of an AWS managed key cannot be
+ * changed, so with `alias/aws/sns` every delivery would silently fail. As a rule target ({@link EventRuleTarget}) its topic
+ * policy admits `sns:Publish` from the rules it is told about, by `aws:SourceArn`, and nothing else.
+ */
+export class Topic extends Construct implements EventRuleTarget {
+  readonly topic: SnsTopic;
+  readonly key: KmsKey;
+  readonly topicName: string;
+  readonly topicArn: string;
+  readonly keyArn: string;
+
+  private readonly baseName: string;
+  private readonly ruleArns: string[] = [];
+  private policyDocument?: DataAwsIamPolicyDocument;
+
+  constructor(scope: Construct, id: string, props: TopicProps) {
+    super(scope, id);
+    this.baseName = tfName(id);
+    const name = physicalName(props.name, props.environment);
+
+    const keyPolicy = new DataAwsIamPolicyDocument(this, "key_policy_document", {
+      statement: [
+        {
+          // The key's default policy: the account (through IAM) administers it, or no one could.
+          sid: "AccountAdministersKey",
+          effect: "Allow",
+          principals: [{ type: "AWS", identifiers: [`arn:aws:iam::${props.accountId}:root`] }],
+          actions: ["kms:*"],
+          resources: ["*"],
+        },
+        {
+          // What SNS needs to encrypt a message a service publishes to an encrypted topic.
+          sid: "ServicesPublishEncrypted",
+          effect: "Allow",
+          principals: [
+            { type: "Service", identifiers: [...(props.publishingServices ?? ["events.amazonaws.com"])] },
+          ],
+          actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+          resources: ["*"],
+        },
+      ],
+    });
+    keyPolicy.overrideLogicalId(`${this.baseName}_key_policy_document`);
+    Guardrails.waive(
+      keyPolicy,
+      "iam-wildcard-action",
+      "KMS key policy: the account root keeps kms:* (AWS's default key policy) so IAM decides and the key can never become unmanageable",
+    );
+
+    this.key = new KmsKey(this, "key", {
+      description: `Encrypts the messages of the ${name} topic`,
+      enableKeyRotation: true,
+      deletionWindowInDays: props.keyDeletionWindowDays ?? 30,
+      policy: keyPolicy.json,
+    });
+    this.key.overrideLogicalId(`${this.baseName}_key`);
+
+    const alias = new KmsAlias(this, "key_alias", { name: `alias/${name}`, targetKeyId: this.key.keyId });
+    alias.overrideLogicalId(`${this.baseName}_key_alias`);
+
+    this.topic = new SnsTopic(this, "topic", { name, kmsMasterKeyId: this.key.arn });
+    this.topic.overrideLogicalId(this.baseName);
+    this.topicName = this.topic.name;
+    this.topicArn = this.topic.arn;
+    this.keyArn = this.key.arn;
+  }
+
+  get targetArn(): string {
+    return this.topicArn;
+  }
+
+  /** Lets the EventBridge rule `ruleArn` publish to this topic (topic policy, by `aws:SourceArn`). */
+  allowEventRule(ruleArn: string): void {
+    this.ruleArns.push(ruleArn);
+    if (!this.policyDocument) {
+      this.policyDocument = new DataAwsIamPolicyDocument(this, "policy_document", {});
+      this.policyDocument.overrideLogicalId(`${this.baseName}_policy_document`);
+      const policy = new SnsTopicPolicy(this, "policy", {
+        arn: this.topicArn,
+        policy: this.policyDocument.json,
+      });
+      policy.overrideLogicalId(`${this.baseName}_policy`);
+    }
+    this.policyDocument.putStatement([
+      {
+        sid: "AllowEventRulesToPublish",
+        effect: "Allow",
+        principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
+        actions: ["sns:Publish"],
+        resources: [this.topicArn],
+        condition: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [...this.ruleArns] }],
+      },
+    ]);
+  }
+}

@@ -1,0 +1,188 @@
+import { randomUUID } from "node:crypto";
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from "@aws-sdk/lib-dynamodb";
+import { ConflictError } from "../shared/errors";
+import { backoffDelay, type BackoffOptions } from "../shared/retry";
+import {
+  IDEMPOTENCY_KEY_PREFIX,
+  IDEMPOTENCY_RECORD_TYPE,
+  ORDER_RECORD_TYPE,
+  type Order,
+  type OrderItem,
+} from "./contract";
+import { IDEMPOTENCY_HEADER, requestHash, totalCents, type CreateOrderRequest } from "./request";
+
+/** How long an idempotency key is honoured, at least (DynamoDB's TTL deletes expired items later). */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
+export interface CreateOrderOptions {
+  /**
+   * The request's `Idempotency-Key`.
+   * @default none: every call creates an order
+   */
+  readonly idempotencyKey?: string;
+  /** @default the current time */
+  readonly now?: () => Date;
+  /** @default crypto.randomUUID */
+  readonly newId?: () => string;
+  /**
+   * Backoff between attempts when a concurrent request with the same key holds the idempotency item in
+   * a transaction (`maxAttempts` defaults to 5 here).
+   */
+  readonly retry?: BackoffOptions;
+}
+
+/** What `createOrder` did: stored a new order, or found the one an earlier request with the key stored. */
+export interface CreateOrderResult {
+  readonly order: Order;
+  /** `false` when the order was stored by an earlier request with the same idempotency key. */
+  readonly created: boolean;
+}
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Stores a new order (status CREATED) and returns it.
+ *
+ * Without an idempotency key this is one conditional PutItem. With one, it is one TransactWriteItems of
+ * two conditional Puts: the order, and the idempotency item `IDEMPOTENCY#<key>` holding a hash of the
+ * request and the order's id. Exactly one request per key can win that transaction, so concurrent
+ * retries never store two orders; a loser reads the idempotency item and returns the winner's order
+ * (same request) or a 409 (different request). Nothing is published here: the table's stream announces
+ * the order once it is stored (see the stack's pipe), so there is no dual write.
+ *
+ * @throws ConflictError when the key was used with a different request, or stays locked by a concurrent
+ *   request after every retry.
+ */
+export async function createOrder(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  request: CreateOrderRequest,
+  options: CreateOrderOptions = {},
+): Promise<CreateOrderResult> {
+  const now = (options.now ?? (() => new Date()))();
+  const order: Order = {
+    order_id: (options.newId ?? randomUUID)(),
+    status: "CREATED",
+    customer_id: request.customer_id,
+    items: request.items,
+    item_count: request.items.length,
+    total_cents: totalCents(request.items),
+    created_at: now.toISOString(),
+  };
+  const orderItem = { ...order, record_type: ORDER_RECORD_TYPE };
+  const notExists = "attribute_not_exists(order_id)";
+  if (options.idempotencyKey === undefined) {
+    await ddb.send(new PutCommand({ TableName: tableName, Item: orderItem, ConditionExpression: notExists }));
+    return { order, created: true };
+  }
+
+  const key = options.idempotencyKey;
+  const hash = requestHash(request);
+  const idempotencyItem = {
+    order_id: `${IDEMPOTENCY_KEY_PREFIX}${key}`,
+    record_type: IDEMPOTENCY_RECORD_TYPE,
+    request_hash: hash,
+    order_ref: order.order_id,
+    created_at: order.created_at,
+    expires_at: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+  };
+  const { maxAttempts = 5, sleep = realSleep } = options.retry ?? {};
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ddb.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: tableName, Item: orderItem, ConditionExpression: notExists } },
+            { Put: { TableName: tableName, Item: idempotencyItem, ConditionExpression: notExists } },
+          ],
+        }),
+      );
+      return { order, created: true };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      if (reasons[1]?.Code === "ConditionalCheckFailed") {
+        const earlier = await findIdempotentOrder(ddb, tableName, key, hash);
+        if (earlier) return { order: earlier, created: false };
+        // The item expired and was deleted between our write and our read: try again.
+      } else if (!reasons.some((reason) => reason.Code === "TransactionConflict")) {
+        throw error;
+      }
+    }
+    if (attempt >= maxAttempts) {
+      throw new ConflictError(`A request with the same ${IDEMPOTENCY_HEADER} is in progress, please retry`);
+    }
+    await sleep(backoffDelay(attempt, options.retry));
+  }
+}
+
+/**
+ * The order an earlier request with idempotency key `key` stored, if that request was the same.
+ *
+ * @returns `undefined` when the idempotency item no longer exists.
+ * @throws ConflictError when the earlier request was a different one.
+ */
+async function findIdempotentOrder(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  key: string,
+  hash: string,
+): Promise<Order | undefined> {
+  const { Item: record } = await ddb.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: { order_id: `${IDEMPOTENCY_KEY_PREFIX}${key}` },
+      ConsistentRead: true,
+    }),
+  );
+  if (record === undefined) return undefined;
+  if (record.request_hash !== hash) {
+    throw new ConflictError(`${IDEMPOTENCY_HEADER} was already used with a different request`);
+  }
+  const order = await getOrder(ddb, tableName, String(record.order_ref));
+  if (order === undefined) {
+    throw new Error(`Idempotency item for an order that does not exist (${String(record.order_ref)})`);
+  }
+  return order;
+}
+
+/**
+ * Reads one order, strongly consistent so a client following the `Location` of a fresh order finds it.
+ *
+ * @returns `undefined` when there is no such order (idempotency items are never returned).
+ */
+export async function getOrder(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  orderId: string,
+): Promise<Order | undefined> {
+  const { Item: item } = await ddb.send(
+    new GetCommand({ TableName: tableName, Key: { order_id: orderId }, ConsistentRead: true }),
+  );
+  if (item === undefined || item.record_type !== ORDER_RECORD_TYPE) return undefined;
+  return toOrder(item);
+}
+
+/** The API's view of a stored order item: its known attributes only, never `record_type`. */
+export function toOrder(item: Record<string, unknown>): Order {
+  const items = Array.isArray(item.items) ? (item.items as Record<string, unknown>[]) : [];
+  return {
+    order_id: String(item.order_id),
+    status: "CREATED",
+    customer_id: String(item.customer_id),
+    items: items.map((line): OrderItem => ({
+      sku: String(line.sku),
+      quantity: Number(line.quantity),
+      unit_price_cents: Number(line.unit_price_cents),
+    })),
+    item_count: Number(item.item_count),
+    total_cents: Number(item.total_cents),
+    created_at: String(item.created_at),
+  };
+}

@@ -1,0 +1,38 @@
+import type { RequestModel } from "../constructs/rest-api";
+import { MAX_ORDER_ITEMS, REFERENCE_PATTERN } from "../lambdas/orders/request";
+
+const REFERENCE = { type: "string", pattern: REFERENCE_PATTERN.source } as const;
+
+/**
+ * The POST /orders body, checked by API Gateway before the orders function runs:
+ * `{"customer_id", "items": [{"sku", "quantity", "unit_price_cents"}]}` with no other fields, 1 to
+ * MAX_ORDER_ITEMS items, positive integer quantities and non-negative integer prices. The patterns and
+ * limits are the handler's own constants, so the two checks cannot drift apart.
+ */
+export const CREATE_ORDER_MODEL: RequestModel = {
+  name: "CreateOrder",
+  description: "Body of POST /orders",
+  schema: {
+    type: "object",
+    properties: {
+      customer_id: REFERENCE,
+      items: {
+        type: "array",
+        minItems: 1,
+        maxItems: MAX_ORDER_ITEMS,
+        items: {
+          type: "object",
+          properties: {
+            sku: REFERENCE,
+            quantity: { type: "integer", minimum: 1 },
+            unit_price_cents: { type: "integer", minimum: 0 },
+          },
+          required: ["sku", "quantity", "unit_price_cents"],
+          additionalProperties: false,
+        },
+      },
+    },
+    required: ["customer_id", "items"],
+    additionalProperties: false,
+  },
+};

@@ -1,0 +1,122 @@
+import { Construct } from "constructs";
+import { TerraformOutput } from "cdktf";
+import { BundledFunction } from "../constructs/bundled-function";
+import { EventBus } from "../constructs/event-bus";
+import { callerIdentity } from "../constructs/iam";
+import { physicalName } from "../constructs/naming";
+import { Queue } from "../constructs/queue";
+import { RestApi } from "../constructs/rest-api";
+import { Table } from "../constructs/table";
+import { TableStreamPipe } from "../constructs/table-stream-pipe";
+import { Topic } from "../constructs/topic";
+import {
+  ORDER_CREATED_DETAIL_TYPE,
+  ORDER_CREATED_FILTER_PATTERN,
+  ORDER_CREATED_INPUT_TEMPLATE,
+  ORDERS_EVENT_SOURCE,
+} from "../lambdas/orders/contract";
+import type { EnvironmentConfig } from "./config";
+import { CREATE_ORDER_MODEL } from "./orders-models";
+import { ServiceStack } from "./service-stack";
+
+export interface OrdersStackProps {
+  readonly config: EnvironmentConfig;
+}
+
+/**
+ * The order service of the serverless-microservices design that accompanies the workshop: its own API,
+ * table and state, announcing each stored order as an `OrderCreated` event on its own bus.
+ *
+ *   POST /orders ──▶ orders ──▶ orders table ──stream──▶ pipe (INSERT of an ORDER) ──▶ orders bus
+ *   GET  /orders/{orderId} ─┘                                                            │
+ *                                       rule OrderCreated ──▶ order-notifications topic ◀┤
+ *                                                          └─▶ order-created queue (+ DLQ)
+ */
+export class OrdersStack extends ServiceStack {
+  readonly orders: Table;
+  readonly ordersFunction: BundledFunction;
+  readonly api: RestApi;
+  readonly bus: EventBus;
+  readonly pipe: TableStreamPipe;
+  readonly notifications: Topic;
+  readonly queue: Queue;
+
+  constructor(scope: Construct, id: string, props: OrdersStackProps) {
+    super(scope, id, { config: props.config, service: "orders" });
+    const { environment, lambda, logRetentionDays, stageName, apiThrottling } = props.config;
+    const caller = callerIdentity(this);
+
+    // Orders and their idempotency items (`IDEMPOTENCY#<key>`, expiring through TTL) share one table.
+    this.orders = new Table(this, "orders_table", {
+      name: "orders",
+      environment,
+      hashKey: { name: "order_id", type: "S" },
+      streamViewType: "NEW_IMAGE",
+      timeToLiveAttribute: "expires_at",
+    });
+
+    this.ordersFunction = new BundledFunction(this, "orders_lambda", {
+      memorySize: lambda.memorySize,
+      timeout: lambda.timeout,
+      reservedConcurrency: lambda.reservedConcurrency,
+      logRetentionDays,
+      entry: "lambdas/orders/index.ts",
+      functionName: physicalName("orders", environment),
+      description: "POST /orders and GET /orders/{orderId}",
+    });
+    // PutItem: the order (alone, or in a transaction with its idempotency item); GetItem: reads.
+    this.ordersFunction.grantTable(this.orders, "ORDERS_TABLE", ["dynamodb:GetItem", "dynamodb:PutItem"]);
+
+    this.api = new RestApi(this, "orders_api", {
+      name: physicalName("orders_api", environment),
+      description: "The orders service",
+      stageName,
+      throttling: apiThrottling,
+      accessLogRetentionDays: logRetentionDays,
+    });
+    const orders = this.api.addResource("orders_resource", this.api.root, "orders");
+    const order = this.api.addResource("order_resource", orders, "{orderId}");
+    this.api.addLambdaRoute("create_order_request", orders, "POST", this.ordersFunction, {
+      requestModel: CREATE_ORDER_MODEL,
+    });
+    this.api.addLambdaRoute("get_order_request", order, "GET", this.ordersFunction);
+
+    this.bus = new EventBus(this, "orders_bus", { name: "orders", environment });
+    this.pipe = new TableStreamPipe(this, "order_created_pipe", {
+      name: physicalName("order-created", environment),
+      description: "Announces each order stored in the orders table as OrderCreated",
+      table: this.orders,
+      eventBus: this.bus,
+      accountId: caller.accountId,
+      filterPatterns: [ORDER_CREATED_FILTER_PATTERN],
+      inputTemplate: ORDER_CREATED_INPUT_TEMPLATE,
+      detailType: ORDER_CREATED_DETAIL_TYPE,
+      eventSource: ORDERS_EVENT_SOURCE,
+    });
+
+    this.notifications = new Topic(this, "order_notifications_topic", {
+      name: "order-notifications",
+      environment,
+      accountId: caller.accountId,
+    });
+    this.queue = new Queue(this, "order_created_queue", { name: "order-created", environment });
+    const orderCreated = this.bus.addRule("order_created_rule", {
+      name: "order-created",
+      description: "Every OrderCreated of the orders service",
+      eventPattern: { source: [ORDERS_EVENT_SOURCE], "detail-type": [ORDER_CREATED_DETAIL_TYPE] },
+    });
+    orderCreated.addTarget("order_notifications_target", this.notifications);
+    orderCreated.addTarget("order_created_queue_target", this.queue);
+
+    new TerraformOutput(this, "orders_api_url", {
+      description: "Base URL of the orders resource",
+      value: `${this.api.invokeUrl}/orders`,
+    });
+    new TerraformOutput(this, "orders_bus_name", {
+      description: "The bus OrderCreated events are published on",
+      value: this.bus.busName,
+    });
+    new TerraformOutput(this, "order_notifications_topic_arn", { value: this.notifications.topicArn });
+    new TerraformOutput(this, "order_created_queue_url", { value: this.queue.queueUrl });
+  }
+}
