@@ -4,6 +4,7 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy";
 import type { EventRuleTarget } from "./event-bus";
+import { Monitoring } from "./monitoring";
 import { physicalName, tfName } from "./naming";
 
 export interface QueueProps {
@@ -58,6 +59,11 @@ export class Queue extends Construct implements EventRuleTarget {
       messageRetentionSeconds: DLQ_RETENTION_SECONDS,
     });
     this.deadLetterQueue.overrideLogicalId(`${this.baseName}_dlq`);
+    // A message in the DLQ is one a consumer gave up on: someone must look.
+    Monitoring.of(this).watchQueue({
+      terraformName: `${this.baseName}_dlq`,
+      queueName: this.deadLetterQueue.name,
+    });
 
     this.queue = new SqsQueue(this, "queue", {
       name: physicalName(props.name, props.environment),

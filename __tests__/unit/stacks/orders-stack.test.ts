@@ -46,6 +46,7 @@ describe("readable, stable Terraform", () => {
       "aws_cloudwatch_event_target.order_notifications_target",
       "aws_cloudwatch_log_group.orders_api_access_logs",
       "aws_cloudwatch_log_group.orders_lambda_log_group",
+      "aws_cloudwatch_metric_alarm.order_created_queue_dlq_not_empty",
       "aws_cloudwatch_metric_alarm.orders_api_5xx_errors",
       "aws_cloudwatch_metric_alarm.orders_api_p99_latency",
       "aws_cloudwatch_metric_alarm.orders_lambda_errors",
@@ -597,6 +598,20 @@ describe("API protection", () => {
     expect(synth.resource.aws_cloudwatch_log_group?.orders_api_access_logs).toMatchObject({
       name: "/aws/apigateway/orders_api-dev/access-logs",
       retention_in_days: 14,
+    });
+  });
+});
+
+describe("dead letters", () => {
+  it("alarms as soon as the order-created DLQ holds a message", () => {
+    expect(synth.resource.aws_cloudwatch_metric_alarm?.order_created_queue_dlq_not_empty).toMatchObject({
+      alarm_name: "${aws_sqs_queue.order_created_queue_dlq.name}-not-empty",
+      namespace: "AWS/SQS",
+      metric_name: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: "${aws_sqs_queue.order_created_queue_dlq.name}" },
+      threshold: 0,
+      comparison_operator: "GreaterThanThreshold",
+      alarm_actions: ["${aws_sns_topic.alerts.arn}"],
     });
   });
 });
