@@ -123,7 +123,9 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
 
 async function assertJava(): Promise<void> {
   const ok = await new Promise<boolean>((resolve) => {
-    const child = spawnProcess("java", ["-version"], { stdio: "ignore" });
+    // `env` passed explicitly: the PATH lookup then follows this module's process.env (which a test
+    // runner may have replaced), not only the environment the process started with.
+    const child = spawnProcess("java", ["-version"], { stdio: "ignore", env: process.env });
     child.once("error", () => resolve(false));
     child.once("exit", (code) => resolve(code === 0));
   });

@@ -4,13 +4,25 @@ import { join } from "node:path";
 import { projectRoot } from "../constructs/project-root";
 import type { DeclaredFunction } from "./functions";
 
-/** How an invocation ended: the handler's result, or the error it threw (as Lambda reports it). */
+/** What Lambda's REPORT line says about one invocation. */
+export interface InvokeStats {
+  /** Time spent in the handler, measured inside the function's process. */
+  readonly durationMs: number;
+  /** Peak resident set size of the function's process so far (Lambda's "Max Memory Used"), in bytes. */
+  readonly maxRssBytes: number;
+}
+
+/**
+ * How an invocation ended: the handler's result, or the error it threw (as Lambda reports it). `stats` is
+ * set when the handler ran to an end, and missing after a timeout or a crash.
+ */
 export type InvokeOutcome =
-  | { readonly ok: true; readonly result: unknown; readonly requestId: string }
+  | { readonly ok: true; readonly result: unknown; readonly requestId: string; readonly stats?: InvokeStats }
   | {
       readonly ok: false;
       readonly error: { name: string; message: string; stack?: string };
       readonly requestId: string;
+      readonly stats?: InvokeStats;
     };
 
 export interface LocalLambdaOptions {
@@ -62,6 +74,11 @@ export class LocalLambda {
       throw error;
     }
     return outcome.result as T;
+  }
+
+  /** The process id of the warm container, once started; `undefined` before the first invocation. */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   async stop(): Promise<void> {
@@ -133,16 +150,25 @@ export class LocalLambda {
     }
     child.on(
       "message",
-      (message: { type: string; id?: string; ok: boolean; result?: unknown; error?: never }) => {
+      (message: {
+        type: string;
+        id?: string;
+        ok: boolean;
+        result?: unknown;
+        error?: never;
+        stats?: InvokeStats;
+      }) => {
         if (message.type !== "result" || !message.id) return;
         const pending = this.pending.get(message.id);
         if (!pending) return;
         this.pending.delete(message.id);
         clearTimeout(pending.timer);
+        const { requestId } = pending;
+        const stats = message.stats;
         pending.resolve(
           message.ok
-            ? { ok: true, result: message.result, requestId: pending.requestId }
-            : { ok: false, error: message.error as never, requestId: pending.requestId },
+            ? { ok: true, result: message.result, requestId, stats }
+            : { ok: false, error: message.error as never, requestId, stats },
         );
       },
     );

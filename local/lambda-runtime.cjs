@@ -37,10 +37,17 @@ process.on("message", async (message) => {
     fail() {},
     succeed() {},
   };
+  // What Lambda's REPORT line gives: duration, and the container's peak memory so far (maxRSS is in KiB).
+  const started = process.hrtime.bigint();
+  const stats = () => ({
+    durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  });
   try {
     const result = await handler(message.event, context);
-    process.send({ type: "result", id: message.id, ok: true, result: result === undefined ? null : result });
+    const reply = { type: "result", id: message.id, ok: true, result: result === undefined ? null : result };
+    process.send({ ...reply, stats: stats() });
   } catch (error) {
-    process.send({ type: "result", id: message.id, ok: false, error: serializeError(error) });
+    process.send({ type: "result", id: message.id, ok: false, error: serializeError(error), stats: stats() });
   }
 });

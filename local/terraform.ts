@@ -30,7 +30,6 @@ export interface LocalValues {
 }
 
 const REFERENCE = /^(data\.)?([a-z0-9_]+)\.([a-z0-9_]+)\.([a-z0-9_]+)$/;
-const INTERPOLATION = /\$\{([^{}]*)\}/g;
 
 /**
  * Resolves the Terraform references of a synthesized stack to stable local values, the way `apply`
@@ -78,8 +77,33 @@ export class TerraformResolver {
     return value;
   }
 
+  /**
+   * Resolves each `${...}` of a string. Braces are matched, so an expression holding braces
+   * (`${jsonencode({...})}`) is seen whole and rejected by `reference`, never left in place; `$${` is
+   * Terraform's escape for a literal `${`.
+   */
   resolveString(value: string): string {
-    return value.replace(INTERPOLATION, (_match, expression: string) => this.reference(expression.trim()));
+    let resolved = "";
+    let index = 0;
+    for (;;) {
+      const start = value.indexOf("${", index);
+      if (start === -1) return resolved + value.slice(index);
+      if (value[start - 1] === "$") {
+        resolved += value.slice(index, start - 1) + "${";
+        index = start + 2;
+        continue;
+      }
+      let depth = 0;
+      let end = -1;
+      for (let i = start + 1; i < value.length && end === -1; i++) {
+        if (value[i] === "{") depth++;
+        else if (value[i] === "}" && --depth === 0) end = i;
+      }
+      if (end === -1)
+        throw new Error(`Cannot resolve ${value.slice(start)} locally: unterminated interpolation`);
+      resolved += value.slice(index, start) + this.reference(value.slice(start + 2, end).trim());
+      index = end + 1;
+    }
   }
 
   /** The value of one reference expression (`aws_s3_bucket.movie_infos_bucket.bucket`). */

@@ -12,7 +12,7 @@ import {
   type S3Server,
 } from "../../local/emulators";
 import { declaredFunctions, type DeclaredFunction } from "../../local/functions";
-import { LocalLambda } from "../../local/lambda-host";
+import { LocalLambda, type LocalLambdaOptions } from "../../local/lambda-host";
 import { createTables, declaredTables, type DeclaredTable } from "../../local/tables";
 import { TerraformResolver, type TerraformJson } from "../../local/terraform";
 
@@ -26,8 +26,14 @@ export interface LocalAws {
   readonly tables: readonly DeclaredTable[];
   readonly buckets: readonly DeclaredBucket[];
   readonly functions: readonly DeclaredFunction[];
-  /** The function at `address`, running in its own warm process against the local services. */
-  lambda(address: string): LocalLambda;
+  /**
+   * The function at `address`, running in its own warm process against the local services. Without
+   * `options` it is one shared warm instance per address; with them, a new instance whose `environment`
+   * is laid over the local one (e.g. AWS_ENDPOINT_URL_DYNAMODB pointing at a throttling proxy).
+   */
+  lambda(address: string, options?: LocalLambdaOptions): LocalLambda;
+  /** Every line the function at `address` has written so far, from any of its instances, in order. */
+  logs(address: string): readonly string[];
   stop(): Promise<void>;
 }
 
@@ -65,7 +71,24 @@ export async function startLocalAws(stack: TerraformJson): Promise<LocalAws> {
   }
   const functions = declaredFunctions(resolver);
   const lambdas = new Map<string, LocalLambda>();
+  const extraLambdas: LocalLambda[] = [];
+  const logLines = new Map<string, string[]>();
   const environment = localAwsEnvironment({ dynamodb, s3 });
+  const createLambda = (address: string, options: LocalLambdaOptions = {}): LocalLambda => {
+    const fn = functions.find((f) => f.address === address);
+    if (!fn) throw new Error(`${address} is not a function of the stack`);
+    const lines = logLines.get(address) ?? [];
+    logLines.set(address, lines);
+    return new LocalLambda(fn, {
+      timeoutSeconds: 60,
+      ...options,
+      environment: { ...environment, ...options.environment },
+      onLog: (line) => {
+        lines.push(line);
+        options.onLog?.(line);
+      },
+    });
+  };
   return {
     dynamodb,
     s3,
@@ -75,18 +98,24 @@ export async function startLocalAws(stack: TerraformJson): Promise<LocalAws> {
     tables,
     buckets,
     functions,
-    lambda(address) {
+    lambda(address, options) {
+      if (options) {
+        const lambda = createLambda(address, options);
+        extraLambdas.push(lambda);
+        return lambda;
+      }
       let lambda = lambdas.get(address);
       if (!lambda) {
-        const fn = functions.find((f) => f.address === address);
-        if (!fn) throw new Error(`${address} is not a function of the stack`);
-        lambda = new LocalLambda(fn, { environment, timeoutSeconds: 60 });
+        lambda = createLambda(address);
         lambdas.set(address, lambda);
       }
       return lambda;
     },
+    logs(address) {
+      return logLines.get(address) ?? [];
+    },
     async stop() {
-      await Promise.all([...lambdas.values()].map((l) => l.stop()));
+      await Promise.all([...lambdas.values(), ...extraLambdas].map((l) => l.stop()));
       ddbClient.destroy();
       s3Client.destroy();
       await Promise.all([dynamodb.stop(), s3.stop()]);

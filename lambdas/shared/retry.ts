@@ -46,9 +46,24 @@ const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTim
  * hitting a throttled partition in lockstep.
  */
 export function backoffDelay(attempt: number, options: BackoffOptions = {}): number {
-  const { baseDelayMs = 50, maxDelayMs = 2000, random = Math.random } = options;
-  const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-  return Math.floor(random() * ceiling);
+  const { random = Math.random } = options;
+  return Math.floor(random() * backoffCeiling(attempt, options));
+}
+
+function backoffCeiling(attempt: number, options: BackoffOptions): number {
+  const { baseDelayMs = 50, maxDelayMs = 2000 } = options;
+  return Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+}
+
+/**
+ * The longest `drainWithBackoff` can wait in total before it gives up: the sum of the ceilings of its
+ * `maxAttempts - 1` delays (5,150 ms with the defaults). Time spent in the calls themselves comes on top.
+ */
+export function maxTotalBackoffMs(options: BackoffOptions = {}): number {
+  const { maxAttempts = 8 } = options;
+  let total = 0;
+  for (let attempt = 1; attempt < maxAttempts; attempt++) total += backoffCeiling(attempt, options);
+  return total;
 }
 
 /**

@@ -13,6 +13,12 @@ import { isHeaderRow, parseMovieInfoRow, type RowRejection } from "./rows";
 /** BatchWriteItem accepts at most 25 put requests. */
 export const MAX_BATCH_SIZE = 25;
 
+/**
+ * BatchWriteItem calls in flight at once, unless the caller says otherwise. Chosen with `npm run bench`'s
+ * concurrency sweep against a bare BatchWriteItem loop (README, "Benchmarks").
+ */
+export const DEFAULT_INGEST_CONCURRENCY = 8;
+
 export interface IngestParams {
   readonly s3: S3Client;
   readonly ddb: DynamoDBDocumentClient;
@@ -28,7 +34,7 @@ export interface IngestParams {
   readonly batchSize?: number;
   /**
    * BatchWriteItem calls in flight at once; reading the object pauses while this many are pending.
-   * @default 4
+   * @default DEFAULT_INGEST_CONCURRENCY
    */
   readonly concurrency?: number;
   /** Bounds for retrying UnprocessedItems; see BackoffOptions for defaults (8 attempts). */
@@ -65,7 +71,16 @@ interface LocatedRecord {
  *   Lambda's asynchronous retry re-runs the whole object; puts are idempotent.
  */
 export async function ingestMovieInfos(params: IngestParams): Promise<IngestSummary> {
-  const { s3, ddb, bucket, key, table, batchSize = MAX_BATCH_SIZE, concurrency = 4, retry = {} } = params;
+  const {
+    s3,
+    ddb,
+    bucket,
+    key,
+    table,
+    batchSize = MAX_BATCH_SIZE,
+    concurrency = DEFAULT_INGEST_CONCURRENCY,
+    retry = {},
+  } = params;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
     throw new RangeError(`batchSize must be an integer between 1 and ${MAX_BATCH_SIZE}`);
   }

@@ -1,4 +1,9 @@
-import { backoffDelay, drainWithBackoff, RetriesExhaustedError } from "../../../../lambdas/shared/retry";
+import {
+  backoffDelay,
+  drainWithBackoff,
+  maxTotalBackoffMs,
+  RetriesExhaustedError,
+} from "../../../../lambdas/shared/retry";
 
 describe("backoffDelay", () => {
   it("picks a full-jitter delay below an exponentially growing, capped ceiling", () => {
@@ -12,6 +17,25 @@ describe("backoffDelay", () => {
     const almostOne = () => 0.999999;
     expect(backoffDelay(1, { random: almostOne })).toBe(49);
     expect(backoffDelay(10, { random: almostOne })).toBe(1999);
+  });
+});
+
+describe("maxTotalBackoffMs", () => {
+  it("is the sum of the delay ceilings before the last attempt: 50+100+...+1600+2000 by default", () => {
+    expect(maxTotalBackoffMs()).toBe(50 + 100 + 200 + 400 + 800 + 1600 + 2000);
+  });
+
+  it("follows the options", () => {
+    expect(maxTotalBackoffMs({ maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 15 })).toBe(10 + 15);
+    expect(maxTotalBackoffMs({ maxAttempts: 1 })).toBe(0);
+  });
+
+  it("bounds what drainWithBackoff really sleeps when every call leaves work", async () => {
+    const slept: number[] = [];
+    const options = { random: () => 0.999999, sleep: async (ms: number) => void slept.push(ms) };
+    await expect(drainWithBackoff("x", async (x) => x, "op", options)).rejects.toThrow(RetriesExhaustedError);
+    expect(slept.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(maxTotalBackoffMs());
+    expect(slept.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(maxTotalBackoffMs() - slept.length);
   });
 });
 
