@@ -9,10 +9,9 @@ export const projectRoot: string = findProjectRoot(__dirname);
 
 function findProjectRoot(start: string): string {
   let dir = start;
-  while (!existsSync(join(dir, "package.json")) || existsSync(join(dir, "tsconfig.build.json")) === false) {
+  while (!existsSync(join(dir, "package.json")) || !existsSync(join(dir, "cdktf.json"))) {
     const parent = dirname(dir);
-    if (parent === dir)
-      throw new Error(`No project root (package.json + tsconfig.build.json) above ${start}`);
+    if (parent === dir) throw new Error(`No project root (package.json + cdktf.json) above ${start}`);
     dir = parent;
   }
   return dir;

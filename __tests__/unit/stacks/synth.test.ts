@@ -23,7 +23,7 @@ describe("npm run synth (compiled app, as cdktf runs it)", () => {
   let outB: string;
 
   beforeAll(() => {
-    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: projectRoot, stdio: "pipe" });
+    execFileSync("npm", ["run", "--silent", "build:infra"], { cwd: projectRoot, stdio: "pipe" });
     const synth = (outdir: string) =>
       execFileSync("node", ["dist/infra/main.js"], {
         cwd: projectRoot,
