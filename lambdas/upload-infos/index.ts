@@ -49,10 +49,10 @@ export const handler = async (event: S3Event, context: Context): Promise<UploadR
       bucket,
       key,
       written: summary.written,
-      rejectedCount: summary.rejected.length,
+      rejectedCount: summary.rejectedCount,
       rejected: summary.rejected.slice(0, MAX_LOGGED_REJECTS),
     });
-    result.objects.push({ bucket, key, written: summary.written, rejected: summary.rejected.length });
+    result.objects.push({ bucket, key, written: summary.written, rejected: summary.rejectedCount });
   }
   return result;
 };

@@ -41,13 +41,38 @@ export interface IngestParams {
   readonly retry?: BackoffOptions;
 }
 
-/** What one object produced. `rejected` is complete and ordered by line. */
+/** How many rejected rows a summary keeps; the count stays exact, so a file of bad rows cannot grow memory. */
+export const MAX_KEPT_REJECTIONS = 1000;
+
+/** What one object produced. */
 export interface IngestSummary {
   readonly bucket: string;
   readonly key: string;
   /** Put requests DynamoDB accepted (a row replaced by a later duplicate in the same batch is not counted). */
   readonly written: number;
+  /** Every rejected row, counted. */
+  readonly rejectedCount: number;
+  /** The first {@link MAX_KEPT_REJECTIONS} rejected rows, ordered by line. */
   readonly rejected: RowRejection[];
+}
+
+/**
+ * Collects rejections in bounded memory: the exact count, and the lowest-numbered lines. Parse errors can
+ * arrive a little ahead of the rows being validated, so the list is trimmed by line, not by arrival.
+ */
+class Rejections {
+  count = 0;
+  private kept: RowRejection[] = [];
+
+  add(line: number, reason: string): void {
+    this.count += 1;
+    this.kept.push({ line, reason });
+    if (this.kept.length >= 2 * MAX_KEPT_REJECTIONS) this.kept = this.sorted();
+  }
+
+  sorted(): RowRejection[] {
+    return this.kept.sort((a, b) => a.line - b.line).slice(0, MAX_KEPT_REJECTIONS);
+  }
 }
 
 type WriteRequests = NonNullable<BatchWriteCommandInput["RequestItems"]>[string];
@@ -93,8 +118,8 @@ export async function ingestMovieInfos(params: IngestParams): Promise<IngestSumm
     throw new Error(`GetObject returned no readable body for s3://${bucket}/${key}`);
   }
 
-  const rejected: RowRejection[] = [];
-  const parser = createRecordParser((line, reason) => rejected.push({ line, reason }));
+  const rejections = new Rejections();
+  const parser = createRecordParser((line, reason) => rejections.add(line, reason));
   // pipeline forwards a failing S3 stream to the parser, whose iterator then throws; breaking out of the
   // loop destroys both streams. The callback has nothing left to do.
   pipeline(output.Body, parser, () => undefined);
@@ -110,7 +135,7 @@ export async function ingestMovieInfos(params: IngestParams): Promise<IngestSumm
       }
       const result = parseMovieInfoRow(fields);
       if (!result.ok) {
-        rejected.push({ line, reason: result.reason });
+        rejections.add(line, result.reason);
         continue;
       }
       pending.set(result.item.movie_id, result.item);
@@ -124,9 +149,13 @@ export async function ingestMovieInfos(params: IngestParams): Promise<IngestSumm
     await writer.settle();
   }
   writer.throwIfFailed();
-  // Parse errors are reported as the parser meets them, which can be ahead of the rows we consume.
-  rejected.sort((a, b) => a.line - b.line);
-  return { bucket, key, written: writer.written, rejected };
+  return {
+    bucket,
+    key,
+    written: writer.written,
+    rejectedCount: rejections.count,
+    rejected: rejections.sorted(),
+  };
 }
 
 /**

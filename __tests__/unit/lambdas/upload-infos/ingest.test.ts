@@ -10,7 +10,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MovieInfo } from "../../../../lambdas/shared/movies";
 import { RetriesExhaustedError } from "../../../../lambdas/shared/retry";
-import { ingestMovieInfos, type IngestParams } from "../../../../lambdas/upload-infos/ingest";
+import {
+  ingestMovieInfos,
+  MAX_KEPT_REJECTIONS,
+  type IngestParams,
+} from "../../../../lambdas/upload-infos/ingest";
 import { failingS3Body, s3Body } from "../../../helpers/s3";
 
 const TABLE = "movie_infos";
@@ -57,7 +61,7 @@ describe("ingestMovieInfos", () => {
   it("writes the workshop file with one BatchWriteItem and reads the object it was given", async () => {
     const summary = await ingest([fixture("movie-infos.csv")]);
 
-    expect(summary).toEqual({ bucket: BUCKET, key: KEY, written: 3, rejected: [] });
+    expect(summary).toEqual({ bucket: BUCKET, key: KEY, written: 3, rejectedCount: 0, rejected: [] });
     expect(s3Mock).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: BUCKET, Key: KEY });
     expect(ddbMock).toHaveReceivedCommandTimes(BatchWriteCommand, 1);
     expect(ddbMock).toHaveReceivedCommandWith(BatchWriteCommand, {
@@ -129,6 +133,8 @@ describe("ingestMovieInfos", () => {
       bucket: BUCKET,
       key: KEY,
       written: 5,
+      rejectedCount: 3,
+
       rejected: [
         { line: 6, reason: "expected 4 columns, got 3" },
         { line: 7, reason: "expected 4 columns, got 5" },
@@ -156,7 +162,7 @@ describe("ingestMovieInfos", () => {
 
   it("accepts a file whose only BOM-prefixed line is data", async () => {
     const summary = await ingest(["\uFEFFmv1,Heat,US,1995-12-15\n"]);
-    expect(summary).toEqual({ bucket: BUCKET, key: KEY, written: 1, rejected: [] });
+    expect(summary).toEqual({ bucket: BUCKET, key: KEY, written: 1, rejectedCount: 0, rejected: [] });
     expect(batches()).toEqual([
       [{ movie_id: "mv1", name: "Heat", country_of_origin: "US", release_date: "1995-12-15" }],
     ]);
@@ -245,6 +251,8 @@ describe("ingestMovieInfos", () => {
       bucket: BUCKET,
       key: KEY,
       written: 0,
+      rejectedCount: 6,
+
       rejected: [
         { line: 1, reason: "expected 4 columns, got 3" },
         { line: 2, reason: "expected 4 columns, got 5" },
@@ -256,13 +264,33 @@ describe("ingestMovieInfos", () => {
     });
   });
 
+  it("counts every rejected row but keeps only the first MAX_KEPT_REJECTIONS, by line", async () => {
+    const badRows = 2 * MAX_KEPT_REJECTIONS + 500;
+    const csv = Array.from({ length: badRows }, (_, i) => `mv${i},Title,Country,2020-02-30\n`).join("");
+    const summary = await ingest([csv]);
+    expect(summary.written).toBe(0);
+    expect(summary.rejectedCount).toBe(badRows);
+    expect(summary.rejected).toHaveLength(MAX_KEPT_REJECTIONS);
+    expect(summary.rejected[0]).toEqual({
+      line: 1,
+      reason: 'release_date "2020-02-30" is not a valid YYYY-MM-DD date',
+    });
+    expect(summary.rejected.at(-1)?.line).toBe(MAX_KEPT_REJECTIONS);
+  });
+
   it.each([
     ["an empty file", [""]],
     ["a file with only blank lines", ["\n\r\n\n"]],
     ["a file with only the header", ["movie_id,name,country_of_origin,release_date\r\n"]],
     ["a file with only a BOM", ["\uFEFF"]],
   ])("writes nothing for %s", async (_label, chunks) => {
-    await expect(ingest(chunks)).resolves.toEqual({ bucket: BUCKET, key: KEY, written: 0, rejected: [] });
+    await expect(ingest(chunks)).resolves.toEqual({
+      bucket: BUCKET,
+      key: KEY,
+      written: 0,
+      rejectedCount: 0,
+      rejected: [],
+    });
     expect(ddbMock.calls()).toHaveLength(0);
   });
 
@@ -270,7 +298,7 @@ describe("ingestMovieInfos", () => {
     const items = Array.from({ length: 60 }, (_, index) => movie(`mv${index + 1}`));
     const summary = await ingest([items.map(csvRow).join("\n")]);
 
-    expect(summary).toEqual({ bucket: BUCKET, key: KEY, written: 60, rejected: [] });
+    expect(summary).toEqual({ bucket: BUCKET, key: KEY, written: 60, rejectedCount: 0, rejected: [] });
     expect(batches()).toEqual([items.slice(0, 25), items.slice(25, 50), items.slice(50)]);
   });
 
@@ -285,7 +313,7 @@ describe("ingestMovieInfos", () => {
     const summary = await ingest([csv]);
 
     expect(batches()).toEqual([[movie("mv1", "Third"), movie("mv2"), movie("mv3")]]);
-    expect(summary).toEqual({ bucket: BUCKET, key: KEY, written: 3, rejected: [] });
+    expect(summary).toEqual({ bucket: BUCKET, key: KEY, written: 3, rejectedCount: 0, rejected: [] });
   });
 
   it("keeps keys unique per request when duplicates straddle batches, and writes them in file order", async () => {
