@@ -32,14 +32,14 @@ export async function freePort(): Promise<number> {
 
 /** Fails with a message naming the port when something already listens on it. */
 export async function assertPortFree(port: number, what: string): Promise<void> {
+  const socket = new Socket();
   const inUse = await new Promise<boolean>((resolve) => {
-    const socket = new Socket();
     socket.setTimeout(500);
     socket.once("connect", () => resolve(true));
     socket.once("timeout", () => resolve(false));
     socket.once("error", () => resolve(false));
     socket.connect(port, LOCALHOST);
-  }).finally(() => undefined);
+  }).finally(() => socket.destroy());
   if (inUse) {
     throw new Error(`Port ${port} on ${LOCALHOST} is already in use; choose another port for ${what}`);
   }
