@@ -191,7 +191,12 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
           error: { name: "ResourceNotFoundException", message: `Function not found: ${functionName}` },
         });
       }
-      return lambda.invoke(event);
+      // A function that cannot initialise answers every invocation with an error, as Lambda does.
+      return lambda.invoke(event).catch((error: unknown) => ({
+        ok: false as const,
+        requestId: "none",
+        error: { name: "Runtime.InitError", message: (error as Error).message },
+      }));
     };
 
     subscribeNotifications(
