@@ -110,6 +110,10 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
   if (apiPort !== 0) {
     for (let i = 0; i < apiCount; i++) await assertPortFree(apiPort + i, "the API (--port)");
   }
+  const s3Port = options.s3Port ?? DEFAULT_PORTS.s3;
+  if (s3Port !== 0) await assertPortFree(s3Port, "the S3 server (--s3-port)");
+  const dynamodbPort = options.dynamodbPort ?? DEFAULT_PORTS.dynamodb;
+  if (dynamodbPort !== 0) await assertPortFree(dynamodbPort, "DynamoDB Local (--dynamodb-port)");
 
   const cleanup: (() => Promise<void>)[] = [];
   const stopAll = async () => {
