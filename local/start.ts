@@ -114,13 +114,15 @@ async function main(): Promise<void> {
     ].join("\n"),
   );
 
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      // Ctrl-C reaches us from the terminal and again from npm, which forwards it: one press, two signals.
+      if (Date.now() - stoppingSince < 1_000) return;
       console.error(`${signal} again: exiting without waiting`);
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     console.log(`\n${signal}: stopping the APIs, functions, S3 server and DynamoDB Local...`);
     run.stop().then(
       () => process.exit(0),
