@@ -32,14 +32,14 @@ export async function freePort(): Promise<number> {
 
 /** Fails with a message naming the port when something already listens on it. */
 export async function assertPortFree(port: number, what: string): Promise<void> {
+  const socket = new Socket();
   const inUse = await new Promise<boolean>((resolve) => {
-    const socket = new Socket();
     socket.setTimeout(500);
     socket.once("connect", () => resolve(true));
     socket.once("timeout", () => resolve(false));
     socket.once("error", () => resolve(false));
     socket.connect(port, LOCALHOST);
-  }).finally(() => undefined);
+  }).finally(() => socket.destroy());
   if (inUse) {
     throw new Error(`Port ${port} on ${LOCALHOST} is already in use; choose another port for ${what}`);
   }
@@ -50,6 +50,11 @@ export interface DynamoDbLocalOptions {
   readonly port?: number;
   /** Keep tables in this folder across restarts. @default in memory */
   readonly dbPath?: string;
+  /**
+   * One database for every access key and region (`-sharedDb`), so any credentials see the same tables.
+   * @default false: tables belong to the access key and region that created them
+   */
+  readonly sharedDb?: boolean;
   /** How long to wait for DynamoDB Local to answer. @default 30 s */
   readonly startTimeoutMs?: number;
 }
@@ -63,7 +68,12 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const port = options.port ?? (await freePort());
   if (options.port !== undefined) await assertPortFree(port, "DynamoDB Local");
   if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
-  const child: ChildProcess = spawnDynamoDbLocal({ port, path: options.dbPath ?? null, stdio: "pipe" });
+  const child: ChildProcess = spawnDynamoDbLocal({
+    port,
+    path: options.dbPath ?? null,
+    sharedDb: options.sharedDb ?? false,
+    stdio: "pipe",
+  });
   // However this process ends, the JVM must not outlive it.
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);

@@ -1,0 +1,111 @@
+import {
+  formatEndpoints,
+  moviesApp,
+  ordersApi,
+  tryItCommands,
+  type LocalEndpoints,
+} from "../../../local/endpoints";
+
+const movies: LocalEndpoints = {
+  region: "eu-central-1",
+  credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+  apis: [
+    {
+      stack: "movies-dev",
+      address: "aws_api_gateway_rest_api.movies_api",
+      name: "movies_api-dev",
+      stage: "dev",
+      url: "http://127.0.0.1:3000/dev",
+      routes: [
+        { method: "GET", path: "/movies/{movieId}", functionName: "get-movie-dev" },
+        { method: "PATCH", path: "/movies/{movieId}", functionName: "update-rating-dev" },
+      ],
+    },
+  ],
+  s3: {
+    endpoint: "http://127.0.0.1:4569",
+    buckets: [
+      {
+        stack: "movies-dev",
+        address: "aws_s3_bucket.movie_infos_bucket",
+        name: "000000000000-movie-infos-dev",
+        notifications: [
+          { events: ["s3:ObjectCreated:*"], filterSuffix: ".csv", functionName: "upload-infos-dev" },
+        ],
+      },
+    ],
+  },
+  dynamodb: {
+    endpoint: "http://127.0.0.1:8000",
+    tables: [
+      { stack: "movies-dev", address: "aws_dynamodb_table.movie_infos_table", name: "movie_infos-dev" },
+      { stack: "movies-dev", address: "aws_dynamodb_table.movie_ratings_table", name: "movie_ratings-dev" },
+    ],
+  },
+};
+
+const withOrders: LocalEndpoints = {
+  ...movies,
+  apis: [
+    ...movies.apis,
+    {
+      stack: "orders-dev",
+      address: "aws_api_gateway_rest_api.orders_api",
+      name: "orders_api-dev",
+      stage: "dev",
+      url: "http://127.0.0.1:3001/dev",
+      routes: [
+        { method: "POST", path: "/orders", functionName: "create-order-dev" },
+        { method: "GET", path: "/orders/{orderId}", functionName: "get-order-dev" },
+      ],
+    },
+  ],
+};
+
+describe("formatEndpoints", () => {
+  it("lists each API's exact URLs and functions, the buckets, the tables and the credentials", () => {
+    expect(formatEndpoints(movies)).toBe(
+      [
+        "  API movies_api-dev (movies-dev, stage dev)  http://127.0.0.1:3000/dev",
+        "      GET     http://127.0.0.1:3000/dev/movies/{movieId}  → get-movie-dev",
+        "      PATCH   http://127.0.0.1:3000/dev/movies/{movieId}  → update-rating-dev",
+        "  S3         http://127.0.0.1:4569",
+        "      s3://000000000000-movie-infos-dev  (*.csv → upload-infos-dev)",
+        "  DynamoDB   http://127.0.0.1:8000",
+        "      movie_infos-dev, movie_ratings-dev",
+        "  Credentials  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=eu-central-1",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("tryItCommands", () => {
+  it("adapts the workshop's Test section to the local endpoints", () => {
+    expect(tryItCommands(movies).split("\n")).toEqual([
+      "  export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=eu-central-1",
+      "  aws --endpoint-url http://127.0.0.1:4569 s3 cp __tests__/fixtures/movie-infos.csv s3://000000000000-movie-infos-dev/",
+      "  curl --request PATCH --url http://127.0.0.1:3000/dev/movies/mv1 --header 'content-type: application/json' \\",
+      `    --data '{"movie_id": "mv1", "rotten_tomatoes_rating": 98, "imdb_rating": 43}'`,
+      "  curl --request GET --url http://127.0.0.1:3000/dev/movies/mv1",
+      "  aws --endpoint-url http://127.0.0.1:8000 dynamodb scan --table-name movie_infos-dev",
+    ]);
+  });
+
+  it("adds the Orders flow when the Orders API runs", () => {
+    expect(tryItCommands(withOrders)).toContain("curl --request POST --url http://127.0.0.1:3001/dev/orders");
+    expect(tryItCommands(movies)).not.toContain("/orders");
+  });
+});
+
+describe("moviesApp and ordersApi", () => {
+  it("find the workshop's API, bucket and table, and the Orders API by their routes", () => {
+    expect(moviesApp(movies)).toEqual({
+      api: movies.apis[0],
+      bucket: movies.s3.buckets[0],
+      infosTable: movies.dynamodb.tables[0],
+    });
+    expect(ordersApi(movies)).toBeUndefined();
+    expect(ordersApi(withOrders)?.url).toBe("http://127.0.0.1:3001/dev");
+    expect(moviesApp({ ...movies, apis: [] })).toBeUndefined();
+  });
+});

@@ -1,0 +1,51 @@
+import { parseStartArgs } from "../../../local/start";
+
+describe("parseStartArgs", () => {
+  it("defaults to movies-dev on ports 3000, 4569 and 8000, with data in .local", () => {
+    expect(parseStartArgs([], "/repo")).toEqual({
+      stacks: ["movies-dev"],
+      apiPort: 3000,
+      s3Port: 4569,
+      dynamodbPort: 8000,
+      fresh: false,
+      stateDir: "/repo/.local",
+      outdir: "/repo/cdktf.out",
+      help: false,
+    });
+  });
+
+  it("takes several stacks, ports, --fresh and directories", () => {
+    expect(
+      parseStartArgs(
+        [
+          "--stack",
+          "movies-dev",
+          "--stack",
+          "orders-dev",
+          "--port",
+          "4000",
+          "--s3-port",
+          "0",
+          "--dynamodb-port=8001",
+          "--fresh",
+          "--state-dir",
+          "/tmp/x",
+        ],
+        "/repo",
+      ),
+    ).toMatchObject({
+      stacks: ["movies-dev", "orders-dev"],
+      apiPort: 4000,
+      s3Port: 0,
+      dynamodbPort: 8001,
+      fresh: true,
+      stateDir: "/tmp/x",
+    });
+  });
+
+  it("names the flag of a bad port, and refuses unknown flags", () => {
+    expect(() => parseStartArgs(["--port", "http"])).toThrow('--port must be a port number, not "http"');
+    expect(() => parseStartArgs(["--s3-port", "70000"])).toThrow("--s3-port must be a port number");
+    expect(() => parseStartArgs(["--prot", "1"])).toThrow(/Unknown option '--prot'/);
+  });
+});

@@ -1,0 +1,151 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  internalServerError,
+  matchRoute,
+  missingAuthenticationToken,
+  toHttpResponse,
+  toProxyEvent,
+  type DeclaredApi,
+  type HttpResponse,
+} from "./api-gateway";
+import { LOCALHOST } from "./emulators";
+import type { InvokeOutcome } from "./lambda-host";
+
+/** Invokes a function by name; the local run maps names to warm LocalLambdas. */
+export type Invoke = (functionName: string, event: unknown) => Promise<InvokeOutcome>;
+
+export interface ApiServerOptions {
+  readonly api: DeclaredApi;
+  readonly port: number;
+  readonly accountId: string;
+  readonly invoke: Invoke;
+  /** One line per request, and one per failed integration. */
+  readonly log: (line: string) => void;
+}
+
+export interface ApiServer {
+  readonly port: number;
+  /** `http://127.0.0.1:<port>`; a stage's invoke URL is `<origin>/<stage>`. */
+  readonly origin: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Serves one REST API on its own port the way its invoke URL does: `/<stage>/<resource path>`. Each
+ * request is matched to a route, turned into a proxy event, run by the route's function, and its result
+ * turned back into the response; API Gateway's own answers (403 for unknown routes, 502 for a failed or
+ * malformed integration) are reproduced.
+ */
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const { api, log } = options;
+  const server: Server = createServer((req, res) => {
+    const started = Date.now();
+    const requestId = randomUUID();
+    void handle(req, requestId)
+      .catch((error: unknown) => {
+        log(`integration error: ${error instanceof Error ? error.message : String(error)}`);
+        return internalServerError(requestId);
+      })
+      .then((response) => {
+        write(res, response);
+        log(`${req.method} ${req.url} ${response.statusCode} ${Date.now() - started} ms`);
+      });
+  });
+
+  async function handle(req: IncomingMessage, requestId: string): Promise<HttpResponse> {
+    const target = req.url ?? "/";
+    const queryAt = target.indexOf("?");
+    const rawPath = queryAt < 0 ? target : target.slice(0, queryAt);
+    const query = queryAt < 0 ? "" : target.slice(queryAt + 1);
+    const [, stageName = "", ...rest] = rawPath.split("/");
+    const stage = api.stages.find((s) => s.name === decodeURIComponent(stageName));
+    const method = req.method ?? "GET";
+    const path = `/${rest.join("/")}`;
+    const match = stage ? matchRoute(api, method, path) : undefined;
+    const body = await readBody(req);
+    if (!stage || !match) return missingAuthenticationToken(requestId);
+    const integration = match.route.integration;
+    if (integration.type !== "AWS_PROXY") {
+      log(`${method} ${match.route.resourcePath}: ${integration.reason}`);
+      return gatewayUnsupported(requestId);
+    }
+    const headers: [string, string][] = [];
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+      headers.push([req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string]);
+    }
+    const event = toProxyEvent(
+      {
+        method,
+        path,
+        query,
+        headers,
+        body,
+        sourceIp: (req.socket.remoteAddress ?? LOCALHOST).replace(/^::ffff:/, ""),
+      },
+      match,
+      { api, stage, accountId: options.accountId, requestId },
+    );
+    const outcome = await options.invoke(integration.functionName, event);
+    if (!outcome.ok) {
+      log(`${integration.functionName} failed: ${outcome.error.name}: ${outcome.error.message}`);
+      return internalServerError(requestId);
+    }
+    try {
+      return toHttpResponse(outcome.result, requestId);
+    } catch (error) {
+      log(`Malformed Lambda proxy response from ${integration.functionName}: ${(error as Error).message}`);
+      return internalServerError(requestId);
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, LOCALHOST, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    origin: `http://${LOCALHOST}:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Non-proxy integrations (HTTP, MOCK, AWS service) are not run locally; say so with a 500. */
+function gatewayUnsupported(requestId: string): HttpResponse {
+  return {
+    statusCode: 500,
+    headers: [
+      ["Content-Type", "application/json"],
+      ["x-amzn-RequestId", requestId],
+    ],
+    body: Buffer.from('{"message": "Internal server error"}'),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function write(res: ServerResponse, response: HttpResponse): void {
+  const headers: string[] = [];
+  for (const [name, value] of response.headers) {
+    if (name.toLowerCase() !== "content-length") headers.push(name, value);
+  }
+  headers.push("Content-Length", String(response.body.length));
+  res.writeHead(response.statusCode, headers);
+  res.end(response.body);
+}

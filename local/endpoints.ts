@@ -1,0 +1,151 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * What a running local run serves, as `startLocalRun` returns it and writes it to
+ * `<stateDir>/endpoints.json` (which `npm run smoke` reads).
+ */
+export interface LocalEndpoints {
+  readonly region: string;
+  /** The credentials the local S3 server accepts (DynamoDB Local accepts any). */
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** One entry per API and stage. */
+  readonly apis: readonly LocalApiEndpoint[];
+  readonly s3: { readonly endpoint: string; readonly buckets: readonly LocalBucket[] };
+  readonly dynamodb: { readonly endpoint: string; readonly tables: readonly LocalTable[] };
+}
+
+export interface LocalApiEndpoint {
+  readonly stack: string;
+  /** `aws_api_gateway_rest_api.movies_api` */
+  readonly address: string;
+  readonly name: string;
+  readonly stage: string;
+  /** The stage's invoke URL (`http://127.0.0.1:3000/dev`), like the deployed stage's `invoke_url`. */
+  readonly url: string;
+  readonly routes: readonly {
+    readonly method: string;
+    readonly path: string;
+    readonly functionName?: string;
+  }[];
+}
+
+export interface LocalBucket {
+  readonly stack: string;
+  readonly address: string;
+  readonly name: string;
+  readonly notifications: readonly {
+    readonly events: readonly string[];
+    readonly filterPrefix?: string;
+    readonly filterSuffix?: string;
+    readonly functionName: string;
+  }[];
+}
+
+export interface LocalTable {
+  readonly stack: string;
+  /** `aws_dynamodb_table.movie_infos_table` */
+  readonly address: string;
+  readonly name: string;
+}
+
+/** Reads `<stateDir>/endpoints.json`, saying what to run when there is none. */
+export function readEndpoints(stateDir: string): LocalEndpoints {
+  const path = join(stateDir, "endpoints.json");
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as LocalEndpoints;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new Error(`No ${path}: start the local run first (\`npm start\`), or pass its URLs as flags`);
+    }
+    throw error;
+  }
+}
+
+/** The table of endpoints `npm start` prints. */
+export function formatEndpoints(endpoints: LocalEndpoints): string {
+  const lines: string[] = [];
+  for (const api of endpoints.apis) {
+    lines.push(`  API ${api.name} (${api.stack}, stage ${api.stage})  ${api.url}`);
+    const width = Math.max(...api.routes.map((r) => r.path.length), 0);
+    for (const route of api.routes) {
+      const target = route.functionName ? `→ ${route.functionName}` : "(not run locally)";
+      lines.push(`      ${route.method.padEnd(7)} ${api.url}${route.path.padEnd(width)}  ${target}`);
+    }
+  }
+  lines.push(`  S3         ${endpoints.s3.endpoint}`);
+  for (const bucket of endpoints.s3.buckets) {
+    const notes = bucket.notifications.map(
+      (n) => `${n.filterPrefix ?? ""}*${n.filterSuffix ?? ""} → ${n.functionName}`,
+    );
+    lines.push(`      s3://${bucket.name}${notes.length > 0 ? `  (${notes.join(", ")})` : ""}`);
+  }
+  lines.push(`  DynamoDB   ${endpoints.dynamodb.endpoint}`);
+  lines.push(`      ${endpoints.dynamodb.tables.map((t) => t.name).join(", ")}`);
+  lines.push(
+    `  Credentials  AWS_ACCESS_KEY_ID=${endpoints.credentials.accessKeyId} ` +
+      `AWS_SECRET_ACCESS_KEY=${endpoints.credentials.secretAccessKey} AWS_REGION=${endpoints.region}`,
+  );
+  return lines.join("\n");
+}
+
+/** The movies API and its ingestion bucket, when the endpoints include the workshop's app. */
+export function moviesApp(
+  endpoints: LocalEndpoints,
+): { api: LocalApiEndpoint; bucket: LocalBucket; infosTable?: LocalTable } | undefined {
+  const api = endpoints.apis.find((a) =>
+    a.routes.some((r) => r.method === "GET" && r.path === "/movies/{movieId}"),
+  );
+  if (!api) return undefined;
+  const bucket = endpoints.s3.buckets.find(
+    (b) => b.stack === api.stack && b.notifications.some((n) => n.filterSuffix === ".csv"),
+  );
+  if (!bucket) return undefined;
+  const infosTable = endpoints.dynamodb.tables.find(
+    (t) => t.stack === api.stack && t.address === "aws_dynamodb_table.movie_infos_table",
+  );
+  return { api, bucket, ...(infosTable ? { infosTable } : {}) };
+}
+
+/** The Orders API (POST /orders, GET /orders/{orderId}), when a chosen stack declares it. */
+export function ordersApi(endpoints: LocalEndpoints): LocalApiEndpoint | undefined {
+  return endpoints.apis.find(
+    (a) =>
+      a.routes.some((r) => r.method === "POST" && r.path === "/orders") &&
+      a.routes.some((r) => r.method === "GET" && /^\/orders\/\{[^}]+\}$/.test(r.path)),
+  );
+}
+
+/** The workshop's Test section (and the Orders flow), as commands for this local run. */
+export function tryItCommands(
+  endpoints: LocalEndpoints,
+  csvPath = "__tests__/fixtures/movie-infos.csv",
+): string {
+  const { accessKeyId, secretAccessKey } = endpoints.credentials;
+  const lines: string[] = [];
+  const movies = moviesApp(endpoints);
+  if (movies) {
+    const api = `${movies.api.url}/movies`;
+    lines.push(
+      `export AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} AWS_REGION=${endpoints.region}`,
+      `aws --endpoint-url ${endpoints.s3.endpoint} s3 cp ${csvPath} s3://${movies.bucket.name}/`,
+      `curl --request PATCH --url ${api}/mv1 --header 'content-type: application/json' \\`,
+      `  --data '{"movie_id": "mv1", "rotten_tomatoes_rating": 98, "imdb_rating": 43}'`,
+      `curl --request GET --url ${api}/mv1`,
+    );
+    if (movies.infosTable) {
+      lines.push(
+        `aws --endpoint-url ${endpoints.dynamodb.endpoint} dynamodb scan --table-name ${movies.infosTable.name}`,
+      );
+    }
+  }
+  const orders = ordersApi(endpoints);
+  if (orders) {
+    lines.push(
+      `curl --request POST --url ${orders.url}/orders --header 'content-type: application/json' \\`,
+      `  --data '{"customer_id":"c-1","items":[{"sku":"book-1","quantity":2,"unit_price_cents":1299}]}'`,
+      `curl --request GET --url ${orders.url}/orders/<order_id>`,
+    );
+  }
+  return lines.map((l) => `  ${l}`).join("\n");
+}

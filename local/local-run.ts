@@ -1,0 +1,325 @@
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { declaredApis, type DeclaredApi } from "./api-gateway";
+import { startApiServer, type ApiServer } from "./api-server";
+import { createBuckets, declaredBuckets } from "./buckets";
+import {
+  assertPortFree,
+  LOCAL_CREDENTIALS,
+  startDynamoDbLocal,
+  startS3Server,
+  type Emulator,
+  type S3Server,
+} from "./emulators";
+import type { LocalEndpoints } from "./endpoints";
+import { declaredFunctions, type DeclaredFunction } from "./functions";
+import { LocalLambda, type InvokeOutcome } from "./lambda-host";
+import {
+  declaredNotifications,
+  notificationMatches,
+  toS3EventRecord,
+  type DeclaredNotification,
+  type S3rverRecord,
+} from "./s3-notifications";
+import { createTables, declaredTables } from "./tables";
+import { TerraformResolver, type TerraformJson } from "./terraform";
+
+/** The defaults `npm start` serves on. */
+export const DEFAULT_PORTS = { api: 3000, s3: 4569, dynamodb: 8000 } as const;
+
+/** A synthesized stack: its name and its cdk.tf.json. */
+export interface StackSource {
+  readonly name: string;
+  readonly json: TerraformJson;
+}
+
+export interface LocalRunOptions {
+  /** The stacks to run, in order; the first API gets `apiPort`, the next `apiPort + 1`, ... */
+  readonly stacks: readonly StackSource[];
+  /** Where DynamoDB Local (`dynamodb/`) and the S3 server (`s3/`) keep their data, and endpoints.json. */
+  readonly stateDir: string;
+  /** Delete `stateDir` first. @default false */
+  readonly fresh?: boolean;
+  /** The first API's port; 0 gives every API a free port. @default 3000 */
+  readonly apiPort?: number;
+  /** 0 for a free port. @default 4569 */
+  readonly s3Port?: number;
+  /** 0 for a free port. @default 8000 */
+  readonly dynamodbPort?: number;
+  /** The account id that references such as `data.aws_caller_identity` resolve to. @default 000000000000 */
+  readonly accountId?: string;
+  /** Receives every log line (requests, functions' own output, notifications). @default console.log */
+  readonly log?: (line: string) => void;
+  /** Where `dist/lambdas/<name>/index.js` are found. @default the project root */
+  readonly root?: string;
+}
+
+/** A running local run. */
+export interface LocalRun {
+  readonly urls: LocalEndpoints;
+  /** Stops the API servers, the function processes, the S3 server and DynamoDB Local. */
+  stop(): Promise<void>;
+}
+
+interface StackParts {
+  readonly stack: string;
+  readonly resolver: TerraformResolver;
+  readonly apis: DeclaredApi[];
+  readonly functions: DeclaredFunction[];
+  readonly notifications: DeclaredNotification[];
+}
+
+/** The region of the stack's AWS provider. */
+function providerRegion(json: TerraformJson): string | undefined {
+  const provider = (json as { provider?: { aws?: { region?: string }[] } }).provider?.aws?.[0];
+  return provider?.region;
+}
+
+/**
+ * Runs the stacks locally from their synthesized Terraform, so the local app cannot drift from what
+ * `cdktf deploy` would create: DynamoDB Local and the S3 server hold every declared table and bucket;
+ * every REST API is served on 127.0.0.1 (one port per API, paths `/<stage>/<resource path>` like its
+ * invoke URL); every bucket notification invokes its function when a matching object is written; and
+ * each function runs its bundle in a warm process of its own, with the environment it declares.
+ */
+export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const stateDir = resolve(options.stateDir);
+  const accountId = options.accountId ?? "000000000000";
+  if (options.fresh) rmSync(stateDir, { recursive: true, force: true });
+  mkdirSync(stateDir, { recursive: true });
+
+  // Read everything first: a stack the local run cannot serve fails before anything starts.
+  const parts: StackParts[] = options.stacks.map(({ name, json }) => {
+    const resolver = new TerraformResolver(json, { accountId, region: providerRegion(json) });
+    const { notifications, unsupported } = declaredNotifications(resolver);
+    for (const note of unsupported) log(`[${name}] ${note}`);
+    return {
+      stack: name,
+      resolver,
+      apis: declaredApis(resolver),
+      functions: declaredFunctions(resolver, options.root),
+      notifications,
+    };
+  });
+  const region = parts[0]?.resolver.region ?? "eu-central-1";
+  const apiCount = parts.reduce((n, p) => n + p.apis.length, 0);
+  const apiPort = options.apiPort ?? DEFAULT_PORTS.api;
+  if (apiPort !== 0) {
+    for (let i = 0; i < apiCount; i++) await assertPortFree(apiPort + i, "the API (--port)");
+  }
+  const s3Port = options.s3Port ?? DEFAULT_PORTS.s3;
+  if (s3Port !== 0) await assertPortFree(s3Port, "the S3 server (--s3-port)");
+  const dynamodbPort = options.dynamodbPort ?? DEFAULT_PORTS.dynamodb;
+  if (dynamodbPort !== 0) await assertPortFree(dynamodbPort, "DynamoDB Local (--dynamodb-port)");
+
+  const cleanup: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of cleanup.splice(0).reverse()) {
+      await stop().catch((error: unknown) => log(`while stopping: ${(error as Error).message}`));
+    }
+  };
+  try {
+    const [dynamodb, s3] = await startEmulators(stateDir, options, cleanup);
+    const environment: Record<string, string> = {
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      // Any other service fails fast on a closed local port instead of reaching AWS.
+      AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+    };
+    const clientConfig = { region, credentials: LOCAL_CREDENTIALS };
+    const ddb = new DynamoDBClient({ ...clientConfig, endpoint: dynamodb.endpoint });
+    const s3Client = new S3Client({ ...clientConfig, endpoint: s3.endpoint, forcePathStyle: true });
+    cleanup.push(async () => {
+      ddb.destroy();
+      s3Client.destroy();
+    });
+
+    const tables: LocalEndpoints["dynamodb"]["tables"][number][] = [];
+    const buckets: LocalEndpoints["s3"]["buckets"][number][] = [];
+    for (const part of parts) {
+      const declaredTablesOfStack = declaredTables(part.resolver);
+      const declaredBucketsOfStack = declaredBuckets(part.resolver);
+      await createTables(ddb, declaredTablesOfStack);
+      await createBuckets(s3Client, declaredBucketsOfStack);
+      for (const t of declaredTablesOfStack) {
+        tables.push({ stack: part.stack, address: t.address, name: t.input.TableName as string });
+      }
+      for (const b of declaredBucketsOfStack) {
+        buckets.push({
+          stack: part.stack,
+          address: b.address,
+          name: b.name,
+          notifications: part.notifications
+            .filter((n) => n.bucket === b.name)
+            .map((n) => ({
+              events: n.events,
+              ...(n.filterPrefix ? { filterPrefix: n.filterPrefix } : {}),
+              ...(n.filterSuffix ? { filterSuffix: n.filterSuffix } : {}),
+              functionName: n.functionName,
+            })),
+        });
+      }
+    }
+
+    const lambdas = new Map<string, LocalLambda>();
+    for (const part of parts) {
+      for (const fn of part.functions) {
+        const config = part.resolver.config("aws_lambda_function", fn.address.split(".")[1] as string);
+        const lambda = new LocalLambda(fn, {
+          environment,
+          timeoutSeconds: Number(config.timeout ?? 3),
+          memorySize: Number(config.memory_size ?? 128),
+          onLog: (line) => {
+            if (line.trim()) log(`[${fn.functionName}] ${line}`);
+          },
+        });
+        lambdas.set(fn.functionName, lambda);
+      }
+    }
+    cleanup.push(async () => {
+      await Promise.all([...lambdas.values()].map((l) => l.stop()));
+    });
+    const invoke = (functionName: string, event: unknown): Promise<InvokeOutcome> => {
+      const lambda = lambdas.get(functionName);
+      if (!lambda) {
+        return Promise.resolve({
+          ok: false,
+          requestId: "none",
+          error: { name: "ResourceNotFoundException", message: `Function not found: ${functionName}` },
+        });
+      }
+      // A function that cannot initialise answers every invocation with an error, as Lambda does.
+      return lambda.invoke(event).catch((error: unknown) => ({
+        ok: false as const,
+        requestId: "none",
+        error: { name: "Runtime.InitError", message: (error as Error).message },
+      }));
+    };
+
+    subscribeNotifications(
+      s3,
+      parts.flatMap((p) => p.notifications.map((n) => ({ notification: n, region: p.resolver.region }))),
+      invoke,
+      log,
+      cleanup,
+    );
+
+    const apis: LocalApiEndpointDraft[] = [];
+    let nextPort = apiPort;
+    for (const part of parts) {
+      for (const api of part.apis) {
+        const server: ApiServer = await startApiServer({
+          api,
+          port: nextPort === 0 ? 0 : nextPort++,
+          accountId,
+          invoke,
+          log: (line) => log(`[${api.name}] ${line}`),
+        });
+        cleanup.push(() => server.stop());
+        for (const stage of api.stages) {
+          apis.push({
+            stack: part.stack,
+            address: api.address,
+            name: api.name,
+            stage: stage.name,
+            url: `${server.origin}/${stage.name}`,
+            routes: api.routes.map((r) => ({
+              method: r.httpMethod,
+              path: r.resourcePath,
+              ...(r.integration.type === "AWS_PROXY" ? { functionName: r.integration.functionName } : {}),
+            })),
+          });
+        }
+      }
+    }
+
+    const urls: LocalEndpoints = {
+      region,
+      credentials: { ...LOCAL_CREDENTIALS },
+      apis,
+      s3: { endpoint: s3.endpoint, buckets },
+      dynamodb: { endpoint: dynamodb.endpoint, tables },
+    };
+    const endpointsFile = join(stateDir, "endpoints.json");
+    writeFileSync(endpointsFile, `${JSON.stringify(urls, null, 2)}\n`);
+    cleanup.unshift(async () => rmSync(endpointsFile, { force: true }));
+    return { urls, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+type LocalApiEndpointDraft = LocalEndpoints["apis"][number];
+
+async function startEmulators(
+  stateDir: string,
+  options: LocalRunOptions,
+  cleanup: (() => Promise<void>)[],
+): Promise<[Emulator, S3Server]> {
+  const port = (value: number | undefined, fallback: number) => {
+    const chosen = value ?? fallback;
+    return chosen === 0 ? undefined : chosen;
+  };
+  const started = await Promise.allSettled([
+    startDynamoDbLocal({
+      port: port(options.dynamodbPort, DEFAULT_PORTS.dynamodb),
+      dbPath: join(stateDir, "dynamodb"),
+      // Any access key and region (the aws cli's, a test's) sees the same tables.
+      sharedDb: true,
+    }),
+    startS3Server({ port: port(options.s3Port, DEFAULT_PORTS.s3), directory: join(stateDir, "s3") }),
+  ]);
+  for (const result of started) {
+    if (result.status === "fulfilled") cleanup.push(() => result.value.stop());
+  }
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return started.map((r) => (r as PromiseFulfilledResult<Emulator>).value) as [Emulator, S3Server];
+}
+
+/**
+ * Invokes the notification's function for every matching object written to the S3 server, the way S3
+ * does: asynchronously (the PUT is not held up), one record per event. A failure is logged with the
+ * function's error; the local run keeps serving. S3 would retry a failed invocation twice; locally it
+ * is logged once, so the log reads in order.
+ */
+function subscribeNotifications(
+  s3: S3Server,
+  targets: readonly { notification: DeclaredNotification; region: string }[],
+  invoke: (functionName: string, event: unknown) => Promise<InvokeOutcome>,
+  log: (line: string) => void,
+  cleanup: (() => Promise<void>)[],
+): void {
+  const inFlight = new Set<Promise<unknown>>();
+  const listener = (event: { Records: S3rverRecord[] }) => {
+    for (const record of event.Records) {
+      const key = record.s3.object.key;
+      for (const { notification, region } of targets) {
+        if (!notificationMatches(notification, record.s3.bucket.name, record.eventName, key)) continue;
+        const s3Event = { Records: [toS3EventRecord(record, { region, notification })] };
+        const started = Date.now();
+        const run = invoke(notification.functionName, s3Event).then((outcome) => {
+          const took = `${Date.now() - started} ms`;
+          const what = `s3://${notification.bucket}/${key} ${record.eventName} → ${notification.functionName}`;
+          if (outcome.ok) log(`[s3] ${what} ok ${took}`);
+          else log(`[s3] ${what} FAILED ${took}: ${outcome.error.name}: ${outcome.error.message}`);
+        });
+        inFlight.add(run);
+        void run.finally(() => inFlight.delete(run));
+      }
+    }
+  };
+  s3.server.on("event", listener as (...args: unknown[]) => void);
+  cleanup.push(async () => {
+    s3.server.removeListener("event", listener as (...args: unknown[]) => void);
+    await Promise.allSettled([...inFlight]);
+  });
+}
