@@ -1,13 +1,6 @@
 import { App } from "cdktf";
-import { addStacks, type Service } from "./stacks/app";
-import { MoviesStack } from "./stacks/movies-stack";
-import { OrdersStack } from "./stacks/orders-stack";
-
-/** Every service; each gets one stack per environment (`movies-dev`, `orders-prod`, `movies-alice`). */
-const services: readonly Service[] = [
-  { name: "movies", stack: MoviesStack },
-  { name: "orders", stack: OrdersStack },
-];
+import { addStacks } from "./stacks/app";
+import { services } from "./stacks/services";
 
 /** Synthesizes every stack into cdktf.out/ (run compiled: `npm run synth`, or through `cdktf`). */
 const app = new App();

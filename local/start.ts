@@ -5,13 +5,19 @@ import { formatEndpoints, tryItCommands } from "./endpoints";
 import { DEFAULT_PORTS, startLocalRun, type LocalRun } from "./local-run";
 import { readStack } from "./terraform";
 
+/**
+ * What `npm start` runs without --stack: the dev stack of every service in stacks/services.ts (a unit test
+ * keeps the two lists in step; the list is not imported here, to keep the stacks' code out of start-up).
+ */
+export const DEFAULT_STACKS: readonly string[] = ["movies-dev", "orders-dev"];
+
 export const USAGE = `Usage: npm start -- [options]
 
 Runs the synthesized stacks locally: DynamoDB Local, an S3 server, every REST API and bucket notification,
 each Lambda from its bundle. Everything is read from cdktf.out/stacks/<stack>/cdk.tf.json.
 
 Options:
-  --stack <name>          Stack to run; repeat for several (default: movies-dev)
+  --stack <name>          Stack to run; repeat for several (default: ${DEFAULT_STACKS.join(", ")})
   --port <n>              Port of the first API; the next API gets n+1, ... (default: ${DEFAULT_PORTS.api})
   --s3-port <n>           Port of the S3 server (default: ${DEFAULT_PORTS.s3})
   --dynamodb-port <n>     Port of DynamoDB Local (default: ${DEFAULT_PORTS.dynamodb})
@@ -57,7 +63,7 @@ export function parseStartArgs(argv: readonly string[], root = projectRoot): Sta
     allowPositionals: false,
   });
   return {
-    stacks: values.stack && values.stack.length > 0 ? [...new Set(values.stack)] : ["movies-dev"],
+    stacks: values.stack && values.stack.length > 0 ? [...new Set(values.stack)] : [...DEFAULT_STACKS],
     apiPort: port(values.port, "--port", DEFAULT_PORTS.api),
     s3Port: port(values["s3-port"], "--s3-port", DEFAULT_PORTS.s3),
     dynamodbPort: port(values["dynamodb-port"], "--dynamodb-port", DEFAULT_PORTS.dynamodb),

@@ -1,9 +1,14 @@
-import { parseStartArgs } from "../../../local/start";
+import { DEFAULT_STACKS, parseStartArgs } from "../../../local/start";
+import { services } from "../../../stacks/services";
 
 describe("parseStartArgs", () => {
-  it("defaults to movies-dev on ports 3000, 4569 and 8000, with data in .local", () => {
+  it("runs the dev stack of every service by default", () => {
+    expect(DEFAULT_STACKS).toEqual(services.map((service) => `${service.name}-dev`));
+  });
+
+  it("defaults to every service's dev stack on ports 3000, 4569 and 8000, with data in .local", () => {
     expect(parseStartArgs([], "/repo")).toEqual({
-      stacks: ["movies-dev"],
+      stacks: ["movies-dev", "orders-dev"],
       apiPort: 3000,
       s3Port: 4569,
       dynamodbPort: 8000,

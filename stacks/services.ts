@@ -1,0 +1,9 @@
+import type { Service } from "./app";
+import { MoviesStack } from "./movies-stack";
+import { OrdersStack } from "./orders-stack";
+
+/** Every service; each gets one stack per environment (`movies-dev`, `orders-prod`, `movies-alice`). */
+export const services: readonly Service[] = [
+  { name: "movies", stack: MoviesStack },
+  { name: "orders", stack: OrdersStack },
+];
