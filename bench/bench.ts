@@ -7,18 +7,10 @@
  *   BENCH_SKIP=synth,bundles   sections to leave out (ingest, get-movie, bundles, synth)
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import {
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-} from "node:fs";
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { once } from "node:events";
 import {
@@ -326,22 +318,23 @@ async function main(): Promise<void> {
   // 4. Bundles: zip size, and cold init in a fresh node process (require + module-scope clients), median of 10.
   if (!skip.has("bundles")) {
     const lambdasDir = join(projectRoot, "dist", "lambdas");
+    // Every function of every dev stack, each initialised with exactly the environment its stack declares.
+    const functions = ["movies-dev", "orders-dev"]
+      .flatMap((name) =>
+        declaredFunctions(new TerraformResolver(readStack(join(projectRoot, "cdktf.out"), name))),
+      )
+      .sort((a, b) => a.bundle.localeCompare(b.bundle));
     const bundles = [];
-    for (const name of readdirSync(lambdasDir)
-      .filter((n) => n.endsWith(".zip"))
-      .map((n) => n.slice(0, -4))
-      .sort()) {
-      const bundle = join(lambdasDir, name, "index.js");
-      const script = `const t=process.hrtime.bigint();require(${JSON.stringify(bundle)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
+    for (const fn of functions) {
+      const name = basename(dirname(fn.bundle));
+      const script = `const t=process.hrtime.bigint();require(${JSON.stringify(fn.bundle)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
       const inits: number[] = [];
       for (let i = 0; i < 10; i++) {
         const out = execFileSync(process.execPath, ["-e", script], {
           env: {
             PATH: process.env.PATH ?? "",
             ...environment,
-            MOVIE_INFOS_TABLE: infosName,
-            MOVIE_RATINGS_TABLE: ratingsName,
-            MOVIE_INFOS_BUCKET: bucket,
+            ...fn.environment,
             AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
           },
         });
