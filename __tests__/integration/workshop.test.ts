@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { synthMoviesDev } from "../helpers/synth";
 import { apiGatewayProxyEvent, s3Event, s3EventRecord } from "../helpers/events";
 import { startLocalAws, type LocalAws } from "../helpers/local-aws";
+import { EXPECTED_MV1, WORKSHOP_CSV } from "../../local/scenario";
 
 let local: LocalAws;
 
@@ -24,7 +24,7 @@ describe("the workshop's Test section, on DynamoDB Local and s3rver", () => {
 
   it("uploads movie-infos.csv, PATCHes mv1, and GETs the merged movie", async () => {
     const bucket = local.buckets[0]?.name as string;
-    const csv = readFileSync(join(__dirname, "..", "fixtures", "movie-infos.csv"));
+    const csv = readFileSync(WORKSHOP_CSV);
     await local.s3Client.send(new PutObjectCommand({ Bucket: bucket, Key: "movie-infos.csv", Body: csv }));
 
     const upload = local.lambda("aws_lambda_function.upload_movie_infos_lambda");
@@ -53,13 +53,6 @@ describe("the workshop's Test section, on DynamoDB Local and s3rver", () => {
     );
     expect(got.statusCode).toBe(200);
     expect(got.headers).toEqual({ "Content-Type": "application/json" });
-    expect(JSON.parse(got.body)).toEqual({
-      movie_id: "mv1",
-      name: "Interstellar",
-      country_of_origin: "United States",
-      release_date: "2014-10-26",
-      rotten_tomatoes_rating: 98,
-      imdb_rating: 43,
-    });
+    expect(JSON.parse(got.body)).toEqual(EXPECTED_MV1);
   });
 });
