@@ -1,3 +1,4 @@
+import { validateHeaderName, validateHeaderValue } from "node:http";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import type { TerraformResolver } from "./terraform";
 
@@ -485,6 +486,14 @@ export function toHttpResponse(result: unknown, requestId: string): HttpResponse
       values.map((value): [string, string] => [name, String(value)]),
     ),
   ];
+  for (const [name, value] of headers) {
+    try {
+      validateHeaderName(name);
+      validateHeaderValue(name, value);
+    } catch {
+      throw new MalformedProxyResponseError(`header ${JSON.stringify(name)} is not a valid HTTP header`);
+    }
+  }
   if (!headers.some(([name]) => name.toLowerCase() === "content-type")) {
     headers.push(["Content-Type", "application/json"]);
   }

@@ -60,7 +60,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const rawPath = queryAt < 0 ? target : target.slice(0, queryAt);
     const query = queryAt < 0 ? "" : target.slice(queryAt + 1);
     const [, stageName = "", ...rest] = rawPath.split("/");
-    const stage = api.stages.find((s) => s.name === decodeURIComponent(stageName));
+    const stage = api.stages.find((s) => s.name === safeDecode(stageName));
     const method = req.method ?? "GET";
     const path = `/${rest.join("/")}`;
     const match = stage ? matchRoute(api, method, path) : undefined;
@@ -140,12 +140,27 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** A path segment, percent-decoded; a malformed escape matches nothing rather than failing the request. */
+function safeDecode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 function write(res: ServerResponse, response: HttpResponse): void {
   const headers: string[] = [];
   for (const [name, value] of response.headers) {
     if (name.toLowerCase() !== "content-length") headers.push(name, value);
   }
   headers.push("Content-Length", String(response.body.length));
-  res.writeHead(response.statusCode, headers);
-  res.end(response.body);
+  try {
+    res.writeHead(response.statusCode, headers);
+    res.end(response.body);
+  } catch {
+    // toHttpResponse validates what functions return; whatever still fails here must not take the
+    // whole local run down with an unhandled rejection.
+    res.destroy();
+  }
 }

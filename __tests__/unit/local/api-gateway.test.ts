@@ -391,6 +391,8 @@ describe("toHttpResponse", () => {
     ["object header values", { statusCode: 200, headers: { a: { b: 1 } } }],
     ["multiValueHeaders that are not lists", { statusCode: 200, multiValueHeaders: { a: "b" } }],
     ["a non-boolean isBase64Encoded", { statusCode: 200, isBase64Encoded: "yes" }],
+    ["a header value with a line break", { statusCode: 200, headers: { Location: "/a\r\nSet-Cookie: x=1" } }],
+    ["a header name with a space", { statusCode: 200, headers: { "Bad Name": "x" } }],
   ])("refuses %s as a malformed proxy response", (_what, result) => {
     expect(() => toHttpResponse(result, "r")).toThrow(MalformedProxyResponseError);
   });
