@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { projectRoot } from "../constructs/project-root";
+import { stopChild } from "./emulators";
 import type { DeclaredFunction } from "./functions";
 
 /** What Lambda's REPORT line says about one invocation. */
@@ -85,11 +86,7 @@ export class LocalLambda {
     const child = this.child;
     this.child = undefined;
     this.ready = undefined;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once("exit", () => resolve());
-      child.kill("SIGTERM");
-    });
+    if (child) await stopChild(child);
   }
 
   private async invokeNow(event: unknown): Promise<InvokeOutcome> {
