@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { dependable, Fn, Lazy, type ITerraformDependable } from "cdktf";
+import { dependable, Fn, Lazy, Token, type ITerraformDependable, type TerraformResource } from "cdktf";
 import { ApiGatewayDeployment } from "@cdktf/provider-aws/lib/api-gateway-deployment";
 import { ApiGatewayGatewayResponse } from "@cdktf/provider-aws/lib/api-gateway-gateway-response";
 import { ApiGatewayIntegration } from "@cdktf/provider-aws/lib/api-gateway-integration";
@@ -205,7 +205,10 @@ export class RestApi extends Construct {
       validateRequestParameters: true,
     });
     this.requestValidator.overrideLogicalId(`${this.baseName}_request_validator`);
-    this.fingerprint.push(this.requestValidator.id);
+    this.fingerprint.push(
+      this.requestValidator.id,
+      ...attributes(this.requestValidator, "validate_request_body", "validate_request_parameters"),
+    );
 
     // API Gateway's own 400s say only "Invalid request body"; ours name the field, like the handlers'.
     for (const [responseType, suffix] of VALIDATION_RESPONSES) {
@@ -216,7 +219,10 @@ export class RestApi extends Construct {
         responseTemplates: { "application/json": VALIDATION_ERROR_TEMPLATE },
       });
       response.overrideLogicalId(`${this.baseName}_${suffix}`);
-      this.fingerprint.push(response.id, response.responseType);
+      this.fingerprint.push(
+        response.id,
+        ...attributes(response, "response_type", "status_code", "response_templates"),
+      );
     }
 
     Monitoring.of(this).watchApi({
@@ -285,8 +291,14 @@ export class RestApi extends Construct {
 
     this.fingerprint.push(
       method.id,
-      method.httpMethod,
-      method.authorization,
+      ...attributes(
+        method,
+        "http_method",
+        "authorization",
+        "request_parameters",
+        "request_models",
+        "request_validator_id",
+      ),
       integration.id,
       integration.uri,
     );
@@ -311,6 +323,14 @@ export class RestApi extends Construct {
     this.fingerprint.push(resource.id, resource.schema);
     return resource;
   }
+}
+
+/**
+ * References to a resource's attributes, for the deployment's fingerprint: everything that API Gateway
+ * only serves after a new deployment must be in it, including what changes in place (same id).
+ */
+function attributes(resource: TerraformResource, ...names: string[]): string[] {
+  return names.map((name) => Token.asString(resource.interpolationForAttribute(name)));
 }
 
 /** The gateway responses that carry a request validator's verdict, and their Terraform name suffixes. */

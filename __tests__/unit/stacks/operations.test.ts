@@ -463,7 +463,7 @@ describe("API protection", () => {
     expect(UPDATE_RATING_MODEL.schema.properties?.movie_id?.pattern).toBe(MOVIE_ID_PATTERN.source);
   });
 
-  it("redeploys when the model or the validator changes", () => {
+  it("redeploys when the model, the validator, a method's checks or a gateway response change", () => {
     const trigger = (
       synth.resource.aws_api_gateway_deployment?.movies_api_deployment as {
         triggers: { redeployment: string };
@@ -471,8 +471,15 @@ describe("API protection", () => {
     ).triggers.redeployment;
     for (const ref of [
       "aws_api_gateway_request_validator.movies_api_request_validator.id",
+      "aws_api_gateway_request_validator.movies_api_request_validator.validate_request_body",
+      "aws_api_gateway_request_validator.movies_api_request_validator.validate_request_parameters",
       "aws_api_gateway_model.update_movie_rating_request_model.id",
       "aws_api_gateway_model.update_movie_rating_request_model.schema",
+      "aws_api_gateway_method.update_movie_rating_request_method.request_parameters",
+      "aws_api_gateway_method.update_movie_rating_request_method.request_models",
+      "aws_api_gateway_method.update_movie_rating_request_method.request_validator_id",
+      "aws_api_gateway_gateway_response.movies_api_bad_request_body.response_templates",
+      "aws_api_gateway_gateway_response.movies_api_bad_request_body.status_code",
     ]) {
       expect(trigger).toContain(ref);
     }
