@@ -1,5 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+  type AttributeValue,
+} from "@aws-sdk/client-dynamodb";
 import {
   GetCommand,
   PutCommand,
@@ -78,7 +82,21 @@ export async function createOrder(
   const orderItem = { ...order, record_type: ORDER_RECORD_TYPE };
   const notExists = "attribute_not_exists(order_id)";
   if (options.idempotencyKey === undefined) {
-    await ddb.send(new PutCommand({ TableName: tableName, Item: orderItem, ConditionExpression: notExists }));
+    try {
+      await ddb.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: orderItem,
+          ConditionExpression: notExists,
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      );
+    } catch (error) {
+      // The SDK retries a PutItem whose answer was lost; if the first attempt had stored this very order,
+      // the retry fails its own condition. That is success, not a 500 for an order that exists.
+      if (!(error instanceof ConditionalCheckFailedException && isStoredOrder(error.Item, order)))
+        throw error;
+    }
     return { order, created: true };
   }
 
@@ -185,4 +203,14 @@ export function toOrder(item: Record<string, unknown>): Order {
     total_cents: Number(item.total_cents),
     created_at: String(item.created_at),
   };
+}
+
+/** Whether the item a failed condition check returned (raw attribute values) is `order`, as we stored it. */
+function isStoredOrder(item: Record<string, AttributeValue> | undefined, order: Order): boolean {
+  return (
+    item?.order_id?.S === order.order_id &&
+    item.record_type?.S === ORDER_RECORD_TYPE &&
+    item.created_at?.S === order.created_at &&
+    item.customer_id?.S === order.customer_id
+  );
 }

@@ -1,4 +1,8 @@
-import { DynamoDBClient, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  TransactionCanceledException,
+} from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { ConflictError } from "../../../../lambdas/shared/errors";
@@ -56,7 +60,41 @@ describe("createOrder without an idempotency key", () => {
       TableName: TABLE,
       Item: STORED,
       ConditionExpression: "attribute_not_exists(order_id)",
+      ReturnValuesOnConditionCheckFailure: "ALL_OLD",
     });
+  });
+
+  it("treats a retried PutItem that finds its own order as stored, not as a failure", async () => {
+    ddbMock.on(PutCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: "The conditional request failed",
+        $metadata: {},
+        Item: {
+          order_id: { S: ORDER_ID },
+          record_type: { S: "ORDER" },
+          created_at: { S: ORDER.created_at },
+          customer_id: { S: "c-1" },
+        },
+      }),
+    );
+    await expect(createOrder(ddb, TABLE, REQUEST, options())).resolves.toEqual({
+      order: ORDER,
+      created: true,
+    });
+  });
+
+  it("fails when the conditional PutItem finds another item under the id", async () => {
+    const failure = new ConditionalCheckFailedException({
+      message: "The conditional request failed",
+      $metadata: {},
+      Item: {
+        order_id: { S: ORDER_ID },
+        record_type: { S: "ORDER" },
+        created_at: { S: "2020-01-01T00:00:00.000Z" },
+      },
+    });
+    ddbMock.on(PutCommand).rejects(failure);
+    await expect(createOrder(ddb, TABLE, REQUEST, options())).rejects.toBe(failure);
   });
 
   it("generates a UUID v4 and the current time by default", async () => {
