@@ -13,7 +13,8 @@ export interface BundlingOptions {
    */
   readonly minify?: boolean;
   /**
-   * Emit an external source map (`index.js.map`) into the zip and enable Node's source-map support.
+   * Emit an external source map (`index.js.map`) into the zip; `BundledFunction` then adds
+   * `--enable-source-maps` to the function's NODE_OPTIONS so stack traces point at the TypeScript.
    * @default false
    */
   readonly sourceMap?: boolean;

@@ -154,6 +154,13 @@ export class BundledFunction extends Construct {
     const runtime = props.runtime ?? DEFAULT_RUNTIME;
     this.aliasName = props.aliasName ?? "live";
     this.environment = { ...(props.environment ?? {}) };
+    if (props.sourceMap) {
+      // The map in the zip is only read when Node is told to; keep whatever else the caller set.
+      const options = this.environment.NODE_OPTIONS;
+      if (!options?.split(/\s+/).includes("--enable-source-maps")) {
+        this.environment.NODE_OPTIONS = options ? `${options} --enable-source-maps` : "--enable-source-maps";
+      }
+    }
 
     this.bundle = bundle({
       entry: props.entry,

@@ -135,7 +135,7 @@ const overrides: Readonly<Record<EnvironmentName, EnvironmentOverrides>> = {
     stageName: "prod",
     logRetentionDays: 90,
     apiThrottling: { rateLimit: 500, burstLimit: 1000 },
-    // Reserved per function (three today); the account must keep 100 unreserved on top.
+    // Reserved per function (every function of every prod stack); the account must keep 100 unreserved on top.
     lambda: { memorySize: 1024, reservedConcurrency: 50 },
   },
 };
