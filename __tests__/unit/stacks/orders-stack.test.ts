@@ -47,6 +47,7 @@ describe("readable, stable Terraform", () => {
       "aws_cloudwatch_log_group.orders_api_access_logs",
       "aws_cloudwatch_log_group.orders_lambda_log_group",
       "aws_cloudwatch_metric_alarm.order_created_queue_dlq_not_empty",
+      "aws_cloudwatch_metric_alarm.order_created_rule_dlq_not_empty",
       "aws_cloudwatch_metric_alarm.orders_api_5xx_errors",
       "aws_cloudwatch_metric_alarm.orders_api_p99_latency",
       "aws_cloudwatch_metric_alarm.orders_lambda_errors",
@@ -73,7 +74,9 @@ describe("readable, stable Terraform", () => {
       "aws_sns_topic_policy.order_notifications_topic_policy",
       "aws_sqs_queue.order_created_queue",
       "aws_sqs_queue.order_created_queue_dlq",
+      "aws_sqs_queue.order_created_rule_dlq",
       "aws_sqs_queue_policy.order_created_queue_policy",
+      "aws_sqs_queue_policy.order_created_rule_dlq_policy",
       "aws_sqs_queue_redrive_allow_policy.order_created_queue_dlq_redrive_allow_policy",
       "data.aws_caller_identity.current",
       "data.aws_iam_policy_document.alerts_key_policy_document",
@@ -81,6 +84,7 @@ describe("readable, stable Terraform", () => {
       "data.aws_iam_policy_document.order_created_pipe_assume_role_policy",
       "data.aws_iam_policy_document.order_created_pipe_policy_document",
       "data.aws_iam_policy_document.order_created_queue_policy_document",
+      "data.aws_iam_policy_document.order_created_rule_dlq_policy_document",
       "data.aws_iam_policy_document.order_notifications_topic_key_policy_document",
       "data.aws_iam_policy_document.order_notifications_topic_policy_document",
       "data.aws_iam_policy_document.orders_lambda_policy_document",
@@ -335,13 +339,37 @@ describe("the OrderCreated rule and its two targets", () => {
   it.each([
     ["order_notifications_target", "${aws_sns_topic.order_notifications_topic.arn}"],
     ["order_created_queue_target", "${aws_sqs_queue.order_created_queue.arn}"],
-  ])("delivers to %s", (target, arn) => {
-    expect(synth.resource.aws_cloudwatch_event_target?.[target]).toMatchObject({
+  ])("delivers to %s, retries for at most 1 hour / 10 times, then dead-letters", (target, arn) => {
+    expect(synth.resource.aws_cloudwatch_event_target?.[target]).toEqual({
       event_bus_name: "${aws_cloudwatch_event_bus.orders_bus.name}",
       rule: "${aws_cloudwatch_event_rule.order_created_rule.name}",
       target_id: target,
       arn,
+      retry_policy: { maximum_event_age_in_seconds: 3600, maximum_retry_attempts: 10 },
+      dead_letter_config: { arn: "${aws_sqs_queue.order_created_rule_dlq.arn}" },
     });
+  });
+
+  it("dead letters: one SSE queue for the rule, kept 14 days, which only this rule may send to", () => {
+    expect(synth.resource.aws_sqs_queue?.order_created_rule_dlq).toEqual({
+      name: "order-created-rule-failures-dev",
+      sqs_managed_sse_enabled: true,
+      message_retention_seconds: 1209600,
+    });
+    expect(synth.resource.aws_sqs_queue_policy?.order_created_rule_dlq_policy).toEqual({
+      queue_url: "${aws_sqs_queue.order_created_rule_dlq.url}",
+      policy: "${data.aws_iam_policy_document.order_created_rule_dlq_policy_document.json}",
+    });
+    expect(doc("order_created_rule_dlq_policy_document")).toEqual([
+      {
+        sid: "AllowEventRulesToSend",
+        effect: "Allow",
+        principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
+        actions: ["sqs:SendMessage"],
+        resources: ["${aws_sqs_queue.order_created_rule_dlq.arn}"],
+        condition: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [RULE_ARN] }],
+      },
+    ]);
   });
 
   it("notifications: a topic encrypted with its own key, which EventBridge may use", () => {
@@ -603,6 +631,20 @@ describe("API protection", () => {
 });
 
 describe("dead letters", () => {
+  it("alarms as soon as the OrderCreated rule's DLQ holds a message", () => {
+    expect(synth.resource.aws_cloudwatch_metric_alarm?.order_created_rule_dlq_not_empty).toMatchObject({
+      alarm_name: "${aws_sqs_queue.order_created_rule_dlq.name}-not-empty",
+      namespace: "AWS/SQS",
+      metric_name: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: "${aws_sqs_queue.order_created_rule_dlq.name}" },
+      statistic: "Maximum",
+      period: 60,
+      threshold: 0,
+      comparison_operator: "GreaterThanThreshold",
+      alarm_actions: ["${aws_sns_topic.alerts.arn}"],
+    });
+  });
+
   it("alarms as soon as the order-created DLQ holds a message", () => {
     expect(synth.resource.aws_cloudwatch_metric_alarm?.order_created_queue_dlq_not_empty).toMatchObject({
       alarm_name: "${aws_sqs_queue.order_created_queue_dlq.name}-not-empty",
