@@ -469,7 +469,8 @@ describe("the OrderCreated rule and its two targets", () => {
         resources: ["*"],
       },
       {
-        sid: "ServicesPublishEncrypted",
+        // Unconditioned: EventBridge's deliveries do not carry aws:SourceAccount to KMS.
+        sid: "ServicesPublishEncryptedUnscoped",
         effect: "Allow",
         principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
         actions: ["kms:Decrypt", "kms:GenerateDataKey"],
