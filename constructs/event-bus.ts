@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { CloudwatchEventBus } from "@cdktf/provider-aws/lib/cloudwatch-event-bus";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { FailureQueue } from "./failure-queue";
 import { physicalName, tfName } from "./naming";
 
 /** An EventBridge event pattern (`{"source": ["orders.service"], "detail-type": ["OrderCreated"]}`). */
@@ -32,6 +33,27 @@ export interface EventRuleProps {
   readonly eventPattern: EventPattern;
 }
 
+/** How long EventBridge keeps retrying a delivery that fails, before the event goes to the rule's DLQ. */
+export interface EventTargetRetryOptions {
+  /**
+   * Age after which an undelivered event stops being retried, in seconds (60 to 86400).
+   * @default 3600 (1 hour; EventBridge's own default is 24 hours)
+   */
+  readonly maximumEventAgeSeconds?: number;
+  /**
+   * Retries of a failed delivery (0 to 185).
+   * @default 10
+   */
+  readonly maximumRetryAttempts?: number;
+}
+
+/**
+ * Bounded so a refused delivery reaches the DLQ, and its alarm, within the hour rather than after
+ * EventBridge's default 24 hours and 185 retries. Errors EventBridge deems permanent (a missing
+ * permission, a deleted target) skip the retries and go to the DLQ at once.
+ */
+const TARGET_RETRY_DEFAULTS = { maximumEventAgeSeconds: 3600, maximumRetryAttempts: 10 } as const;
+
 /**
  * A custom EventBridge bus, `aws_cloudwatch_event_bus.<id>`. A service publishes its domain events here
  * and other services subscribe with rules (`addRule`), so publishers never know their consumers.
@@ -57,6 +79,7 @@ export class EventBus extends Construct {
     return new EventRule(this, id, {
       ...props,
       name: physicalName(props.name, this.environment),
+      deadLetterQueueName: physicalName(`${props.name}-rule-failures`, this.environment),
       eventBusName: this.busName,
     });
   }
@@ -64,19 +87,34 @@ export class EventBus extends Construct {
 
 interface EventRuleConstructProps extends EventRuleProps {
   readonly eventBusName: string;
+  /** Physical name of the rule's dead-letter queue (`order-created-rule-failures-dev`). */
+  readonly deadLetterQueueName: string;
 }
 
-/** A rule on an {@link EventBus}; `addTarget` delivers what it matches and opens the target to it. */
+/**
+ * A rule on an {@link EventBus}; `addTarget` delivers what it matches and opens the target to it.
+ *
+ * One dead-letter queue per rule, `aws_sqs_queue.<id>_dlq` (a {@link FailureQueue}: SSE, 14 days,
+ * alarmed as soon as it holds a message), created with the first target: every target of the rule
+ * sends the events it could not deliver there, and its queue policy admits this rule only. Per rule
+ * rather than per bus, so the policy names one rule and the queue's name says which subscription
+ * failed; each message also carries the failed target's ARN and the error in its attributes.
+ */
 export class EventRule extends Construct {
   readonly rule: CloudwatchEventRule;
   readonly ruleName: string;
   readonly ruleArn: string;
 
   private readonly eventBusName: string;
+  private readonly baseName: string;
+  private readonly deadLetterQueueName: string;
+  private deadLetterQueueConstruct?: FailureQueue;
 
   constructor(scope: Construct, id: string, props: EventRuleConstructProps) {
     super(scope, id);
     this.eventBusName = props.eventBusName;
+    this.baseName = tfName(id);
+    this.deadLetterQueueName = props.deadLetterQueueName;
     this.rule = new CloudwatchEventRule(this, "rule", {
       name: props.name,
       description: props.description,
@@ -88,17 +126,35 @@ export class EventRule extends Construct {
     this.ruleArn = this.rule.arn;
   }
 
+  /** The rule's dead-letter queue, created with its first target. */
+  get deadLetterQueue(): FailureQueue {
+    if (!this.deadLetterQueueConstruct) {
+      this.deadLetterQueueConstruct = new FailureQueue(this, `${this.baseName}_dlq`, {
+        queueName: this.deadLetterQueueName,
+      });
+      this.deadLetterQueueConstruct.allowEventRule(this.ruleArn);
+    }
+    return this.deadLetterQueueConstruct;
+  }
+
   /**
    * Delivers matching events to `target` as `aws_cloudwatch_event_target.<id>` (target id `<id>`), and
-   * adds this rule, and only it, to the target's resource policy.
+   * adds this rule, and only it, to the target's resource policy. A delivery the target refuses is
+   * retried within `retry`'s bounds, then sent to the rule's {@link deadLetterQueue}.
    */
-  addTarget(id: string, target: EventRuleTarget): CloudwatchEventTarget {
+  addTarget(id: string, target: EventRuleTarget, retry: EventTargetRetryOptions = {}): CloudwatchEventTarget {
     const name = tfName(id);
     const resource = new CloudwatchEventTarget(this, `target_${name}`, {
       eventBusName: this.eventBusName,
       rule: this.ruleName,
       targetId: name,
       arn: target.targetArn,
+      retryPolicy: {
+        maximumEventAgeInSeconds:
+          retry.maximumEventAgeSeconds ?? TARGET_RETRY_DEFAULTS.maximumEventAgeSeconds,
+        maximumRetryAttempts: retry.maximumRetryAttempts ?? TARGET_RETRY_DEFAULTS.maximumRetryAttempts,
+      },
+      deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
     });
     resource.overrideLogicalId(name);
     target.allowEventRule(this.ruleArn);

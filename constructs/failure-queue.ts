@@ -1,5 +1,7 @@
 import { Construct } from "constructs";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import type { EventRuleTarget } from "./event-bus";
+import { EventRuleQueuePolicy } from "./event-rule-queue-policy";
 import { Monitoring } from "./monitoring";
 import { tfName } from "./naming";
 
@@ -16,14 +18,17 @@ export interface FailureQueueProps {
 /**
  * An SQS queue where failed events wait to be inspected and replayed: encrypted (SSE-SQS), kept as long
  * as SQS allows, and alarmed as soon as it holds a message (`Monitoring.watchQueue`), so nothing fails
- * silently. Lambda's on-failure destinations and dead-letter queues use it. Its address is
- * `aws_sqs_queue.<id>`.
+ * silently. Lambda's on-failure destinations and dead-letter queues, pipes' and EventBridge rule targets'
+ * dead-letter queues use it. Its address is `aws_sqs_queue.<id>`. Told about an EventBridge rule
+ * (`allowEventRule`), its queue policy admits `sqs:SendMessage` from that rule only, by `aws:SourceArn`.
  */
-export class FailureQueue extends Construct {
+export class FailureQueue extends Construct implements EventRuleTarget {
   readonly queue: SqsQueue;
   readonly queueName: string;
   readonly queueArn: string;
   readonly queueUrl: string;
+
+  private readonly policy: EventRuleQueuePolicy;
 
   constructor(scope: Construct, id: string, props: FailureQueueProps) {
     super(scope, id);
@@ -38,5 +43,15 @@ export class FailureQueue extends Construct {
     this.queueArn = this.queue.arn;
     this.queueUrl = this.queue.url;
     Monitoring.of(this).watchQueue({ terraformName: name, queueName: this.queueName });
+    this.policy = new EventRuleQueuePolicy(this, name, this);
+  }
+
+  get targetArn(): string {
+    return this.queueArn;
+  }
+
+  /** Lets the EventBridge rule `ruleArn` send to this queue (queue policy, by `aws:SourceArn`). */
+  allowEventRule(ruleArn: string): void {
+    this.policy.allow(ruleArn);
   }
 }

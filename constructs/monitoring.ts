@@ -62,6 +62,12 @@ export interface WatchedQueue {
   readonly queueName: string;
 }
 
+/** An EventBridge Pipe to watch: failed executions. */
+export interface WatchedPipe {
+  readonly terraformName: string;
+  readonly pipeName: string;
+}
+
 /** Counts derived from a function's structured log lines. */
 export interface LogMetricsOptions {
   /** Title of the dashboard widget. */
@@ -91,7 +97,7 @@ const FIVE_MINUTES = 300;
  * - One alarm per signal, alarm and OK actions on the topic: per function Errors and Throttles
  *   (`<fn>_errors`, `<fn>_throttles`), per API stage 5XXError and p99 Latency (`<api>_5xx_errors`,
  *   `<api>_p99_latency`), per table read + write throttle events (`<table>_throttles`), per failure
- *   queue any visible message (`<queue>_not_empty`).
+ *   queue any visible message (`<queue>_not_empty`), per pipe failed executions (`<pipe>_execution_failed`).
  * - `aws_cloudwatch_dashboard.dashboard` (`<service>-<env>`), whose body is computed at synth from
  *   everything registered, so rows appear for whatever the stack holds.
  */
@@ -276,6 +282,26 @@ export class Monitoring extends Construct {
       evaluationPeriods: 1,
       threshold: 0,
       comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+    });
+  }
+
+  /**
+   * Alarms when a pipe execution fails (`AWS/EventBridge/Pipes` `ExecutionFailed`, by `PipeName`):
+   * the pipe is retrying a batch, which holds up its shard until it succeeds or is dead-lettered.
+   */
+  watchPipe(pipe: WatchedPipe): void {
+    this.addAlarm(`${pipe.terraformName}_execution_failed`, {
+      alarmName: `${pipe.pipeName}-execution-failed`,
+      alarmDescription: `${pipe.pipeName}: failed executions in the last 5 minutes (see the pipe's log group)`,
+      namespace: "AWS/EventBridge/Pipes",
+      metricName: "ExecutionFailed",
+      dimensions: { PipeName: pipe.pipeName },
+      statistic: "Sum",
+      period: FIVE_MINUTES,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
       treatMissingData: "notBreaching",
     });
   }

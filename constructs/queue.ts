@@ -1,9 +1,8 @@
 import { Construct } from "constructs";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy";
 import type { EventRuleTarget } from "./event-bus";
+import { EventRuleQueuePolicy } from "./event-rule-queue-policy";
 import { Monitoring } from "./monitoring";
 import { physicalName, tfName } from "./naming";
 
@@ -46,8 +45,7 @@ export class Queue extends Construct implements EventRuleTarget {
   readonly deadLetterQueueArn: string;
 
   private readonly baseName: string;
-  private readonly ruleArns: string[] = [];
-  private policyDocument?: DataAwsIamPolicyDocument;
+  private readonly policy: EventRuleQueuePolicy;
 
   constructor(scope: Construct, id: string, props: QueueProps) {
     super(scope, id);
@@ -86,6 +84,7 @@ export class Queue extends Construct implements EventRuleTarget {
     this.queueArn = this.queue.arn;
     this.queueUrl = this.queue.url;
     this.deadLetterQueueArn = this.deadLetterQueue.arn;
+    this.policy = new EventRuleQueuePolicy(this, this.baseName, this);
   }
 
   get targetArn(): string {
@@ -94,25 +93,6 @@ export class Queue extends Construct implements EventRuleTarget {
 
   /** Lets the EventBridge rule `ruleArn` send to this queue (queue policy, by `aws:SourceArn`). */
   allowEventRule(ruleArn: string): void {
-    this.ruleArns.push(ruleArn);
-    if (!this.policyDocument) {
-      this.policyDocument = new DataAwsIamPolicyDocument(this, "policy_document", {});
-      this.policyDocument.overrideLogicalId(`${this.baseName}_policy_document`);
-      const policy = new SqsQueuePolicy(this, "policy", {
-        queueUrl: this.queueUrl,
-        policy: this.policyDocument.json,
-      });
-      policy.overrideLogicalId(`${this.baseName}_policy`);
-    }
-    this.policyDocument.putStatement([
-      {
-        sid: "AllowEventRulesToSend",
-        effect: "Allow",
-        principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
-        actions: ["sqs:SendMessage"],
-        resources: [this.queueArn],
-        condition: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [...this.ruleArns] }],
-      },
-    ]);
+    this.policy.allow(ruleArn);
   }
 }

@@ -1,10 +1,13 @@
 import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { PipesPipe } from "@cdktf/provider-aws/lib/pipes-pipe";
 import type { EventBus } from "./event-bus";
+import { FailureQueue } from "./failure-queue";
+import { Monitoring } from "./monitoring";
 import { tfName } from "./naming";
 import type { Table } from "./table";
 
@@ -42,23 +45,58 @@ export interface TableStreamPipeProps {
    * @default "LATEST"
    */
   readonly startingPosition?: "LATEST" | "TRIM_HORIZON";
+  /**
+   * Retries of a batch that fails before it is sent to the dead-letter queue (0 to 10000).
+   * @default 10
+   */
+  readonly maximumRetryAttempts?: number;
+  /**
+   * Age after which a record is no longer retried but dead-lettered, in seconds (60 to 604800, or -1 for
+   * no limit).
+   * @default 3600 (1 hour)
+   */
+  readonly maximumRecordAgeSeconds?: number;
+  /**
+   * Days the pipe's error log is kept.
+   * @default 14
+   */
+  readonly logRetentionDays?: number;
 }
 
 /**
+ * One hour: the dead-letter message of a stream source describes the failed records (shard, sequence
+ * numbers) rather than carrying them, and the stream keeps records 24 hours, so a record dead-lettered
+ * within the hour can still be read back from the stream for the better part of a day. With -1 a
+ * record could be retried until it leaves the stream, and its dead letter would point at nothing.
+ */
+const DEFAULT_MAXIMUM_RECORD_AGE_SECONDS = 3600;
+
+/**
  * An EventBridge Pipe from a table's DynamoDB stream to an event bus: publishing happens after, and only
- * after, the item is stored, with no code and no dual write. Failed deliveries are retried until the
- * record leaves the stream (24 hours). Its role may read this table's stream and put events on this bus,
- * nothing else, and only pipes of this account may assume it.
+ * after, the item is stored, with no code and no dual write. Its role may read this table's stream, put
+ * events on this bus, dead-letter to its own queue and write its own log, nothing else, and only pipes of
+ * this account may assume it.
+ *
+ * A batch that fails is split in two and retried (`AUTOMATIC_BISECT`) until the failing record is alone,
+ * at most `maximumRetryAttempts` times and while the record is younger than `maximumRecordAgeSeconds`;
+ * then it goes to the dead-letter queue `aws_sqs_queue.<id>_dlq` (a {@link FailureQueue}, alarmed as
+ * soon as it holds a message) and the shard moves on, so one poison record blocks the records behind it
+ * for minutes, not 24 hours, and is never dropped silently. Failed executions are logged at ERROR level
+ * (without the event payload) to `aws_cloudwatch_log_group.<id>_log_group` and alarmed on
+ * (`aws_cloudwatch_metric_alarm.<id>_execution_failed`, `Monitoring.watchPipe`).
  *
  * Addresses: `aws_pipes_pipe.<id>`, `aws_iam_role.<id>_role`, `aws_iam_policy.<id>_policy`,
- * `aws_iam_role_policy_attachment.<id>_policy_attachment`, and the documents
- * `data.aws_iam_policy_document.<id>_assume_role_policy` / `<id>_policy_document`.
+ * `aws_iam_role_policy_attachment.<id>_policy_attachment`, the documents
+ * `data.aws_iam_policy_document.<id>_assume_role_policy` / `<id>_policy_document`, and the queue, log
+ * group and alarms above.
  */
 export class TableStreamPipe extends Construct {
   readonly pipe: PipesPipe;
   readonly role: IamRole;
   readonly pipeArn: string;
   readonly roleArn: string;
+  readonly deadLetterQueue: FailureQueue;
+  readonly logGroup: CloudwatchLogGroup;
 
   constructor(scope: Construct, id: string, props: TableStreamPipeProps) {
     super(scope, id);
@@ -67,6 +105,16 @@ export class TableStreamPipe extends Construct {
     if (streamArn === undefined) {
       throw new Error(`${baseName}: table ${props.table.node.id} has no stream; set its streamViewType`);
     }
+
+    this.deadLetterQueue = new FailureQueue(this, `${baseName}_dlq`, {
+      queueName: `${props.name}-pipe-failures`,
+    });
+    // Pipes (CloudWatch Logs destination) write with the pipe's role: it needs the permissions below.
+    this.logGroup = new CloudwatchLogGroup(this, "log_group", {
+      name: `/aws/vendedlogs/pipes/${props.name}`,
+      retentionInDays: props.logRetentionDays ?? 14,
+    });
+    this.logGroup.overrideLogicalId(`${baseName}_log_group`);
 
     const assumeRole = new DataAwsIamPolicyDocument(this, "assume_role_policy", {
       statement: [
@@ -99,6 +147,18 @@ export class TableStreamPipe extends Construct {
           actions: ["events:PutEvents"],
           resources: [props.eventBus.busArn],
         },
+        {
+          sid: "SendFailedRecordsToDeadLetterQueue",
+          effect: "Allow",
+          actions: ["sqs:SendMessage"],
+          resources: [this.deadLetterQueue.queueArn],
+        },
+        {
+          sid: "WriteOwnLogs",
+          effect: "Allow",
+          actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          resources: [`${this.logGroup.arn}:*`],
+        },
       ],
     });
     document.overrideLogicalId(`${baseName}_policy_document`);
@@ -130,6 +190,10 @@ export class TableStreamPipe extends Construct {
         dynamodbStreamParameters: {
           startingPosition: props.startingPosition ?? "LATEST",
           batchSize: props.batchSize ?? 1,
+          maximumRetryAttempts: props.maximumRetryAttempts ?? 10,
+          maximumRecordAgeInSeconds: props.maximumRecordAgeSeconds ?? DEFAULT_MAXIMUM_RECORD_AGE_SECONDS,
+          onPartialBatchItemFailure: "AUTOMATIC_BISECT",
+          deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
         },
         ...(filters.length > 0
           ? { filterCriteria: { filter: filters.map((pattern) => ({ pattern: JSON.stringify(pattern) })) } }
@@ -139,11 +203,17 @@ export class TableStreamPipe extends Construct {
         ...(props.inputTemplate !== undefined ? { inputTemplate: props.inputTemplate } : {}),
         eventbridgeEventBusParameters: { detailType: props.detailType, source: props.eventSource },
       },
+      // ERROR only, and no execution data: the payload is an order (personal data).
+      logConfiguration: {
+        level: "ERROR",
+        cloudwatchLogsLogDestination: { logGroupArn: this.logGroup.arn },
+      },
       // The pipe checks its role's permissions when it is created and starts.
       dependsOn: [attachment],
     });
     this.pipe.overrideLogicalId(baseName);
     this.pipeArn = this.pipe.arn;
     this.roleArn = this.role.arn;
+    Monitoring.of(this).watchPipe({ terraformName: baseName, pipeName: this.pipe.name });
   }
 }

@@ -28,6 +28,39 @@ export interface TopicProps {
 }
 
 /**
+ * Services known to put `aws:SourceAccount` in the request context when SNS uses the key for them
+ * (CloudWatch alarms), so their key grant can be limited to this account (confused deputy). EventBridge
+ * is not one: its deliveries to an encrypted topic do not carry `aws:SourceAccount`/`aws:SourceArn`
+ * to KMS, so that condition would make every delivery fail; its grant stays unconditioned, and the
+ * topic policy limits `sns:Publish` to the rules it names, by `aws:SourceArn`.
+ */
+const SERVICES_SENDING_SOURCE_ACCOUNT: readonly string[] = ["cloudwatch.amazonaws.com"];
+
+/** What SNS needs to encrypt a message a service publishes: scoped to the account where the service allows. */
+function publishStatements(services: readonly string[], accountId: string) {
+  const scoped = services.filter((s) => SERVICES_SENDING_SOURCE_ACCOUNT.includes(s));
+  const unscoped = services.filter((s) => !SERVICES_SENDING_SOURCE_ACCOUNT.includes(s));
+  const statement = (sid: string, identifiers: string[]) => ({
+    sid,
+    effect: "Allow",
+    principals: [{ type: "Service", identifiers }],
+    actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+    resources: ["*"],
+  });
+  return [
+    ...(scoped.length > 0
+      ? [
+          {
+            ...statement("ServicesPublishEncrypted", scoped),
+            condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] }],
+          },
+        ]
+      : []),
+    ...(unscoped.length > 0 ? [statement("ServicesPublishEncryptedUnscoped", unscoped)] : []),
+  ];
+}
+
+/**
  * An SNS topic encrypted with its own customer managed KMS key (rotated yearly, alias `alias/<topic>`).
  *
  * Not the AWS managed `alias/aws/sns`: EventBridge and CloudWatch alarms can only publish to an
@@ -61,16 +94,7 @@ export class Topic extends Construct implements EventRuleTarget {
           actions: ["kms:*"],
           resources: ["*"],
         },
-        {
-          // What SNS needs to encrypt a message a service publishes to an encrypted topic.
-          sid: "ServicesPublishEncrypted",
-          effect: "Allow",
-          principals: [
-            { type: "Service", identifiers: [...(props.publishingServices ?? ["events.amazonaws.com"])] },
-          ],
-          actions: ["kms:Decrypt", "kms:GenerateDataKey"],
-          resources: ["*"],
-        },
+        ...publishStatements(props.publishingServices ?? ["events.amazonaws.com"], props.accountId),
       ],
     });
     keyPolicy.overrideLogicalId(`${this.baseName}_key_policy_document`);

@@ -31,6 +31,9 @@ export interface OrdersStackProps {
  *   GET  /orders/{orderId} ─┘                                                            │
  *                                       rule OrderCreated ──▶ order-notifications topic ◀┤
  *                                                          └─▶ order-created queue (+ DLQ)
+ *
+ * Nothing is dropped silently: a record the pipe cannot publish goes to the pipe's DLQ, an event the
+ * rule cannot deliver to a target goes to the rule's DLQ, and each DLQ alarms as soon as it holds one.
  */
 export class OrdersStack extends ServiceStack {
   readonly orders: Table;
@@ -92,6 +95,7 @@ export class OrdersStack extends ServiceStack {
       inputTemplate: ORDER_CREATED_INPUT_TEMPLATE,
       detailType: ORDER_CREATED_DETAIL_TYPE,
       eventSource: ORDERS_EVENT_SOURCE,
+      logRetentionDays,
     });
 
     this.notifications = new Topic(this, "order_notifications_topic", {

@@ -45,7 +45,7 @@ describe("alerts topic", () => {
     });
   });
 
-  it("has a key policy that lets the account administer the key and CloudWatch encrypt, nothing else", () => {
+  it("has a key policy that lets the account administer the key and CloudWatch of this account encrypt, nothing else", () => {
     expect(synth.data.aws_iam_policy_document?.alerts_key_policy_document?.statement).toEqual([
       {
         sid: "AccountAdministersKey",
@@ -62,6 +62,13 @@ describe("alerts topic", () => {
         principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
         actions: ["kms:Decrypt", "kms:GenerateDataKey"],
         resources: ["*"],
+        condition: [
+          {
+            test: "StringEquals",
+            variable: "aws:SourceAccount",
+            values: ["${data.aws_caller_identity.current.account_id}"],
+          },
+        ],
       },
     ]);
   });

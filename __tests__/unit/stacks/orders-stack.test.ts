@@ -9,7 +9,7 @@ import { EventBus } from "../../../constructs/event-bus";
 import { TableStreamPipe } from "../../../constructs/table-stream-pipe";
 import { ORDER_CREATED_INPUT_TEMPLATE } from "../../../lambdas/orders/contract";
 import { MAX_ORDER_ITEMS, REFERENCE_PATTERN } from "../../../lambdas/orders/request";
-import { addresses, synthOrdersDev, type SynthesizedStack } from "../../helpers/synth";
+import { addresses, synthesize, synthOrdersDev, type SynthesizedStack } from "../../helpers/synth";
 
 let synth: SynthesizedStack;
 let json: string;
@@ -44,9 +44,13 @@ describe("readable, stable Terraform", () => {
       "aws_cloudwatch_event_rule.order_created_rule",
       "aws_cloudwatch_event_target.order_created_queue_target",
       "aws_cloudwatch_event_target.order_notifications_target",
+      "aws_cloudwatch_log_group.order_created_pipe_log_group",
       "aws_cloudwatch_log_group.orders_api_access_logs",
       "aws_cloudwatch_log_group.orders_lambda_log_group",
+      "aws_cloudwatch_metric_alarm.order_created_pipe_dlq_not_empty",
+      "aws_cloudwatch_metric_alarm.order_created_pipe_execution_failed",
       "aws_cloudwatch_metric_alarm.order_created_queue_dlq_not_empty",
+      "aws_cloudwatch_metric_alarm.order_created_rule_dlq_not_empty",
       "aws_cloudwatch_metric_alarm.orders_api_5xx_errors",
       "aws_cloudwatch_metric_alarm.orders_api_p99_latency",
       "aws_cloudwatch_metric_alarm.orders_lambda_errors",
@@ -71,9 +75,12 @@ describe("readable, stable Terraform", () => {
       "aws_sns_topic.alerts",
       "aws_sns_topic.order_notifications_topic",
       "aws_sns_topic_policy.order_notifications_topic_policy",
+      "aws_sqs_queue.order_created_pipe_dlq",
       "aws_sqs_queue.order_created_queue",
       "aws_sqs_queue.order_created_queue_dlq",
+      "aws_sqs_queue.order_created_rule_dlq",
       "aws_sqs_queue_policy.order_created_queue_policy",
+      "aws_sqs_queue_policy.order_created_rule_dlq_policy",
       "aws_sqs_queue_redrive_allow_policy.order_created_queue_dlq_redrive_allow_policy",
       "data.aws_caller_identity.current",
       "data.aws_iam_policy_document.alerts_key_policy_document",
@@ -81,6 +88,7 @@ describe("readable, stable Terraform", () => {
       "data.aws_iam_policy_document.order_created_pipe_assume_role_policy",
       "data.aws_iam_policy_document.order_created_pipe_policy_document",
       "data.aws_iam_policy_document.order_created_queue_policy_document",
+      "data.aws_iam_policy_document.order_created_rule_dlq_policy_document",
       "data.aws_iam_policy_document.order_notifications_topic_key_policy_document",
       "data.aws_iam_policy_document.order_notifications_topic_policy_document",
       "data.aws_iam_policy_document.orders_lambda_policy_document",
@@ -253,7 +261,14 @@ describe("OrderCreated: table stream ──pipe──▶ orders bus", () => {
       target: "${aws_cloudwatch_event_bus.orders_bus.arn}",
       depends_on: ["aws_iam_role_policy_attachment.order_created_pipe_policy_attachment"],
       source_parameters: {
-        dynamodb_stream_parameters: { starting_position: "LATEST", batch_size: 1 },
+        dynamodb_stream_parameters: {
+          starting_position: "LATEST",
+          batch_size: 1,
+          maximum_retry_attempts: 10,
+          maximum_record_age_in_seconds: 3600,
+          on_partial_batch_item_failure: "AUTOMATIC_BISECT",
+          dead_letter_config: { arn: "${aws_sqs_queue.order_created_pipe_dlq.arn}" },
+        },
         filter_criteria: {
           filter: [
             { pattern: '{"eventName":["INSERT"],"dynamodb":{"NewImage":{"record_type":{"S":["ORDER"]}}}}' },
@@ -271,6 +286,55 @@ describe("OrderCreated: table stream ──pipe──▶ orders bus", () => {
       },
     });
     expect(json).toHaveResourceWithProperties(PipesPipe, { name: "order-created-dev" });
+  });
+
+  it("dead-letters a record after 10 retries or 1 hour to its own SSE queue, kept 14 days", () => {
+    expect(synth.resource.aws_sqs_queue?.order_created_pipe_dlq).toEqual({
+      name: "order-created-dev-pipe-failures",
+      sqs_managed_sse_enabled: true,
+      message_retention_seconds: 1209600,
+    });
+  });
+
+  it("logs failed executions at ERROR level, without the order, to a log group kept 14 days", () => {
+    expect(synth.resource.aws_pipes_pipe?.order_created_pipe?.log_configuration).toEqual({
+      level: "ERROR",
+      cloudwatch_logs_log_destination: {
+        log_group_arn: "${aws_cloudwatch_log_group.order_created_pipe_log_group.arn}",
+      },
+    });
+    expect(synth.resource.aws_cloudwatch_log_group?.order_created_pipe_log_group).toEqual({
+      name: "/aws/vendedlogs/pipes/order-created-dev",
+      retention_in_days: 14,
+    });
+  });
+
+  it("alarms on a failed execution and on a dead-lettered record", () => {
+    expect(synth.resource.aws_cloudwatch_metric_alarm?.order_created_pipe_execution_failed).toEqual({
+      alarm_name: "${aws_pipes_pipe.order_created_pipe.name}-execution-failed",
+      alarm_description:
+        "${aws_pipes_pipe.order_created_pipe.name}: failed executions in the last 5 minutes (see the pipe's log group)",
+      namespace: "AWS/EventBridge/Pipes",
+      metric_name: "ExecutionFailed",
+      dimensions: { PipeName: "${aws_pipes_pipe.order_created_pipe.name}" },
+      statistic: "Sum",
+      period: 300,
+      evaluation_periods: 1,
+      threshold: 1,
+      comparison_operator: "GreaterThanOrEqualToThreshold",
+      treat_missing_data: "notBreaching",
+      alarm_actions: ["${aws_sns_topic.alerts.arn}"],
+      ok_actions: ["${aws_sns_topic.alerts.arn}"],
+    });
+    expect(synth.resource.aws_cloudwatch_metric_alarm?.order_created_pipe_dlq_not_empty).toMatchObject({
+      alarm_name: "${aws_sqs_queue.order_created_pipe_dlq.name}-not-empty",
+      namespace: "AWS/SQS",
+      metric_name: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: "${aws_sqs_queue.order_created_pipe_dlq.name}" },
+      threshold: 0,
+      comparison_operator: "GreaterThanThreshold",
+      alarm_actions: ["${aws_sns_topic.alerts.arn}"],
+    });
   });
 
   it("gives the pipe a role only pipes of this account may assume", () => {
@@ -294,7 +358,7 @@ describe("OrderCreated: table stream ──pipe──▶ orders bus", () => {
     ]);
   });
 
-  it("lets the pipe read this table's stream and put events on this bus, nothing else", () => {
+  it("lets the pipe read this table's stream, put events on this bus, dead-letter and log, nothing else", () => {
     expect(doc("order_created_pipe_policy_document")).toEqual([
       {
         sid: "ReadTableStream",
@@ -312,6 +376,18 @@ describe("OrderCreated: table stream ──pipe──▶ orders bus", () => {
         effect: "Allow",
         actions: ["events:PutEvents"],
         resources: ["${aws_cloudwatch_event_bus.orders_bus.arn}"],
+      },
+      {
+        sid: "SendFailedRecordsToDeadLetterQueue",
+        effect: "Allow",
+        actions: ["sqs:SendMessage"],
+        resources: ["${aws_sqs_queue.order_created_pipe_dlq.arn}"],
+      },
+      {
+        sid: "WriteOwnLogs",
+        effect: "Allow",
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        resources: ["${aws_cloudwatch_log_group.order_created_pipe_log_group.arn}:*"],
       },
     ]);
     expect(synth.resource.aws_iam_role_policy_attachment?.order_created_pipe_policy_attachment).toMatchObject(
@@ -335,13 +411,37 @@ describe("the OrderCreated rule and its two targets", () => {
   it.each([
     ["order_notifications_target", "${aws_sns_topic.order_notifications_topic.arn}"],
     ["order_created_queue_target", "${aws_sqs_queue.order_created_queue.arn}"],
-  ])("delivers to %s", (target, arn) => {
-    expect(synth.resource.aws_cloudwatch_event_target?.[target]).toMatchObject({
+  ])("delivers to %s, retries for at most 1 hour / 10 times, then dead-letters", (target, arn) => {
+    expect(synth.resource.aws_cloudwatch_event_target?.[target]).toEqual({
       event_bus_name: "${aws_cloudwatch_event_bus.orders_bus.name}",
       rule: "${aws_cloudwatch_event_rule.order_created_rule.name}",
       target_id: target,
       arn,
+      retry_policy: { maximum_event_age_in_seconds: 3600, maximum_retry_attempts: 10 },
+      dead_letter_config: { arn: "${aws_sqs_queue.order_created_rule_dlq.arn}" },
     });
+  });
+
+  it("dead letters: one SSE queue for the rule, kept 14 days, which only this rule may send to", () => {
+    expect(synth.resource.aws_sqs_queue?.order_created_rule_dlq).toEqual({
+      name: "order-created-rule-failures-dev",
+      sqs_managed_sse_enabled: true,
+      message_retention_seconds: 1209600,
+    });
+    expect(synth.resource.aws_sqs_queue_policy?.order_created_rule_dlq_policy).toEqual({
+      queue_url: "${aws_sqs_queue.order_created_rule_dlq.url}",
+      policy: "${data.aws_iam_policy_document.order_created_rule_dlq_policy_document.json}",
+    });
+    expect(doc("order_created_rule_dlq_policy_document")).toEqual([
+      {
+        sid: "AllowEventRulesToSend",
+        effect: "Allow",
+        principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
+        actions: ["sqs:SendMessage"],
+        resources: ["${aws_sqs_queue.order_created_rule_dlq.arn}"],
+        condition: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [RULE_ARN] }],
+      },
+    ]);
   });
 
   it("notifications: a topic encrypted with its own key, which EventBridge may use", () => {
@@ -369,7 +469,8 @@ describe("the OrderCreated rule and its two targets", () => {
         resources: ["*"],
       },
       {
-        sid: "ServicesPublishEncrypted",
+        // Unconditioned: EventBridge's deliveries do not carry aws:SourceAccount to KMS.
+        sid: "ServicesPublishEncryptedUnscoped",
         effect: "Allow",
         principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
         actions: ["kms:Decrypt", "kms:GenerateDataKey"],
@@ -547,6 +648,43 @@ describe("TableStreamPipe", () => {
         }),
     ).toThrow("pipe: table plain_table has no stream; set its streamViewType");
   });
+
+  it("takes the caller's retry bounds and log retention", () => {
+    const stack = new TerraformStack(Testing.app(), "test");
+    const table = new Table(stack, "stream_table", {
+      name: "stream",
+      environment: "dev",
+      hashKey: { name: "id", type: "S" },
+      streamViewType: "NEW_IMAGE",
+    });
+    const bus = new EventBus(stack, "bus", { name: "bus", environment: "dev" });
+    new TableStreamPipe(stack, "custom_pipe", {
+      name: "custom-dev",
+      table,
+      eventBus: bus,
+      accountId: "${data.aws_caller_identity.current.account_id}",
+      detailType: "X",
+      eventSource: "x",
+      maximumRetryAttempts: 3,
+      maximumRecordAgeSeconds: -1,
+      logRetentionDays: 30,
+    });
+    const custom = synthesize(stack).resource;
+    expect(custom.aws_pipes_pipe?.custom_pipe?.source_parameters).toEqual({
+      dynamodb_stream_parameters: {
+        starting_position: "LATEST",
+        batch_size: 1,
+        maximum_retry_attempts: 3,
+        maximum_record_age_in_seconds: -1,
+        on_partial_batch_item_failure: "AUTOMATIC_BISECT",
+        dead_letter_config: { arn: "${aws_sqs_queue.custom_pipe_dlq.arn}" },
+      },
+    });
+    expect(custom.aws_cloudwatch_log_group?.custom_pipe_log_group).toEqual({
+      name: "/aws/vendedlogs/pipes/custom-dev",
+      retention_in_days: 30,
+    });
+  });
 });
 
 describe("API protection", () => {
@@ -603,6 +741,20 @@ describe("API protection", () => {
 });
 
 describe("dead letters", () => {
+  it("alarms as soon as the OrderCreated rule's DLQ holds a message", () => {
+    expect(synth.resource.aws_cloudwatch_metric_alarm?.order_created_rule_dlq_not_empty).toMatchObject({
+      alarm_name: "${aws_sqs_queue.order_created_rule_dlq.name}-not-empty",
+      namespace: "AWS/SQS",
+      metric_name: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: "${aws_sqs_queue.order_created_rule_dlq.name}" },
+      statistic: "Maximum",
+      period: 60,
+      threshold: 0,
+      comparison_operator: "GreaterThanThreshold",
+      alarm_actions: ["${aws_sns_topic.alerts.arn}"],
+    });
+  });
+
   it("alarms as soon as the order-created DLQ holds a message", () => {
     expect(synth.resource.aws_cloudwatch_metric_alarm?.order_created_queue_dlq_not_empty).toMatchObject({
       alarm_name: "${aws_sqs_queue.order_created_queue_dlq.name}-not-empty",
