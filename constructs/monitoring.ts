@@ -86,6 +86,16 @@ type AlarmSpec = Omit<CloudwatchMetricAlarmConfig, "alarmActions" | "okActions" 
 const MONITORING_ID = "monitoring";
 const FIVE_MINUTES = 300;
 
+/** The shape of our count alarms: any occurrence in five minutes fires; no data is no problem. */
+const ANY_IN_FIVE_MINUTES = {
+  statistic: "Sum",
+  period: FIVE_MINUTES,
+  evaluationPeriods: 1,
+  threshold: 1,
+  comparisonOperator: "GreaterThanOrEqualToThreshold",
+  treatMissingData: "notBreaching",
+} as const;
+
 /**
  * Alarms, an alerts topic and a dashboard for one stack, fed by the constructs themselves:
  * `BundledFunction`, `RestApi`, `Table` and `FailureQueue` register what they create with
@@ -188,12 +198,7 @@ export class Monitoring extends Construct {
         namespace: "AWS/Lambda",
         metricName,
         dimensions,
-        statistic: "Sum",
-        period: FIVE_MINUTES,
-        evaluationPeriods: 1,
-        threshold: 1,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        treatMissingData: "notBreaching",
+        ...ANY_IN_FIVE_MINUTES,
       });
     }
   }
@@ -208,12 +213,7 @@ export class Monitoring extends Construct {
       namespace: "AWS/ApiGateway",
       metricName: "5XXError",
       dimensions,
-      statistic: "Sum",
-      period: FIVE_MINUTES,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      treatMissingData: "notBreaching",
+      ...ANY_IN_FIVE_MINUTES,
     });
     const thresholdMs = this.props.apiLatencyP99ThresholdMs ?? 2000;
     this.addAlarm(`${api.terraformName}_p99_latency`, {
@@ -297,12 +297,7 @@ export class Monitoring extends Construct {
       namespace: "AWS/EventBridge/Pipes",
       metricName: "ExecutionFailed",
       dimensions: { PipeName: pipe.pipeName },
-      statistic: "Sum",
-      period: FIVE_MINUTES,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      treatMissingData: "notBreaching",
+      ...ANY_IN_FIVE_MINUTES,
     });
   }
 
