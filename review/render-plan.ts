@@ -21,8 +21,9 @@ function json(value: unknown): string {
 export function formatAttribute(a: PlannedAttribute): string {
   const forces = a.forcesReplacement ? "  # forces replacement" : "";
   if (a.sensitive) return `${a.path}: (sensitive value)${forces}`;
+  if (a.unknown) return `${a.path}: (known after apply)${forces}`;
   const before = "before" in a ? json(a.before) : "null";
-  const after = a.unknown ? "(known after apply)" : "after" in a ? json(a.after) : "null";
+  const after = "after" in a ? json(a.after) : "null";
   return `${a.path}: ${before} -> ${after}${forces}`;
 }
 
