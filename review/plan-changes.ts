@@ -60,7 +60,7 @@ function isEmpty(value: unknown): boolean {
 
 /** The value with unset object keys (null, "", [], {}) left out, so "not set" compares equal however written. */
 function normalize(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(normalize);
+  if (Array.isArray(value)) return value.length === 0 ? null : value.map(normalize);
   if (!isObject(value)) return isEmpty(value) ? null : value;
   const kept = Object.entries(value)
     .filter(([, v]) => !isEmpty(v))
