@@ -58,12 +58,16 @@ function isEmpty(value: unknown): boolean {
   );
 }
 
-/** The value with unset object keys (null, "", [], {}) left out, so "not set" compares equal however written. */
+/**
+ * The value with unset object keys (null, "", [], {}) left out, so "not set" compares equal however
+ * written, and object keys sorted, so equal JSON documents compare equal whatever their key order.
+ */
 function normalize(value: unknown): unknown {
   if (Array.isArray(value)) return value.length === 0 ? null : value.map(normalize);
   if (!isObject(value)) return isEmpty(value) ? null : value;
   const kept = Object.entries(value)
     .filter(([, v]) => !isEmpty(v))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, v]) => [k, normalize(v)] as const);
   return kept.length === 0 ? null : Object.fromEntries(kept);
 }
