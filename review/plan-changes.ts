@@ -116,11 +116,7 @@ function compare(
     return;
   }
   if (JSON.stringify(normalize(before)) === JSON.stringify(normalize(after))) return;
-  if (
-    secret ||
-    SECRET_VALUE.test(JSON.stringify(before) ?? "") ||
-    SECRET_VALUE.test(JSON.stringify(after) ?? "")
-  ) {
+  if (secret) {
     walk.out.push({ path: label(path, jsonPath), sensitive: true, ...forces });
     return;
   }
@@ -155,6 +151,11 @@ function compare(
     }
     // A block that appears or disappears empty (`filter {}`) has no leaves to report: report it whole.
     if (walk.out.length > count) return;
+  }
+  // Secret-looking values are checked here, on what is printed, so their non-secret siblings still show.
+  if ([before, after].some((v) => SECRET_VALUE.test(JSON.stringify(v) ?? ""))) {
+    walk.out.push({ path: label(path, jsonPath), sensitive: true, ...forces });
+    return;
   }
   walk.out.push({
     path: label(path, jsonPath),
