@@ -45,12 +45,17 @@ function escapeLiterals(value: unknown): unknown {
   return value;
 }
 
-/** Escapes what cdktf leaves alone in a quoted template; token markers hold none of these characters. */
+/**
+ * Escapes a string for a quoted HCL template: what cdktf leaves alone (`"`, `\`, control characters,
+ * `%{`) and newlines. Token markers hold none of these characters.
+ */
 function escapeText(text: string): string {
   return text
     .replace(/[\\"]/g, (c) => `\\${c}`)
+    .replace(/\n/g, "\\n")
     .replace(/\r/g, "\\r")
     .replace(/\t/g, "\\t")
+    .replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
     .replace(/%\{/g, "%%{");
 }
 
@@ -59,7 +64,5 @@ function escapeKey(key: string): string {
   if (Tokenization.reverseString(key).tokens.length > 0) {
     throw new Error(`jsonencode: object key "${key}" holds a Terraform token; keys must be literal`);
   }
-  return escapeText(key)
-    .replace(/\n/g, "\\n")
-    .replace(/\$\{/g, () => "$${");
+  return escapeText(key).replace(/\$\{/g, () => "$${");
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Testing, TerraformStack } from "cdktf";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import {
@@ -8,6 +11,24 @@ import {
 } from "../../../constructs/hcl-expression";
 import { jsonencode } from "../../../constructs/jsonencode";
 import { synthesize } from "../../helpers/synth";
+import { runTerraform, terraformFor } from "../../helpers/terraform";
+
+/** Strings that need escaping somewhere between TypeScript, cdktf's printer, HCL and JSON. */
+const LITERALS = {
+  quotes: 'see "Operating the service"',
+  backslashes: 'replaceAll("\\\\\'","\'") and C:\\temp\\',
+  lines: "one\ntwo\r\nthree\tfour",
+  controls: "\b\f\u0001\u007f",
+  separators: "\u2028\u2029",
+  dollar: "${not.a.reference} costs $5",
+  percent: "%{if x}100%",
+  markup: "<b> & </b>",
+  unicode: "é ✓ 🎬",
+  'key with "quotes" and \\': "value",
+  $schema: "draft-04",
+  "${key}": "%{key}",
+  empty: "",
+};
 
 /** A queue whose redrive_policy is `jsonencode(build(dlq))`, synthesized; returns that attribute. */
 function synthesizedPolicy(build: (dlq: SqsQueue) => unknown): string {
@@ -30,27 +51,31 @@ describe("jsonencode", () => {
   });
 
   it("keeps every string literal exact: quotes, backslashes, control characters, template sequences", () => {
-    const literals = {
-      quotes: 'see "Operating the service"',
-      backslashes: 'replaceAll("\\\\\'","\'") and C:\\temp\\',
-      lines: "one\ntwo\r\nthree\tfour",
-      dollar: "${not.a.reference} costs $5",
-      percent: "%{if x}100%",
-      markup: "<b> & </b>",
-      unicode: "é ✓ 🎬",
-      'key with "quotes" and \\': "value",
-      $schema: "draft-04",
-      "${key}": "%{key}",
-      empty: "",
-    };
-    const decoded = decodeJsonencode(synthesizedPolicy(() => literals));
+    const decoded = decodeJsonencode(synthesizedPolicy(() => LITERALS));
     // Literal `${` and `%{` come back in template form, as in every other string of cdk.tf.json.
     expect(decoded).toEqual({
-      ...literals,
+      ...LITERALS,
       dollar: "$${not.a.reference} costs $5",
       percent: "%%{if x}100%",
       "${key}": "%%{key}",
     });
+  });
+
+  it("is read by Terraform as exactly those literals (terraform console)", () => {
+    const terraform = terraformFor("the `terraform console` check of jsonencode's escaping");
+    if (!terraform) return;
+    // base64 so the console prints plain ASCII: it quotes strings its own way (`\x7f`, ...).
+    const expression = `base64encode(${synthesizedPolicy(() => LITERALS).slice(2, -1)})`;
+    const cwd = mkdtempSync(join(tmpdir(), "jsonencode-console-"));
+    try {
+      const result = runTerraform(terraform, ["console"], { input: `${expression}\n`, cwd });
+      expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
+      const json = Buffer.from(JSON.parse(result.stdout) as string, "base64").toString("utf8");
+      expect(JSON.parse(json)).toEqual(LITERALS);
+      expect(json).toBe(terraformJsonString(LITERALS));
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 
   it("keeps references inside strings as interpolations, and nests objects and arrays", () => {
