@@ -3,6 +3,7 @@ import { CloudwatchEventBus } from "@cdktf/provider-aws/lib/cloudwatch-event-bus
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { FailureQueue } from "./failure-queue";
+import { jsonencode } from "./jsonencode";
 import { physicalName, tfName } from "./naming";
 
 /** An EventBridge event pattern (`{"source": ["orders.service"], "detail-type": ["OrderCreated"]}`). */
@@ -119,7 +120,7 @@ export class EventRule extends Construct {
       name: props.name,
       description: props.description,
       eventBusName: props.eventBusName,
-      eventPattern: JSON.stringify(props.eventPattern),
+      eventPattern: jsonencode(props.eventPattern),
     });
     this.rule.overrideLogicalId(tfName(id));
     this.ruleName = this.rule.name;

@@ -2,6 +2,7 @@
  * The guardrail rules, as pure functions over the stack's resolved Terraform configuration (what
  * cdk.tf.json will hold, overrides included), so a rule sees exactly what Terraform will apply.
  */
+import { decodeJsonencode, isJsonencode } from "./hcl-expression";
 
 /** The rules, by id. The id is what `Guardrails.waive` takes. */
 export const GUARDRAIL_RULES = {
@@ -106,11 +107,17 @@ class StackView {
   }
 }
 
-/** True when `value` holds a Terraform reference to `address` (`${aws_s3_bucket.x.id}/*` refers to it). */
+/**
+ * True when `value` holds a Terraform reference to `address` (`${aws_s3_bucket.x.id}/*` refers to it),
+ * anywhere in it: in arrays and objects, and inside a `${jsonencode(...)}` argument.
+ */
 export function refersTo(value: unknown, address: string): boolean {
-  const text = typeof value === "string" ? value : JSON.stringify(value ?? null);
+  if (isJsonencode(value)) return refersTo(decodeJsonencode(value), address);
+  if (Array.isArray(value)) return value.some((v) => refersTo(v, address));
+  if (isObject(value)) return Object.values(value).some((v) => refersTo(v, address));
+  if (typeof value !== "string") return false;
   const escaped = address.replace(/\./g, "\\.");
-  return new RegExp(`\\$\\{[^}]*\\b${escaped}\\b`).test(text);
+  return new RegExp(`\\$\\{[^}]*\\b${escaped}\\b`).test(value);
 }
 
 function blocks(value: unknown): Config[] {
@@ -196,14 +203,22 @@ function iamRules(stack: StackView): Violation[] {
   return dedupe(violations);
 }
 
-/** The statements of a policy written as a JSON literal; a reference (`${data...json}`) yields none. */
+/**
+ * The statements of a policy written in place: with `jsonencode` (references in it read as `${...}`
+ * strings) or as a JSON literal. A reference to a document (`${data...json}`) yields none: the document's
+ * own statements are checked.
+ */
 function literalPolicyStatements(policy: unknown): Config[] {
-  if (typeof policy !== "string" || policy.includes("${")) return [];
+  const parsed = isJsonencode(policy) ? decodeJsonencode(policy) : parseJsonLiteral(policy);
+  return isObject(parsed) ? blocks(parsed.Statement) : [];
+}
+
+function parseJsonLiteral(value: unknown): unknown {
+  if (typeof value !== "string" || value.includes("${")) return undefined;
   try {
-    const parsed: unknown = JSON.parse(policy);
-    return isObject(parsed) ? blocks(parsed.Statement) : [];
+    return JSON.parse(value);
   } catch {
-    return [];
+    return undefined;
   }
 }
 

@@ -11,6 +11,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { DashboardBuilder, graph, text, type MetricSpec, type Widget } from "./dashboard";
 import { callerIdentity } from "./iam";
+import { jsonencode } from "./jsonencode";
 import { physicalName, tfName } from "./naming";
 import { Topic } from "./topic";
 
@@ -179,7 +180,7 @@ export class Monitoring extends Construct {
     this.dashboard = new CloudwatchDashboard(this, "dashboard", {
       dashboardName: this.dashboardName,
       // Built when the stack is synthesized, from everything registered by then.
-      dashboardBody: Lazy.stringValue({ produce: () => JSON.stringify(this.buildDashboard()) }),
+      dashboardBody: Lazy.stringValue({ produce: () => jsonencode(this.buildDashboard()) }),
     });
     this.dashboard.overrideLogicalId("dashboard");
   }

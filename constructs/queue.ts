@@ -3,6 +3,7 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy";
 import type { EventRuleTarget } from "./event-bus";
 import { EventRuleQueuePolicy } from "./event-rule-queue-policy";
+import { jsonencode } from "./jsonencode";
 import { Monitoring } from "./monitoring";
 import { physicalName, tfName } from "./naming";
 
@@ -67,7 +68,7 @@ export class Queue extends Construct implements EventRuleTarget {
       name: physicalName(props.name, props.environment),
       sqsManagedSseEnabled: true,
       visibilityTimeoutSeconds: props.visibilityTimeoutSeconds ?? 30,
-      redrivePolicy: JSON.stringify({
+      redrivePolicy: jsonencode({
         deadLetterTargetArn: this.deadLetterQueue.arn,
         maxReceiveCount: props.maxReceiveCount ?? 5,
       }),
@@ -76,7 +77,7 @@ export class Queue extends Construct implements EventRuleTarget {
 
     const redriveAllow = new SqsQueueRedriveAllowPolicy(this, "dlq_redrive_allow_policy", {
       queueUrl: this.deadLetterQueue.url,
-      redriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [this.queue.arn] }),
+      redriveAllowPolicy: jsonencode({ redrivePermission: "byQueue", sourceQueueArns: [this.queue.arn] }),
     });
     redriveAllow.overrideLogicalId(`${this.baseName}_dlq_redrive_allow_policy`);
 

@@ -12,6 +12,7 @@ import { ApiGatewayRestApi } from "@cdktf/provider-aws/lib/api-gateway-rest-api"
 import { ApiGatewayStage } from "@cdktf/provider-aws/lib/api-gateway-stage";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import type { BundledFunction } from "./bundled-function";
+import { jsonencode } from "./jsonencode";
 import { Monitoring } from "./monitoring";
 import { tfName } from "./naming";
 
@@ -178,7 +179,8 @@ export class RestApi extends Construct {
       xrayTracingEnabled: props.tracing ?? true,
       accessLogSettings: {
         destinationArn: this.accessLogGroup.arn,
-        format: JSON.stringify(ACCESS_LOG_FORMAT),
+        // What an HCL author writes: Terraform makes it one JSON line (keys sorted), as API Gateway wants.
+        format: jsonencode(ACCESS_LOG_FORMAT),
       },
     });
     this.stage.overrideLogicalId(`${this.baseName}_stage`);
@@ -317,7 +319,7 @@ export class RestApi extends Construct {
       name: model.name,
       description: model.description,
       contentType: "application/json",
-      schema: JSON.stringify({ $schema: JSON_SCHEMA_DRAFT_04, title: model.name, ...model.schema }),
+      schema: jsonencode({ $schema: JSON_SCHEMA_DRAFT_04, title: model.name, ...model.schema }),
     });
     resource.overrideLogicalId(`${route}_model`);
     this.fingerprint.push(resource.id, resource.schema);

@@ -7,6 +7,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { PipesPipe } from "@cdktf/provider-aws/lib/pipes-pipe";
 import type { EventBus } from "./event-bus";
 import { FailureQueue } from "./failure-queue";
+import { jsonencode } from "./jsonencode";
 import { Monitoring } from "./monitoring";
 import { tfName } from "./naming";
 import type { Table } from "./table";
@@ -196,7 +197,7 @@ export class TableStreamPipe extends Construct {
           deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
         },
         ...(filters.length > 0
-          ? { filterCriteria: { filter: filters.map((pattern) => ({ pattern: JSON.stringify(pattern) })) } }
+          ? { filterCriteria: { filter: filters.map((pattern) => ({ pattern: jsonencode(pattern) })) } }
           : {}),
       },
       targetParameters: {
