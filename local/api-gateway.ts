@@ -490,8 +490,10 @@ export function toHttpResponse(result: unknown, requestId: string): HttpResponse
     try {
       validateHeaderName(name);
       validateHeaderValue(name, value);
-    } catch {
-      throw new MalformedProxyResponseError(`header ${JSON.stringify(name)} is not a valid HTTP header`);
+    } catch (error) {
+      throw new MalformedProxyResponseError(`header ${JSON.stringify(name)} is not a valid HTTP header`, {
+        cause: error,
+      });
     }
   }
   if (!headers.some(([name]) => name.toLowerCase() === "content-type")) {

@@ -1,4 +1,6 @@
-/** Fields attached to a log line. Values must be JSON-serialisable; `Error`s are reduced to name/message/stack. */
+/**
+ * Fields attached to a log line. Values must be JSON-serialisable; `Error`s are written by {@link serialiseError}.
+ */
 export type LogFields = Readonly<Record<string, unknown>>;
 
 export type LogLevel = "INFO" | "WARN" | "ERROR";
@@ -19,8 +21,43 @@ const stdoutSink: LogSink = (line) => {
   process.stdout.write(`${line}\n`);
 };
 
-function serialiseError(error: Error): Record<string, unknown> {
-  return { name: error.name, message: error.message, stack: error.stack };
+/** How many causes deep an error is written; a longer (or circular) chain ends in `"…"`. */
+const MAX_CAUSE_DEPTH = 5;
+
+/**
+ * An error as a log field: name, message and stack; for AWS SDK errors the `$metadata` worth quoting to
+ * AWS support (HTTP status, request id, attempts); for a cancelled DynamoDB transaction the code and
+ * message of each action's `CancellationReasons` (never their items, which may hold personal data); then
+ * its `cause`, written the same way, so a wrapped storage failure shows what really failed.
+ */
+function serialiseError(error: Error, depth = 0): Record<string, unknown> {
+  const fields: Record<string, unknown> = { name: error.name, message: error.message, stack: error.stack };
+  const sdk = error as Error & { $metadata?: unknown; CancellationReasons?: unknown };
+  const metadata = sdkMetadata(sdk.$metadata);
+  if (metadata) fields.$metadata = metadata;
+  if (Array.isArray(sdk.CancellationReasons)) {
+    fields.CancellationReasons = sdk.CancellationReasons.map(
+      (reason: { Code?: unknown; Message?: unknown }) => ({
+        Code: reason?.Code,
+        Message: reason?.Message,
+      }),
+    );
+  }
+  if (error.cause !== undefined) {
+    if (depth >= MAX_CAUSE_DEPTH) fields.cause = "…";
+    else fields.cause = error.cause instanceof Error ? serialiseError(error.cause, depth + 1) : error.cause;
+  }
+  return fields;
+}
+
+/** The SDK's `$metadata`, reduced to what helps: `httpStatusCode`, `requestId`, `attempts`. */
+function sdkMetadata(metadata: unknown): Record<string, unknown> | undefined {
+  if (typeof metadata !== "object" || metadata === null) return undefined;
+  const { httpStatusCode, requestId, attempts } = metadata as Record<string, unknown>;
+  const kept = Object.entries({ httpStatusCode, requestId, attempts }).filter(
+    ([, value]) => value !== undefined,
+  );
+  return kept.length > 0 ? Object.fromEntries(kept) : undefined;
 }
 
 function replacer(_key: string, value: unknown): unknown {

@@ -1,4 +1,13 @@
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { ConflictError } from "../../../../lambdas/shared/errors";
 import { createLogger } from "../../../../lambdas/shared/logger";
+
+/** Logs `error` as the field `error` and returns that field as written. */
+function loggedError(error: unknown): Record<string, unknown> {
+  const lines: string[] = [];
+  createLogger({}, (line) => lines.push(line)).error("failed", { error });
+  return JSON.parse(lines[0] ?? "").error as Record<string, unknown>;
+}
 
 describe("createLogger", () => {
   beforeEach(() => {
@@ -42,6 +51,48 @@ describe("createLogger", () => {
       message: "bad",
       stack: error.stack,
     });
+  });
+
+  it("writes the cause chain, and of AWS SDK errors their $metadata and cancellation reasons", () => {
+    const cancellation = new TransactionCanceledException({
+      message: "Transaction cancelled",
+      $metadata: { httpStatusCode: 400, requestId: "ddb-req-1", attempts: 1, totalRetryDelay: 0 },
+      CancellationReasons: [
+        { Code: "None" },
+        {
+          Code: "ConditionalCheckFailed",
+          Message: "The conditional request failed",
+          Item: { secret: { S: "x" } },
+        },
+      ],
+    });
+    const error = new ConflictError("Idempotency-Key was already used with a different request", {
+      cause: cancellation,
+    });
+    expect(loggedError(error)).toEqual({
+      name: "ConflictError",
+      message: "Idempotency-Key was already used with a different request",
+      stack: error.stack,
+      cause: {
+        name: "TransactionCanceledException",
+        message: "Transaction cancelled",
+        stack: cancellation.stack,
+        $metadata: { httpStatusCode: 400, requestId: "ddb-req-1", attempts: 1 },
+        CancellationReasons: [
+          { Code: "None" },
+          { Code: "ConditionalCheckFailed", Message: "The conditional request failed" },
+        ],
+      },
+    });
+  });
+
+  it("writes a cause that is not an Error as it is, and cuts a circular chain", () => {
+    expect(loggedError(new Error("outer", { cause: { code: 42 } })).cause).toEqual({ code: 42 });
+    const circular = new Error("loop");
+    circular.cause = circular;
+    let depth = 0;
+    for (let field = loggedError(circular); typeof field === "object"; field = field.cause as never) depth++;
+    expect(depth).toBe(6);
   });
 
   it("still writes a line when fields cannot be serialised", () => {
