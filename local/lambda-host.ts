@@ -126,6 +126,9 @@ export class LocalLambda {
         env: {
           PATH: process.env.PATH ?? "",
           AWS_LAMBDA_FUNCTION_NAME: this.fn.functionName,
+          // Lambda sets this for containers started on demand; Powertools reports their first invocation
+          // as a cold start only when it is set.
+          AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
           ...this.fn.environment,
           ...this.options.environment,
