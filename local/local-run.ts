@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
-import { declaredApis, type DeclaredApi } from "./api-gateway";
+import { declaredApis, type DeclaredApi } from "./api-routes";
 import { startApiServer, type ApiServer } from "./api-server";
 import { createBuckets, declaredBuckets } from "./buckets";
 import {
