@@ -1,15 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { matchRoute, type DeclaredApi } from "./api-routes";
 import {
   internalServerError,
-  matchRoute,
   missingAuthenticationToken,
   toHttpResponse,
   toProxyEvent,
-  type DeclaredApi,
   type HttpResponse,
-} from "./api-gateway";
+} from "./proxy-events";
 import { LOCALHOST } from "./emulators";
 import type { InvokeOutcome } from "./lambda-host";
 

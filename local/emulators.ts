@@ -153,8 +153,10 @@ async function waitForHttp(endpoint: string, timeoutMs: number): Promise<void> {
     try {
       await fetch(endpoint, { method: "GET", signal: AbortSignal.timeout(1_000) });
       return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`${endpoint} did not answer within ${timeoutMs} ms`);
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw new Error(`${endpoint} did not answer within ${timeoutMs} ms`, { cause: error });
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -56,7 +56,9 @@ export function readEndpoints(stateDir: string): LocalEndpoints {
     return JSON.parse(readFileSync(path, "utf8")) as LocalEndpoints;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new Error(`No ${path}: start the local run first (\`npm start\`), or pass its URLs as flags`);
+      throw new Error(`No ${path}: start the local run first (\`npm start\`), or pass its URLs as flags`, {
+        cause: error,
+      });
     }
     throw error;
   }

@@ -40,3 +40,12 @@ export function declaredFunctions(resolver: TerraformResolver, root = projectRoo
     };
   });
 }
+
+/**
+ * The name of the function a Lambda ARN (or an integration's invoke ARN) names:
+ * `arn:aws:apigateway:…/functions/arn:aws:lambda:…:function:get-movie-dev:live/invocations` → `get-movie-dev`.
+ */
+export function functionNameOfArn(arn: string): string | undefined {
+  const match = /arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:([A-Za-z0-9_-]+)/.exec(arn);
+  return match?.[1];
+}

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
+import type { Readable } from "node:stream";
 import { projectRoot } from "../constructs/project-root";
 import { stopChild } from "./emulators";
 import type { DeclaredFunction } from "./functions";
@@ -112,78 +113,11 @@ export class LocalLambda {
 
   private start(): Promise<void> {
     if (this.ready) return this.ready;
-    const child = fork(
-      join(projectRoot, "local", "lambda-runtime.cjs"),
-      [
-        this.fn.bundle,
-        this.fn.handler.split(".").pop() ?? "handler",
-        this.fn.functionName,
-        String(this.options.memorySize ?? 256),
-        String(this.options.timeoutSeconds ?? 10),
-      ],
-      {
-        // The function sees its declared variables and the local endpoints, nothing of ours.
-        env: {
-          PATH: process.env.PATH ?? "",
-          AWS_LAMBDA_FUNCTION_NAME: this.fn.functionName,
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-          ...this.fn.environment,
-          ...this.options.environment,
-        },
-        stdio: ["ignore", "pipe", "pipe", "ipc"],
-        execArgv: [],
-      },
-    );
+    const child = this.spawn();
     this.child = child;
-    const onLog = this.options.onLog;
-    for (const stream of [child.stdout, child.stderr]) {
-      let buffered = "";
-      stream?.on("data", (chunk: Buffer) => {
-        buffered += chunk.toString();
-        const lines = buffered.split("\n");
-        buffered = lines.pop() ?? "";
-        if (onLog) for (const line of lines) onLog(line);
-      });
-    }
-    child.on(
-      "message",
-      (message: {
-        type: string;
-        id?: string;
-        ok: boolean;
-        result?: unknown;
-        error?: never;
-        stats?: InvokeStats;
-      }) => {
-        if (message.type !== "result" || !message.id) return;
-        const pending = this.pending.get(message.id);
-        if (!pending) return;
-        this.pending.delete(message.id);
-        clearTimeout(pending.timer);
-        const { requestId } = pending;
-        const stats = message.stats;
-        pending.resolve(
-          message.ok
-            ? { ok: true, result: message.result, requestId, stats }
-            : { ok: false, error: message.error as never, requestId, stats },
-        );
-      },
-    );
-    child.on("exit", (code, signal) => {
-      if (this.child === child) {
-        this.child = undefined;
-        this.ready = undefined;
-      }
-      for (const [id, pending] of this.pending) {
-        clearTimeout(pending.timer);
-        this.pending.delete(id);
-        pending.resolve({
-          ok: false,
-          requestId: pending.requestId,
-          error: { name: "Runtime.ExitError", message: `Runtime exited (code ${code}, signal ${signal})` },
-        });
-      }
-    });
+    for (const stream of [child.stdout, child.stderr]) forEachLine(stream, this.options.onLog);
+    child.on("message", (message: ResultMessage) => this.settle(message));
+    child.on("exit", (code, signal) => this.exited(child, code, signal));
     this.ready = new Promise<void>((resolve, reject) => {
       child.once("message", (message: { type: string; ok: boolean; error?: { message: string } }) => {
         if (message.type === "init" && message.ok) resolve();
@@ -198,4 +132,87 @@ export class LocalLambda {
     });
     return this.ready;
   }
+
+  /** Forks the runtime with the bundle, the handler's export name, and the function's settings. */
+  private spawn(): ChildProcess {
+    return fork(
+      join(projectRoot, "local", "lambda-runtime.cjs"),
+      [
+        this.fn.bundle,
+        this.fn.handler.split(".").pop() ?? "handler",
+        this.fn.functionName,
+        String(this.options.memorySize ?? 256),
+        String(this.options.timeoutSeconds ?? 10),
+      ],
+      {
+        // The function sees its declared variables and the local endpoints, nothing of ours.
+        env: {
+          PATH: process.env.PATH ?? "",
+          AWS_LAMBDA_FUNCTION_NAME: this.fn.functionName,
+          // Lambda sets this for containers started on demand; Powertools reports their first invocation
+          // as a cold start only when it is set.
+          AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+          ...this.fn.environment,
+          ...this.options.environment,
+        },
+        stdio: ["ignore", "pipe", "pipe", "ipc"],
+        execArgv: [],
+      },
+    );
+  }
+
+  /** Resolves the pending invocation a result message answers. */
+  private settle(message: ResultMessage): void {
+    if (message.type !== "result" || !message.id) return;
+    const pending = this.pending.get(message.id);
+    if (!pending) return;
+    this.pending.delete(message.id);
+    clearTimeout(pending.timer);
+    const { requestId } = pending;
+    const stats = message.stats;
+    pending.resolve(
+      message.ok
+        ? { ok: true, result: message.result, requestId, stats }
+        : { ok: false, error: message.error as never, requestId, stats },
+    );
+  }
+
+  /** The container is gone: the next invocation starts a new one; the pending ones fail as Lambda's do. */
+  private exited(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.child === child) {
+      this.child = undefined;
+      this.ready = undefined;
+    }
+    for (const [id, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      this.pending.delete(id);
+      pending.resolve({
+        ok: false,
+        requestId: pending.requestId,
+        error: { name: "Runtime.ExitError", message: `Runtime exited (code ${code}, signal ${signal})` },
+      });
+    }
+  }
+}
+
+/** What the runtime sends back for one invocation (local/lambda-runtime.cjs). */
+interface ResultMessage {
+  type: string;
+  id?: string;
+  ok: boolean;
+  result?: unknown;
+  error?: never;
+  stats?: InvokeStats;
+}
+
+/** Calls `onLog` with each whole line written to `stream` (none when there is no `onLog`). */
+function forEachLine(stream: Readable | null, onLog: ((line: string) => void) | undefined): void {
+  let buffered = "";
+  stream?.on("data", (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? "";
+    if (onLog) for (const line of lines) onLog(line);
+  });
 }

@@ -2,8 +2,8 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
-import { declaredApis, type DeclaredApi } from "./api-gateway";
-import { startApiServer, type ApiServer } from "./api-server";
+import { declaredApis, type DeclaredApi } from "./api-routes";
+import { startApiServer, type ApiServer, type Invoke } from "./api-server";
 import { createBuckets, declaredBuckets } from "./buckets";
 import {
   assertPortFree,
@@ -15,7 +15,7 @@ import {
 } from "./emulators";
 import type { LocalEndpoints } from "./endpoints";
 import { declaredFunctions, type DeclaredFunction } from "./functions";
-import { LocalLambda, type InvokeOutcome } from "./lambda-host";
+import { LocalLambda } from "./lambda-host";
 import {
   declaredNotifications,
   notificationMatches,
@@ -92,30 +92,16 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
   mkdirSync(stateDir, { recursive: true });
 
   // Read everything first: a stack the local run cannot serve fails before anything starts.
-  const parts: StackParts[] = options.stacks.map(({ name, json }) => {
-    const resolver = new TerraformResolver(json, { accountId, region: providerRegion(json) });
-    const { notifications, unsupported } = declaredNotifications(resolver);
-    for (const note of unsupported) log(`[${name}] ${note}`);
-    return {
-      stack: name,
-      resolver,
-      apis: declaredApis(resolver),
-      functions: declaredFunctions(resolver, options.root),
-      notifications,
-    };
-  });
+  const parts = readStacks(options, accountId, log);
   const region = parts[0]?.resolver.region ?? "eu-central-1";
-  const apiCount = parts.reduce((n, p) => n + p.apis.length, 0);
   const apiPort = options.apiPort ?? DEFAULT_PORTS.api;
-  if (apiPort !== 0) {
-    for (let i = 0; i < apiCount; i++) await assertPortFree(apiPort + i, "the API (--port)");
-  }
-  const s3Port = options.s3Port ?? DEFAULT_PORTS.s3;
-  if (s3Port !== 0) await assertPortFree(s3Port, "the S3 server (--s3-port)");
-  const dynamodbPort = options.dynamodbPort ?? DEFAULT_PORTS.dynamodb;
-  if (dynamodbPort !== 0) await assertPortFree(dynamodbPort, "DynamoDB Local (--dynamodb-port)");
+  await assertPortsFree(
+    options,
+    apiPort,
+    parts.reduce((n, p) => n + p.apis.length, 0),
+  );
 
-  const cleanup: (() => Promise<void>)[] = [];
+  const cleanup: Cleanup = [];
   const stopAll = async () => {
     for (const stop of cleanup.splice(0).reverse()) {
       await stop().catch((error: unknown) => log(`while stopping: ${(error as Error).message}`));
@@ -123,86 +109,8 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
   };
   try {
     const [dynamodb, s3] = await startEmulators(stateDir, options, cleanup);
-    const environment: Record<string, string> = {
-      AWS_REGION: region,
-      AWS_DEFAULT_REGION: region,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      // Any other service fails fast on a closed local port instead of reaching AWS.
-      AWS_ENDPOINT_URL: "http://127.0.0.1:9",
-    };
-    const clientConfig = { region, credentials: LOCAL_CREDENTIALS };
-    const ddb = new DynamoDBClient({ ...clientConfig, endpoint: dynamodb.endpoint });
-    const s3Client = new S3Client({ ...clientConfig, endpoint: s3.endpoint, forcePathStyle: true });
-    cleanup.push(async () => {
-      ddb.destroy();
-      s3Client.destroy();
-    });
-
-    const tables: LocalEndpoints["dynamodb"]["tables"][number][] = [];
-    const buckets: LocalEndpoints["s3"]["buckets"][number][] = [];
-    for (const part of parts) {
-      const declaredTablesOfStack = declaredTables(part.resolver);
-      const declaredBucketsOfStack = declaredBuckets(part.resolver);
-      await createTables(ddb, declaredTablesOfStack);
-      await createBuckets(s3Client, declaredBucketsOfStack);
-      for (const t of declaredTablesOfStack) {
-        tables.push({ stack: part.stack, address: t.address, name: t.input.TableName as string });
-      }
-      for (const b of declaredBucketsOfStack) {
-        buckets.push({
-          stack: part.stack,
-          address: b.address,
-          name: b.name,
-          notifications: part.notifications
-            .filter((n) => n.bucket === b.name)
-            .map((n) => ({
-              events: n.events,
-              ...(n.filterPrefix ? { filterPrefix: n.filterPrefix } : {}),
-              ...(n.filterSuffix ? { filterSuffix: n.filterSuffix } : {}),
-              functionName: n.functionName,
-            })),
-        });
-      }
-    }
-
-    const lambdas = new Map<string, LocalLambda>();
-    for (const part of parts) {
-      for (const fn of part.functions) {
-        const config = part.resolver.config("aws_lambda_function", fn.address.split(".")[1] as string);
-        const lambda = new LocalLambda(fn, {
-          environment,
-          timeoutSeconds: Number(config.timeout ?? 3),
-          memorySize: Number(config.memory_size ?? 128),
-          onLog: (line) => {
-            if (line.trim()) log(`[${fn.functionName}] ${line}`);
-          },
-        });
-        lambdas.set(fn.functionName, lambda);
-      }
-    }
-    cleanup.push(async () => {
-      await Promise.all([...lambdas.values()].map((l) => l.stop()));
-    });
-    const invoke = (functionName: string, event: unknown): Promise<InvokeOutcome> => {
-      const lambda = lambdas.get(functionName);
-      if (!lambda) {
-        return Promise.resolve({
-          ok: false,
-          requestId: "none",
-          error: { name: "ResourceNotFoundException", message: `Function not found: ${functionName}` },
-        });
-      }
-      // A function that cannot initialise answers every invocation with an error, as Lambda does.
-      return lambda.invoke(event).catch((error: unknown) => ({
-        ok: false as const,
-        requestId: "none",
-        error: { name: "Runtime.InitError", message: (error as Error).message },
-      }));
-    };
-
+    const storage = await createStorage(parts, region, dynamodb, s3, cleanup);
+    const invoke = startFunctions(parts, functionEnvironment(region, dynamodb, s3), log, cleanup);
     subscribeNotifications(
       s3,
       parts.flatMap((p) => p.notifications.map((n) => ({ notification: n, region: p.resolver.region }))),
@@ -210,42 +118,13 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
       log,
       cleanup,
     );
-
-    const apis: LocalApiEndpointDraft[] = [];
-    let nextPort = apiPort;
-    for (const part of parts) {
-      for (const api of part.apis) {
-        const server: ApiServer = await startApiServer({
-          api,
-          port: nextPort === 0 ? 0 : nextPort++,
-          accountId,
-          invoke,
-          log: (line) => log(`[${api.name}] ${line}`),
-        });
-        cleanup.push(() => server.stop());
-        for (const stage of api.stages) {
-          apis.push({
-            stack: part.stack,
-            address: api.address,
-            name: api.name,
-            stage: stage.name,
-            url: `${server.origin}/${stage.name}`,
-            routes: api.routes.map((r) => ({
-              method: r.httpMethod,
-              path: r.resourcePath,
-              ...(r.integration.type === "AWS_PROXY" ? { functionName: r.integration.functionName } : {}),
-            })),
-          });
-        }
-      }
-    }
-
+    const apis = await startApis(parts, { apiPort, accountId, invoke, log }, cleanup);
     const urls: LocalEndpoints = {
       region,
       credentials: { ...LOCAL_CREDENTIALS },
       apis,
-      s3: { endpoint: s3.endpoint, buckets },
-      dynamodb: { endpoint: dynamodb.endpoint, tables },
+      s3: { endpoint: s3.endpoint, buckets: storage.buckets },
+      dynamodb: { endpoint: dynamodb.endpoint, tables: storage.tables },
     };
     const endpointsFile = join(stateDir, "endpoints.json");
     writeFileSync(endpointsFile, `${JSON.stringify(urls, null, 2)}\n`);
@@ -257,12 +136,183 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
   }
 }
 
+/** What to undo when the run stops, in the order it was set up (it is undone in reverse). */
+type Cleanup = (() => Promise<void>)[];
+
+/** Each stack's resolver, APIs, functions and notifications; what cannot run locally is logged. */
+function readStacks(options: LocalRunOptions, accountId: string, log: (line: string) => void): StackParts[] {
+  return options.stacks.map(({ name, json }) => {
+    const resolver = new TerraformResolver(json, { accountId, region: providerRegion(json) });
+    const { notifications, unsupported } = declaredNotifications(resolver);
+    for (const note of unsupported) log(`[${name}] ${note}`);
+    return {
+      stack: name,
+      resolver,
+      apis: declaredApis(resolver),
+      functions: declaredFunctions(resolver, options.root),
+      notifications,
+    };
+  });
+}
+
+/** Fails, naming the port and its flag, when a fixed port is taken (0 asks for a free one). */
+async function assertPortsFree(options: LocalRunOptions, apiPort: number, apiCount: number): Promise<void> {
+  if (apiPort !== 0) {
+    for (let i = 0; i < apiCount; i++) await assertPortFree(apiPort + i, "the API (--port)");
+  }
+  const s3Port = options.s3Port ?? DEFAULT_PORTS.s3;
+  if (s3Port !== 0) await assertPortFree(s3Port, "the S3 server (--s3-port)");
+  const dynamodbPort = options.dynamodbPort ?? DEFAULT_PORTS.dynamodb;
+  if (dynamodbPort !== 0) await assertPortFree(dynamodbPort, "DynamoDB Local (--dynamodb-port)");
+}
+
+/** The variables every function gets on top of its own: local region, credentials and endpoints. */
+function functionEnvironment(region: string, dynamodb: Emulator, s3: S3Server): Record<string, string> {
+  return {
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    // Any other service fails fast on a closed local port instead of reaching AWS.
+    AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+  };
+}
+
+/** Creates every declared table and bucket in the emulators, and lists them as endpoints.json does. */
+async function createStorage(
+  parts: readonly StackParts[],
+  region: string,
+  dynamodb: Emulator,
+  s3: S3Server,
+  cleanup: Cleanup,
+): Promise<Pick<LocalEndpoints["dynamodb"], "tables"> & Pick<LocalEndpoints["s3"], "buckets">> {
+  const clientConfig = { region, credentials: LOCAL_CREDENTIALS };
+  const ddb = new DynamoDBClient({ ...clientConfig, endpoint: dynamodb.endpoint });
+  const s3Client = new S3Client({ ...clientConfig, endpoint: s3.endpoint, forcePathStyle: true });
+  cleanup.push(async () => {
+    ddb.destroy();
+    s3Client.destroy();
+  });
+  const tables: LocalEndpoints["dynamodb"]["tables"][number][] = [];
+  const buckets: LocalEndpoints["s3"]["buckets"][number][] = [];
+  for (const part of parts) {
+    const declaredTablesOfStack = declaredTables(part.resolver);
+    const declaredBucketsOfStack = declaredBuckets(part.resolver);
+    await createTables(ddb, declaredTablesOfStack);
+    await createBuckets(s3Client, declaredBucketsOfStack);
+    for (const t of declaredTablesOfStack) {
+      tables.push({ stack: part.stack, address: t.address, name: t.input.TableName as string });
+    }
+    for (const b of declaredBucketsOfStack) {
+      buckets.push({
+        stack: part.stack,
+        address: b.address,
+        name: b.name,
+        notifications: part.notifications
+          .filter((n) => n.bucket === b.name)
+          .map((n) => ({
+            events: n.events,
+            ...(n.filterPrefix ? { filterPrefix: n.filterPrefix } : {}),
+            ...(n.filterSuffix ? { filterSuffix: n.filterSuffix } : {}),
+            functionName: n.functionName,
+          })),
+      });
+    }
+  }
+  return { tables, buckets };
+}
+
+/**
+ * One warm LocalLambda per declared function (started on its first invocation), with the timeout and
+ * memory it declares, and an `invoke` that answers like Lambda: an unknown name is ResourceNotFound, a
+ * function that cannot initialise answers every invocation with Runtime.InitError.
+ */
+function startFunctions(
+  parts: readonly StackParts[],
+  environment: Readonly<Record<string, string>>,
+  log: (line: string) => void,
+  cleanup: Cleanup,
+): Invoke {
+  const lambdas = new Map<string, LocalLambda>();
+  for (const part of parts) {
+    for (const fn of part.functions) {
+      const config = part.resolver.config("aws_lambda_function", fn.address.split(".")[1] as string);
+      const lambda = new LocalLambda(fn, {
+        environment,
+        timeoutSeconds: Number(config.timeout ?? 3),
+        memorySize: Number(config.memory_size ?? 128),
+        onLog: (line) => {
+          if (line.trim()) log(`[${fn.functionName}] ${line}`);
+        },
+      });
+      lambdas.set(fn.functionName, lambda);
+    }
+  }
+  cleanup.push(async () => {
+    await Promise.all([...lambdas.values()].map((l) => l.stop()));
+  });
+  return (functionName, event) => {
+    const lambda = lambdas.get(functionName);
+    if (!lambda) {
+      return Promise.resolve({
+        ok: false,
+        requestId: "none",
+        error: { name: "ResourceNotFoundException", message: `Function not found: ${functionName}` },
+      });
+    }
+    return lambda.invoke(event).catch((error: unknown) => ({
+      ok: false as const,
+      requestId: "none",
+      error: { name: "Runtime.InitError", message: (error as Error).message },
+    }));
+  };
+}
+
+/** Serves every REST API on its own port (the next free one after `apiPort`, or any when it is 0). */
+async function startApis(
+  parts: readonly StackParts[],
+  options: { apiPort: number; accountId: string; invoke: Invoke; log: (line: string) => void },
+  cleanup: Cleanup,
+): Promise<LocalApiEndpointDraft[]> {
+  const apis: LocalApiEndpointDraft[] = [];
+  let nextPort = options.apiPort;
+  for (const part of parts) {
+    for (const api of part.apis) {
+      const server: ApiServer = await startApiServer({
+        api,
+        port: nextPort === 0 ? 0 : nextPort++,
+        accountId: options.accountId,
+        invoke: options.invoke,
+        log: (line) => options.log(`[${api.name}] ${line}`),
+      });
+      cleanup.push(() => server.stop());
+      for (const stage of api.stages) {
+        apis.push({
+          stack: part.stack,
+          address: api.address,
+          name: api.name,
+          stage: stage.name,
+          url: `${server.origin}/${stage.name}`,
+          routes: api.routes.map((r) => ({
+            method: r.httpMethod,
+            path: r.resourcePath,
+            ...(r.integration.type === "AWS_PROXY" ? { functionName: r.integration.functionName } : {}),
+          })),
+        });
+      }
+    }
+  }
+  return apis;
+}
+
 type LocalApiEndpointDraft = LocalEndpoints["apis"][number];
 
 async function startEmulators(
   stateDir: string,
   options: LocalRunOptions,
-  cleanup: (() => Promise<void>)[],
+  cleanup: Cleanup,
 ): Promise<[Emulator, S3Server]> {
   const port = (value: number | undefined, fallback: number) => {
     const chosen = value ?? fallback;
@@ -294,9 +344,9 @@ async function startEmulators(
 function subscribeNotifications(
   s3: S3Server,
   targets: readonly { notification: DeclaredNotification; region: string }[],
-  invoke: (functionName: string, event: unknown) => Promise<InvokeOutcome>,
+  invoke: Invoke,
   log: (line: string) => void,
-  cleanup: (() => Promise<void>)[],
+  cleanup: Cleanup,
 ): void {
   const inFlight = new Set<Promise<unknown>>();
   const listener = (event: { Records: S3rverRecord[] }) => {

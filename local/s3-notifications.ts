@@ -1,5 +1,5 @@
 import type { S3EventRecord } from "aws-lambda";
-import { functionNameOfArn } from "./api-gateway";
+import { functionNameOfArn } from "./functions";
 import type { TerraformResolver } from "./terraform";
 
 /** One record of the `event` s3rver emits for each object written (see local/s3rver.d.ts). */

@@ -16,7 +16,9 @@ export function readStack(outdir: string, stack: string): TerraformJson {
     return JSON.parse(readFileSync(path, "utf8")) as TerraformJson;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new Error(`No synthesized stack "${stack}" at ${path}: run \`npm run synth\` first`);
+      throw new Error(`No synthesized stack "${stack}" at ${path}: run \`npm run synth\` first`, {
+        cause: error,
+      });
     }
     throw error;
   }

@@ -1,4 +1,5 @@
 import type { RequestModel } from "../constructs/rest-api";
+import { MOVIE_ID_PATTERN } from "../lambdas/shared/movies-contract";
 
 /** Ratings are integers from 0 to 100. */
 const RATING = { type: "integer", minimum: 0, maximum: 100 } as const;
@@ -7,7 +8,7 @@ const RATING = { type: "integer", minimum: 0, maximum: 100 } as const;
  * The PATCH /movies/{movieId} body, checked by API Gateway before update-rating runs:
  * `{"movie_id"?, "rotten_tomatoes_rating"?, "imdb_rating"?}`, no other field, at least one rating.
  * The handler checks the same rules (and that `movie_id` equals the path's); the id pattern is the
- * handler's `MOVIE_ID_PATTERN`, which a unit test keeps in step.
+ * movies contract's `MOVIE_ID_PATTERN`, the one the handler validates with.
  */
 export const UPDATE_RATING_MODEL: RequestModel = {
   name: "UpdateRating",
@@ -15,7 +16,7 @@ export const UPDATE_RATING_MODEL: RequestModel = {
   schema: {
     type: "object",
     properties: {
-      movie_id: { type: "string", pattern: "^[A-Za-z0-9_.-]{1,128}$" },
+      movie_id: { type: "string", pattern: MOVIE_ID_PATTERN.source },
       rotten_tomatoes_rating: RATING,
       imdb_rating: RATING,
     },

@@ -1,5 +1,5 @@
 import type { RequestModel } from "../constructs/rest-api";
-import { MAX_ORDER_ITEMS, REFERENCE_PATTERN } from "../lambdas/orders/request";
+import { MAX_ORDER_ITEMS, REFERENCE_PATTERN } from "../lambdas/orders/contract";
 
 const REFERENCE = { type: "string", pattern: REFERENCE_PATTERN.source } as const;
 
@@ -7,7 +7,7 @@ const REFERENCE = { type: "string", pattern: REFERENCE_PATTERN.source } as const
  * The POST /orders body, checked by API Gateway before the orders function runs:
  * `{"customer_id", "items": [{"sku", "quantity", "unit_price_cents"}]}` with no other fields, 1 to
  * MAX_ORDER_ITEMS items, positive integer quantities and non-negative integer prices. The patterns and
- * limits are the handler's own constants, so the two checks cannot drift apart.
+ * limits come from the orders contract the handler validates with, so the two checks cannot drift apart.
  */
 export const CREATE_ORDER_MODEL: RequestModel = {
   name: "CreateOrder",

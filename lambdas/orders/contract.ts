@@ -1,7 +1,7 @@
 /**
- * The orders service's contracts, shared by the Lambda (what it stores) and the stack (what the pipe
- * filters on and how it renders the event), so the two cannot drift apart. No imports: the infra build
- * compiles this file too.
+ * The orders service's contracts, shared by the Lambda (what it stores and accepts) and the stack (what
+ * the pipe filters on, how it renders the event, what the API's request model allows), so the two cannot
+ * drift apart. No imports: infra code may import this file, and it must not pull Lambda code with it.
  */
 
 /** `record_type` of an order item. The pipe announces only INSERTs of items with this type. */
@@ -12,6 +12,19 @@ export const IDEMPOTENCY_RECORD_TYPE = "IDEMPOTENCY";
 
 /** Prefix of the partition key of idempotency items, which share the orders table. */
 export const IDEMPOTENCY_KEY_PREFIX = "IDEMPOTENCY#";
+
+/** Orders hold 1 to this many lines (the handler's validation and the API's request model). */
+export const MAX_ORDER_ITEMS = 100;
+
+/**
+ * Customer ids and SKUs: 1 to 128 characters that never need escaping in JSON or URLs. The customer id
+ * is rendered into the OrderCreated event by a template, so this rule is what keeps that JSON valid.
+ * The handler's validation and the API's request model both use it.
+ */
+export const REFERENCE_PATTERN = /^[A-Za-z0-9_.:@+-]{1,128}$/;
+
+/** {@link REFERENCE_PATTERN} in words, for error messages. */
+export const REFERENCE_RULE = '1 to 128 characters of letters, digits, "_", ".", ":", "@", "+" or "-"';
 
 /** `source` of every event the orders service publishes. */
 export const ORDERS_EVENT_SOURCE = "orders.service";

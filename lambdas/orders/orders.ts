@@ -1,9 +1,5 @@
 import { randomUUID } from "node:crypto";
-import {
-  ConditionalCheckFailedException,
-  TransactionCanceledException,
-  type AttributeValue,
-} from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import {
   GetCommand,
   PutCommand,
@@ -11,7 +7,8 @@ import {
   type DynamoDBDocumentClient,
 } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../shared/errors";
-import { backoffDelay, type BackoffOptions } from "../shared/retry";
+import { retryWithBackoff, type AttemptOutcome, type BackoffOptions } from "../shared/retry";
+import { anyCancelledWith, cancellationCodes } from "../shared/transactions";
 import {
   IDEMPOTENCY_KEY_PREFIX,
   IDEMPOTENCY_RECORD_TYPE,
@@ -48,7 +45,8 @@ export interface CreateOrderResult {
   readonly created: boolean;
 }
 
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** The actions of the idempotent create, in the order of its TransactItems. */
+const CREATE_ACTIONS = ["order", "idempotencyKey"] as const;
 
 /**
  * Stores a new order (status CREATED) and returns it.
@@ -79,89 +77,126 @@ export async function createOrder(
     total_cents: totalCents(request.items),
     created_at: now.toISOString(),
   };
-  const orderItem = { ...order, record_type: ORDER_RECORD_TYPE };
-  const notExists = "attribute_not_exists(order_id)";
   if (options.idempotencyKey === undefined) {
-    try {
-      await ddb.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: orderItem,
-          ConditionExpression: notExists,
-          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        }),
-      );
-    } catch (error) {
-      // The SDK retries a PutItem whose answer was lost; if the first attempt had stored this very order,
-      // the retry fails its own condition. That is success, not a 500 for an order that exists.
-      if (!(error instanceof ConditionalCheckFailedException && isStoredOrder(error.Item, order)))
-        throw error;
-    }
+    await putOrder(ddb, tableName, order);
     return { order, created: true };
   }
+  return putOrderOnce(ddb, tableName, order, {
+    key: options.idempotencyKey,
+    hash: requestHash(request),
+    expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+    retry: options.retry,
+  });
+}
 
-  const key = options.idempotencyKey;
-  const hash = requestHash(request);
+const NOT_EXISTS = "attribute_not_exists(order_id)";
+
+/** The item an order is stored as. */
+const orderItemOf = (order: Order) => ({ ...order, record_type: ORDER_RECORD_TYPE });
+
+/** One conditional PutItem of a new order. */
+async function putOrder(ddb: DynamoDBDocumentClient, tableName: string, order: Order): Promise<void> {
+  try {
+    await ddb.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: orderItemOf(order),
+        ConditionExpression: NOT_EXISTS,
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      }),
+    );
+  } catch (error) {
+    // The SDK retries a PutItem whose answer was lost; if the first attempt had stored this very order,
+    // the retry fails its own condition. That is success, not a 500 for an order that exists.
+    if (!(error instanceof ConditionalCheckFailedException && isStoredOrder(error.Item, order))) throw error;
+  }
+}
+
+interface IdempotencyClaim {
+  readonly key: string;
+  /** {@link requestHash} of the request. */
+  readonly hash: string;
+  /** When DynamoDB's TTL may delete the idempotency item, in epoch seconds. */
+  readonly expiresAt: number;
+  readonly retry?: BackoffOptions;
+}
+
+/**
+ * Stores `order` and the idempotency item of `claim.key` in one transaction, or returns the order an
+ * earlier request with the key stored. Retried with backoff while a concurrent request holds the key.
+ */
+async function putOrderOnce(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  order: Order,
+  claim: IdempotencyClaim,
+): Promise<CreateOrderResult> {
   const idempotencyItem = {
-    order_id: `${IDEMPOTENCY_KEY_PREFIX}${key}`,
+    order_id: `${IDEMPOTENCY_KEY_PREFIX}${claim.key}`,
     record_type: IDEMPOTENCY_RECORD_TYPE,
-    request_hash: hash,
+    request_hash: claim.hash,
     order_ref: order.order_id,
     created_at: order.created_at,
-    expires_at: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+    expires_at: claim.expiresAt,
   };
-  const { maxAttempts = 5, sleep = realSleep } = options.retry ?? {};
-  for (let attempt = 1; ; attempt++) {
+  const attempt = async (): Promise<AttemptOutcome<CreateOrderResult>> => {
     try {
       await ddb.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: tableName, Item: orderItem, ConditionExpression: notExists } },
-            { Put: { TableName: tableName, Item: idempotencyItem, ConditionExpression: notExists } },
+            { Put: { TableName: tableName, Item: orderItemOf(order), ConditionExpression: NOT_EXISTS } },
+            { Put: { TableName: tableName, Item: idempotencyItem, ConditionExpression: NOT_EXISTS } },
           ],
         }),
       );
-      return { order, created: true };
+      return { done: true, value: { order, created: true } };
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      if (reasons[1]?.Code === "ConditionalCheckFailed") {
-        const earlier = await findIdempotentOrder(ddb, tableName, key, hash);
-        if (earlier) return { order: earlier, created: false };
+      const codes = cancellationCodes(error, CREATE_ACTIONS);
+      if (codes?.idempotencyKey === "ConditionalCheckFailed") {
+        const earlier = await findIdempotentOrder(ddb, tableName, claim, error);
+        if (earlier) return { done: true, value: { order: earlier, created: false } };
         // The item expired and was deleted between our write and our read: try again.
-      } else if (!reasons.some((reason) => reason.Code === "TransactionConflict")) {
-        throw error;
+        return { done: false, reason: error };
       }
+      if (codes && anyCancelledWith(codes, "TransactionConflict")) return { done: false, reason: error };
+      throw error;
     }
-    if (attempt >= maxAttempts) {
-      throw new ConflictError(`A request with the same ${IDEMPOTENCY_HEADER} is in progress, please retry`);
-    }
-    await sleep(backoffDelay(attempt, options.retry));
-  }
+  };
+  return retryWithBackoff(
+    attempt,
+    (_attempts, lastReason) =>
+      new ConflictError(`A request with the same ${IDEMPOTENCY_HEADER} is in progress, please retry`, {
+        cause: lastReason,
+      }),
+    { ...claim.retry, maxAttempts: claim.retry?.maxAttempts ?? 5 },
+  );
 }
 
 /**
- * The order an earlier request with idempotency key `key` stored, if that request was the same.
+ * The order an earlier request with idempotency key `claim.key` stored, if that request was the same.
  *
+ * @param cancelled the cancelled transaction that sent us here, the cause of a conflict.
  * @returns `undefined` when the idempotency item no longer exists.
  * @throws ConflictError when the earlier request was a different one.
  */
 async function findIdempotentOrder(
   ddb: DynamoDBDocumentClient,
   tableName: string,
-  key: string,
-  hash: string,
+  claim: Pick<IdempotencyClaim, "key" | "hash">,
+  cancelled: unknown,
 ): Promise<Order | undefined> {
   const { Item: record } = await ddb.send(
     new GetCommand({
       TableName: tableName,
-      Key: { order_id: `${IDEMPOTENCY_KEY_PREFIX}${key}` },
+      Key: { order_id: `${IDEMPOTENCY_KEY_PREFIX}${claim.key}` },
       ConsistentRead: true,
     }),
   );
   if (record === undefined) return undefined;
-  if (record.request_hash !== hash) {
-    throw new ConflictError(`${IDEMPOTENCY_HEADER} was already used with a different request`);
+  if (record.request_hash !== claim.hash) {
+    throw new ConflictError(`${IDEMPOTENCY_HEADER} was already used with a different request`, {
+      cause: cancelled,
+    });
   }
   const order = await getOrder(ddb, tableName, String(record.order_ref));
   if (order === undefined) {

@@ -2,23 +2,17 @@ import { createHash } from "node:crypto";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { ValidationError } from "../shared/errors";
 import { rejectUnknownFields, requireJsonObject, requirePathParameter } from "../shared/validation";
-import type { OrderItem } from "./contract";
+import { MAX_ORDER_ITEMS, REFERENCE_PATTERN, REFERENCE_RULE, type OrderItem } from "./contract";
+
+// The limits live in the import-free contract (the stack's request model reads them there); they are
+// re-exported here for code that thinks of them as request rules.
+export { MAX_ORDER_ITEMS, REFERENCE_PATTERN };
 
 /** A validated `POST /orders` body. */
 export interface CreateOrderRequest {
   readonly customer_id: string;
   readonly items: readonly OrderItem[];
 }
-
-/** Orders hold 1 to this many lines. */
-export const MAX_ORDER_ITEMS = 100;
-
-/**
- * Customer ids and SKUs: 1 to 128 characters that never need escaping in JSON or URLs. The customer id
- * is rendered into the OrderCreated event by a template, so this rule is what keeps that JSON valid.
- */
-export const REFERENCE_PATTERN = /^[A-Za-z0-9_.:@+-]{1,128}$/;
-const REFERENCE_RULE = '1 to 128 characters of letters, digits, "_", ".", ":", "@", "+" or "-"';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 

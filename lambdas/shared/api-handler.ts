@@ -7,7 +7,7 @@ import type { Logger } from "./logger";
 export interface RouteContext {
   /** The Lambda request id; it is in every log line and in 500 bodies. */
   readonly requestId: string;
-  /** A logger that already carries the request id. */
+  /** A logger that already carries the request id and the invocation's Lambda context. */
   readonly logger: Logger;
 }
 
@@ -24,6 +24,7 @@ export function apiHandler(route: Route, logger: Logger): ApiHandler {
   return async (event, context) => {
     const started = Date.now();
     const requestId = context.awsRequestId;
+    logger.addContext(context);
     const log = logger.child({ requestId, apiRequestId: event.requestContext?.requestId });
     let response: APIGatewayProxyResult;
     let failure: unknown;

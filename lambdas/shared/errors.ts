@@ -1,13 +1,14 @@
 /**
  * Errors a handler may expose to its caller. Each carries the HTTP status it maps to; `errorResponse`
  * (./http.ts) is the one place that turns them into responses. Anything that is not an `HttpError`
- * becomes a bare 500.
+ * becomes a bare 500. Code that turns a caught error into one of these passes it as `{ cause }`, so the
+ * log line of the request shows what really happened (the response never does).
  */
 export abstract class HttpError extends Error {
   abstract readonly statusCode: number;
 
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
   }
 }

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
+import { MOVIE_ID_PATTERN, MOVIE_ID_RULE } from "./movies-contract";
 import { requirePathParameter } from "./validation";
 
 /** An item of the movie_infos table. */
@@ -26,12 +27,8 @@ export interface MovieTables {
   readonly ratings: string;
 }
 
-/**
- * Movie ids are 1 to 128 characters of ASCII letters, digits, `_`, `.` and `-` ("mv1", "tt0816692").
- * The same rule applies to the path parameter and to CSV uploads, so every stored movie is addressable.
- */
-export const MOVIE_ID_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
-export const MOVIE_ID_RULE = '1 to 128 characters of letters, digits, "_", "." or "-"';
+// The id rule lives in the import-free contract (the stack's request model reads it there).
+export { MOVIE_ID_PATTERN, MOVIE_ID_RULE };
 
 /**
  * Returns the `movieId` path parameter.

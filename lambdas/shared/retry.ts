@@ -1,4 +1,4 @@
-/** Bounds for retrying the part of a batch request that DynamoDB left unprocessed. */
+/** Bounds for retrying: the part of a batch request that DynamoDB left unprocessed, or a contended write. */
 export interface BackoffOptions {
   /**
    * Total number of calls, the first one included.
@@ -66,6 +66,31 @@ export function maxTotalBackoffMs(options: BackoffOptions = {}): number {
   return total;
 }
 
+/** What one try of {@link retryWithBackoff} came to: a value to return, or a reason to try again. */
+export type AttemptOutcome<T> =
+  { readonly done: true; readonly value: T } | { readonly done: false; readonly reason: unknown };
+
+/**
+ * Calls `attempt` (with its 1-based number) until it is done, sleeping a full-jitter backoff delay between
+ * tries. An error `attempt` throws ends the retries at once: only what it reports as not done is retried.
+ *
+ * @param exhausted builds the error thrown after `maxAttempts` tries, from the number of tries and the last
+ *   reason (pass that on as the error's `cause`).
+ */
+export async function retryWithBackoff<T>(
+  attempt: (attemptNumber: number) => Promise<AttemptOutcome<T>>,
+  exhausted: (attempts: number, lastReason: unknown) => Error,
+  options: BackoffOptions = {},
+): Promise<T> {
+  const { maxAttempts = 8, sleep = realSleep } = options;
+  for (let attemptNumber = 1; ; attemptNumber++) {
+    const outcome = await attempt(attemptNumber);
+    if (outcome.done) return outcome.value;
+    if (attemptNumber >= maxAttempts) throw exhausted(attemptNumber, outcome.reason);
+    await sleep(backoffDelay(attemptNumber, options));
+  }
+}
+
 /**
  * Sends `first`, then keeps re-sending whatever `send` returns as left over (DynamoDB's UnprocessedKeys or
  * UnprocessedItems) with backoff between calls, until nothing is left.
@@ -80,17 +105,19 @@ export async function drainWithBackoff<T>(
   describe: string,
   options: BackoffOptions = {},
 ): Promise<void> {
-  const { maxAttempts = 8, sleep = realSleep } = options;
-  let pending: T | undefined = first;
-  for (let attempt = 1; ; attempt++) {
-    pending = await send(pending);
-    if (pending === undefined) return;
-    if (attempt >= maxAttempts) {
-      throw new RetriesExhaustedError(
-        `${describe} still had unprocessed items after ${attempt} attempts`,
-        attempt,
-      );
-    }
-    await sleep(backoffDelay(attempt, options));
-  }
+  let pending: T = first;
+  await retryWithBackoff<void>(
+    async () => {
+      const leftover = await send(pending);
+      if (leftover === undefined) return { done: true, value: undefined };
+      pending = leftover;
+      return { done: false, reason: leftover };
+    },
+    (attempts) =>
+      new RetriesExhaustedError(
+        `${describe} still had unprocessed items after ${attempts} attempts`,
+        attempts,
+      ),
+    options,
+  );
 }

@@ -54,8 +54,8 @@ export function parseJsonBody(
     if (bytes.length > maxBytes) throw tooLarge(maxBytes);
     try {
       text = utf8.decode(bytes);
-    } catch {
-      throw new ValidationError("Request body is not valid UTF-8");
+    } catch (error) {
+      throw new ValidationError("Request body is not valid UTF-8", { cause: error });
     }
   } else {
     if (Buffer.byteLength(body, "utf8") > maxBytes) throw tooLarge(maxBytes);
@@ -64,8 +64,8 @@ export function parseJsonBody(
   if (text.trim() === "") throw new ValidationError("Request body is required");
   try {
     return JSON.parse(text) as unknown;
-  } catch {
-    throw new ValidationError("Request body is not valid JSON");
+  } catch (error) {
+    throw new ValidationError("Request body is not valid JSON", { cause: error });
   }
 }
 

@@ -1,7 +1,7 @@
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ConflictError, NotFoundError, ValidationError } from "../shared/errors";
 import type { MovieRating, MovieTables } from "../shared/movies";
+import { anyCancelledWith, cancellationCodes } from "../shared/transactions";
 import {
   optionalIntegerField,
   optionalStringField,
@@ -17,6 +17,8 @@ export interface RatingUpdate {
 
 const RATING_FIELDS = ["rotten_tomatoes_rating", "imdb_rating"] as const;
 const BODY_FIELDS: readonly string[] = ["movie_id", ...RATING_FIELDS];
+/** The actions of the rating transaction, in the order of its TransactItems. */
+const UPDATE_ACTIONS = ["movieExists", "ratingUpdate"] as const;
 
 /**
  * Validates the workshop's PATCH body `{"movie_id"?, "rotten_tomatoes_rating"?, "imdb_rating"?}`:
@@ -86,14 +88,14 @@ export async function updateRating(
       }),
     );
   } catch (error) {
-    if (error instanceof TransactionCanceledException) {
-      const [conditionCheck, ratingUpdate] = error.CancellationReasons ?? [];
-      if (conditionCheck?.Code === "ConditionalCheckFailed") {
-        throw new NotFoundError(`Movie ${movieId} not found`);
-      }
-      if (conditionCheck?.Code === "TransactionConflict" || ratingUpdate?.Code === "TransactionConflict") {
-        throw new ConflictError(`Movie ${movieId} is being updated concurrently, please retry`);
-      }
+    const codes = cancellationCodes(error, UPDATE_ACTIONS);
+    if (codes?.movieExists === "ConditionalCheckFailed") {
+      throw new NotFoundError(`Movie ${movieId} not found`, { cause: error });
+    }
+    if (codes && anyCancelledWith(codes, "TransactionConflict")) {
+      throw new ConflictError(`Movie ${movieId} is being updated concurrently, please retry`, {
+        cause: error,
+      });
     }
     throw error;
   }

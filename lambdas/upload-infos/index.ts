@@ -33,6 +33,7 @@ export function decodeS3Key(key: string): string {
  * An S3 or DynamoDB failure is thrown so Lambda's asynchronous retry re-runs the event.
  */
 export const handler = async (event: S3Event, context: Context): Promise<UploadResult> => {
+  logger.addContext(context);
   const log = logger.child({ requestId: context.awsRequestId });
   const result: UploadResult = { objects: [], ignored: [] };
   for (const record of event.Records ?? []) {

@@ -165,10 +165,11 @@ describe("createOrder with an idempotency key", () => {
   });
 
   it("refuses with a ConflictError when the key was used with a different request", async () => {
-    ddbMock.on(TransactWriteCommand).rejects(cancelled("None", "ConditionalCheckFailed"));
+    const cancellation = cancelled("None", "ConditionalCheckFailed");
+    ddbMock.on(TransactWriteCommand).rejects(cancellation);
     ddbMock.on(GetCommand).resolves({ Item: { ...IDEMPOTENCY_ITEM, request_hash: "0".repeat(64) } });
     await expect(createOrder(ddb, TABLE, REQUEST, options("key-1"))).rejects.toThrow(
-      new ConflictError("Idempotency-Key was already used with a different request"),
+      new ConflictError("Idempotency-Key was already used with a different request", { cause: cancellation }),
     );
     expect(ddbMock).toHaveReceivedCommandTimes(GetCommand, 1);
   });
@@ -190,11 +191,22 @@ describe("createOrder with an idempotency key", () => {
     expect(sleeps).toEqual([25, 50]);
   });
 
-  it("gives up with a ConflictError after five conflicting attempts", async () => {
-    ddbMock.on(TransactWriteCommand).rejects(cancelled("None", "TransactionConflict"));
-    await expect(createOrder(ddb, TABLE, REQUEST, options("key-1"))).rejects.toThrow(
-      new ConflictError("A request with the same Idempotency-Key is in progress, please retry"),
+  it("gives up with a ConflictError after five conflicting attempts, caused by the last cancellation", async () => {
+    const last = cancelled("TransactionConflict", "None");
+    ddbMock
+      .on(TransactWriteCommand)
+      .rejectsOnce(cancelled("None", "TransactionConflict"))
+      .rejectsOnce(cancelled("None", "TransactionConflict"))
+      .rejectsOnce(cancelled("None", "TransactionConflict"))
+      .rejectsOnce(cancelled("None", "TransactionConflict"))
+      .rejects(last);
+    const failure = createOrder(ddb, TABLE, REQUEST, options("key-1"));
+    await expect(failure).rejects.toThrow(
+      new ConflictError("A request with the same Idempotency-Key is in progress, please retry", {
+        cause: last,
+      }),
     );
+    await expect(failure).rejects.toHaveProperty("cause", last);
     expect(ddbMock).toHaveReceivedCommandTimes(TransactWriteCommand, 5);
     expect(sleeps).toHaveLength(4);
   });

@@ -23,6 +23,9 @@ describe("apiHandler", () => {
         level: "INFO",
         timestamp: expect.any(String),
         message: "request completed",
+        cold_start: false,
+        function_name: lambdaContext.functionName,
+        function_memory_size: lambdaContext.memoryLimitInMB,
         requestId: lambdaContext.awsRequestId,
         apiRequestId: "api-request-0001",
         method: "GET",
@@ -32,6 +35,22 @@ describe("apiHandler", () => {
       },
     ]);
     expect(JSON.stringify(lines)).not.toContain("do not log");
+  });
+
+  it("marks the container's first invocation, and only that one, as a cold start", async () => {
+    process.env.AWS_LAMBDA_INITIALIZATION_TYPE = "on-demand"; // what Lambda sets for on-demand containers
+    try {
+      const { logger, lines } = recordingLogger();
+      const handler = apiHandler(async () => jsonResponse(204, null), logger);
+      await handler(event, lambdaContext);
+      await handler(event, { ...lambdaContext, awsRequestId: "second-request" });
+      expect(lines.map((line) => [line.requestId, line.cold_start])).toEqual([
+        [lambdaContext.awsRequestId, true],
+        ["second-request", false],
+      ]);
+    } finally {
+      delete process.env.AWS_LAMBDA_INITIALIZATION_TYPE;
+    }
   });
 
   it("gives the route a logger carrying the request id", async () => {

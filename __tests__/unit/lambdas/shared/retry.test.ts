@@ -3,6 +3,7 @@ import {
   drainWithBackoff,
   maxTotalBackoffMs,
   RetriesExhaustedError,
+  retryWithBackoff,
 } from "../../../../lambdas/shared/retry";
 
 describe("backoffDelay", () => {
@@ -109,5 +110,47 @@ describe("drainWithBackoff", () => {
         "op",
       ),
     ).rejects.toThrow("ProvisionedThroughputExceeded");
+  });
+});
+
+describe("retryWithBackoff", () => {
+  const noSleep = { sleep: async () => undefined };
+
+  it("returns the value of the first attempt that is done, numbering the attempts", async () => {
+    const seen: number[] = [];
+    const value = await retryWithBackoff(
+      async (attempt) => {
+        seen.push(attempt);
+        return attempt < 3 ? { done: false, reason: `busy ${attempt}` } : { done: true, value: "ok" };
+      },
+      () => new Error("exhausted"),
+      noSleep,
+    );
+    expect(value).toBe("ok");
+    expect(seen).toEqual([1, 2, 3]);
+  });
+
+  it("throws the exhausted error, built from the attempts and the last reason", async () => {
+    const exhausted = jest.fn(
+      (attempts: number, reason: unknown) => new Error(`gave up after ${attempts}`, { cause: reason }),
+    );
+    const failure = retryWithBackoff(
+      async (attempt) => ({ done: false, reason: `busy ${attempt}` }),
+      exhausted,
+      { ...noSleep, maxAttempts: 4 },
+    );
+    await expect(failure).rejects.toThrow("gave up after 4");
+    await expect(failure).rejects.toHaveProperty("cause", "busy 4");
+    expect(exhausted).toHaveBeenCalledTimes(1);
+  });
+
+  it("stops at once when an attempt throws", async () => {
+    const attempt = jest.fn(async () => {
+      throw new Error("ValidationException");
+    });
+    await expect(retryWithBackoff(attempt, () => new Error("exhausted"), noSleep)).rejects.toThrow(
+      "ValidationException",
+    );
+    expect(attempt).toHaveBeenCalledTimes(1);
   });
 });

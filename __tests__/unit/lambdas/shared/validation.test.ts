@@ -10,6 +10,16 @@ import {
   requirePathParameter,
 } from "../../../../lambdas/shared/validation";
 
+/** What `fn` throws (it must throw). */
+function thrownBy(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a throw");
+}
+
 const ID_RULE_MESSAGE =
   'Path parameter "movieId" must be 1 to 128 characters of letters, digits, "_", "." or "-"';
 
@@ -69,10 +79,10 @@ describe("parseJsonBody", () => {
     );
   });
 
-  it("rejects a body that is not JSON", () => {
-    expect(() => parseJsonBody({ body: "{imdb_rating: 43", isBase64Encoded: false })).toThrow(
-      new ValidationError("Request body is not valid JSON"),
-    );
+  it("rejects a body that is not JSON, keeping the parser's error as the cause", () => {
+    const parse = () => parseJsonBody({ body: "{imdb_rating: 43", isBase64Encoded: false });
+    expect(thrownBy(parse)).toEqual(new ValidationError("Request body is not valid JSON"));
+    expect(thrownBy(parse)).toMatchObject({ cause: expect.any(SyntaxError) });
   });
 
   it("rejects announced base64 that is not base64", () => {
@@ -81,11 +91,11 @@ describe("parseJsonBody", () => {
     );
   });
 
-  it("rejects a base64 body that is not UTF-8", () => {
+  it("rejects a base64 body that is not UTF-8, keeping the decoder's error as the cause", () => {
     const body = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString("base64");
-    expect(() => parseJsonBody({ body, isBase64Encoded: true })).toThrow(
-      new ValidationError("Request body is not valid UTF-8"),
-    );
+    const parse = () => parseJsonBody({ body, isBase64Encoded: true });
+    expect(thrownBy(parse)).toEqual(new ValidationError("Request body is not valid UTF-8"));
+    expect(thrownBy(parse)).toMatchObject({ cause: { code: "ERR_ENCODING_INVALID_ENCODED_DATA" } });
   });
 
   it("accepts a body of exactly the limit and rejects one byte more with 413, before parsing", () => {

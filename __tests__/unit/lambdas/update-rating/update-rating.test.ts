@@ -121,10 +121,11 @@ describe("updateRating", () => {
     });
   });
 
-  it("reports a failed existence check as NotFoundError", async () => {
-    ddbMock.on(TransactWriteCommand).rejects(cancelled("ConditionalCheckFailed", "None"));
+  it("reports a failed existence check as NotFoundError, caused by the cancellation", async () => {
+    const cancellation = cancelled("ConditionalCheckFailed", "None");
+    ddbMock.on(TransactWriteCommand).rejects(cancellation);
     await expect(updateRating(ddb, tables, "mv9", { imdb_rating: 1 })).rejects.toThrow(
-      new NotFoundError("Movie mv9 not found"),
+      new NotFoundError("Movie mv9 not found", { cause: cancellation }),
     );
     expect(ddbMock.calls()).toHaveLength(1);
   });
@@ -132,9 +133,10 @@ describe("updateRating", () => {
   it.each([[["TransactionConflict", "None"]], [["None", "TransactionConflict"]]])(
     "reports a transaction conflict (%p) as ConflictError",
     async (codes) => {
-      ddbMock.on(TransactWriteCommand).rejects(cancelled(...codes));
+      const cancellation = cancelled(...codes);
+      ddbMock.on(TransactWriteCommand).rejects(cancellation);
       await expect(updateRating(ddb, tables, "mv1", { imdb_rating: 1 })).rejects.toThrow(
-        new ConflictError("Movie mv1 is being updated concurrently, please retry"),
+        new ConflictError("Movie mv1 is being updated concurrently, please retry", { cause: cancellation }),
       );
     },
   );
