@@ -21,7 +21,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { projectRoot } from "../constructs/project-root";
+import { projectRoot } from "../tooling/project-root";
 import { getMovie } from "../lambdas/get-movie/get-movie";
 import { createDocumentClient } from "../lambdas/shared/dynamodb";
 import { DEFAULT_INGEST_CONCURRENCY, ingestMovieInfos } from "../lambdas/upload-infos/ingest";

@@ -9,11 +9,11 @@ import { LambdaAlias } from "@cdktf/provider-aws/lib/lambda-alias";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
-import { bundle, DEFAULT_RUNTIME, type Bundle, type BundlingOptions } from "./bundle";
+import { bundle, DEFAULT_RUNTIME, type Bundle, type BundlingOptions } from "../tooling/bundle";
 import { FailureQueue } from "./failure-queue";
-import { lambdaAssumeRolePolicy, toDocumentStatements, type PolicyStatement } from "./iam";
-import { Monitoring } from "./monitoring";
-import { tfName } from "./naming";
+import { lambdaAssumeRolePolicy, toDocumentStatements, type PolicyStatement } from "./core/iam";
+import { Monitoring } from "../operations/monitoring";
+import { tfName } from "./core/naming";
 import type { Table } from "./table";
 
 /** The DynamoDB actions a function may be granted on a table: named one by one, never `dynamodb:*`. */

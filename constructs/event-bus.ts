@@ -3,7 +3,7 @@ import { CloudwatchEventBus } from "@cdktf/provider-aws/lib/cloudwatch-event-bus
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { FailureQueue } from "./failure-queue";
-import { physicalName, tfName } from "./naming";
+import { physicalName, tfName } from "./core/naming";
 
 /** An EventBridge event pattern (`{"source": ["orders.service"], "detail-type": ["OrderCreated"]}`). */
 export type EventPattern = Readonly<Record<string, unknown>>;

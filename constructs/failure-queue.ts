@@ -2,8 +2,8 @@ import { Construct } from "constructs";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import type { EventRuleTarget } from "./event-bus";
 import { EventRuleQueuePolicy } from "./event-rule-queue-policy";
-import { Monitoring } from "./monitoring";
-import { tfName } from "./naming";
+import { Monitoring } from "../operations/monitoring";
+import { tfName } from "./core/naming";
 
 export interface FailureQueueProps {
   /** Physical queue name (`upload-infos-dev-failures`). */

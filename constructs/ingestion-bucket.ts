@@ -2,7 +2,7 @@ import { dependable } from "cdktf";
 import type { Construct } from "constructs";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import type { BundledFunction } from "./bundled-function";
-import { physicalName } from "./naming";
+import { physicalName } from "./core/naming";
 import { SecureBucket } from "./secure-bucket";
 
 export interface IngestionBucketProps {

@@ -3,8 +3,8 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy";
 import type { EventRuleTarget } from "./event-bus";
 import { EventRuleQueuePolicy } from "./event-rule-queue-policy";
-import { Monitoring } from "./monitoring";
-import { physicalName, tfName } from "./naming";
+import { Monitoring } from "../operations/monitoring";
+import { physicalName, tfName } from "./core/naming";
 
 export interface QueueProps {
   /** Logical queue name (`order-created`); the physical name adds the environment. */

@@ -7,8 +7,8 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { PipesPipe } from "@cdktf/provider-aws/lib/pipes-pipe";
 import type { EventBus } from "./event-bus";
 import { FailureQueue } from "./failure-queue";
-import { Monitoring } from "./monitoring";
-import { tfName } from "./naming";
+import { Monitoring } from "../operations/monitoring";
+import { tfName } from "./core/naming";
 import type { Table } from "./table";
 
 export interface TableStreamPipeProps {

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
-import { Monitoring } from "./monitoring";
-import { physicalName, tfName } from "./naming";
+import { Monitoring } from "../operations/monitoring";
+import { physicalName, tfName } from "./core/naming";
 
 export type AttributeType = "S" | "N" | "B";
 

@@ -5,8 +5,8 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import type { EventRuleTarget } from "./event-bus";
-import { Guardrails } from "./guardrails";
-import { physicalName, tfName } from "./naming";
+import { Guardrails } from "../operations/guardrails";
+import { physicalName, tfName } from "./core/naming";
 
 export interface TopicProps {
   /** Logical topic name (`order-notifications`); the physical name adds the environment. */

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { projectRoot } from "../constructs/project-root";
+import { projectRoot } from "../tooling/project-root";
 import { diffStacks } from "./diff";
 import { renderMarkdown, renderText } from "./render";
 import { synthesize, synthesizeAtRef } from "./synth-at-ref";

@@ -1,9 +1,9 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { BundledFunction } from "../constructs/bundled-function";
-import { callerIdentity } from "../constructs/iam";
+import { callerIdentity } from "../constructs/core/iam";
 import { IngestionBucket } from "../constructs/ingestion-bucket";
-import { physicalName } from "../constructs/naming";
+import { physicalName } from "../constructs/core/naming";
 import { RestApi } from "../constructs/rest-api";
 import { Table } from "../constructs/table";
 import type { EnvironmentConfig } from "./config";

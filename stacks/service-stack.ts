@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Guardrails } from "../constructs/guardrails";
-import { Monitoring } from "../constructs/monitoring";
+import { Guardrails } from "../operations/guardrails";
+import { Monitoring } from "../operations/monitoring";
 import type { EnvironmentConfig } from "./config";
 import { useS3Backend } from "./remote-state";
 

@@ -1,7 +1,7 @@
 import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DashboardBuilder, graph, text } from "../../../constructs/dashboard";
-import { Monitoring } from "../../../constructs/monitoring";
+import { DashboardBuilder, graph, text } from "../../../operations/dashboard";
+import { Monitoring } from "../../../operations/monitoring";
 import { Table } from "../../../constructs/table";
 import { synthesize } from "../../helpers/synth";
 

@@ -10,9 +10,9 @@ import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { DashboardBuilder, graph, text, type MetricSpec, type Widget } from "./dashboard";
-import { callerIdentity } from "./iam";
-import { physicalName, tfName } from "./naming";
-import { Topic } from "./topic";
+import { callerIdentity } from "../constructs/core/iam";
+import { physicalName, tfName } from "../constructs/core/naming";
+import { Topic } from "../constructs/topic";
 
 export interface MonitoringProps {
   /** The environment (`dev`): names the topic `<service>-alerts-<env>` and the dashboard `<service>-<env>`. */
