@@ -12,7 +12,7 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { bundle, DEFAULT_RUNTIME, type Bundle, type BundlingOptions } from "../tooling/bundle";
 import { FailureQueue } from "./failure-queue";
 import { lambdaAssumeRolePolicy, toDocumentStatements, type PolicyStatement } from "./core/iam";
-import { Monitoring } from "../operations/monitoring";
+import { metric, type Metric, type MetricOptions } from "./core/metrics";
 import { tfName } from "./core/naming";
 import type { Table } from "./table";
 
@@ -266,8 +266,31 @@ export class BundledFunction extends Construct {
       });
       this.eventInvokeConfig.overrideLogicalId(`${this.baseName}_async_invoke`);
     }
+  }
 
-    Monitoring.of(this).watchFunction({ terraformName: this.baseName, functionName: this.functionName });
+  /** A metric of this function (`AWS/Lambda`, by `FunctionName`). */
+  metric(metricName: string, options?: MetricOptions): Metric {
+    return metric("AWS/Lambda", metricName, { FunctionName: this.functionName }, options);
+  }
+
+  metricErrors(options?: MetricOptions): Metric {
+    return this.metric("Errors", options);
+  }
+
+  metricThrottles(options?: MetricOptions): Metric {
+    return this.metric("Throttles", options);
+  }
+
+  metricInvocations(options?: MetricOptions): Metric {
+    return this.metric("Invocations", options);
+  }
+
+  metricDuration(options?: MetricOptions): Metric {
+    return this.metric("Duration", options);
+  }
+
+  metricConcurrentExecutions(options?: MetricOptions): Metric {
+    return this.metric("ConcurrentExecutions", options);
   }
 
   /** The Terraform name this function's resources derive theirs from (`get_movie_lambda`). */

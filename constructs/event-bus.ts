@@ -2,22 +2,12 @@ import { Construct } from "constructs";
 import { CloudwatchEventBus } from "@cdktf/provider-aws/lib/cloudwatch-event-bus";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import type { EventRuleTarget } from "./core/rule-target";
 import { FailureQueue } from "./failure-queue";
 import { physicalName, tfName } from "./core/naming";
 
 /** An EventBridge event pattern (`{"source": ["orders.service"], "detail-type": ["OrderCreated"]}`). */
 export type EventPattern = Readonly<Record<string, unknown>>;
-
-/**
- * Something a rule can deliver events to. Its resource policy admits exactly the rules it is told
- * about (principal `events.amazonaws.com`, `aws:SourceArn` = the rule's ARN), nothing else.
- */
-export interface EventRuleTarget {
-  /** The ARN the rule's target points at. */
-  readonly targetArn: string;
-  /** Lets the rule `ruleArn` deliver to this target. */
-  allowEventRule(ruleArn: string): void;
-}
 
 export interface EventBusProps {
   /** Logical bus name (`orders`); the physical name adds the environment (`orders-dev`). */

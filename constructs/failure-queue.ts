@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import type { EventRuleTarget } from "./event-bus";
+import type { EventRuleTarget } from "./core/rule-target";
 import { EventRuleQueuePolicy } from "./event-rule-queue-policy";
-import { Monitoring } from "../operations/monitoring";
+import { metric, type Metric, type MetricOptions } from "./core/metrics";
 import { tfName } from "./core/naming";
 
 export interface FailureQueueProps {
@@ -17,8 +17,8 @@ export interface FailureQueueProps {
 
 /**
  * An SQS queue where failed events wait to be inspected and replayed: encrypted (SSE-SQS), kept as long
- * as SQS allows, and alarmed as soon as it holds a message (`Monitoring.watchQueue`), so nothing fails
- * silently. Lambda's on-failure destinations and dead-letter queues, pipes' and EventBridge rule targets'
+ * as SQS allows, and meant to stay empty: the stack's monitoring alarms as soon as it holds a message
+ * ({@link metricApproximateNumberOfMessagesVisible}), so nothing fails silently. Lambda's on-failure destinations and dead-letter queues, pipes' and EventBridge rule targets'
  * dead-letter queues use it. Its address is `aws_sqs_queue.<id>`. Told about an EventBridge rule
  * (`allowEventRule`), its queue policy admits `sqs:SendMessage` from that rule only, by `aws:SourceArn`.
  */
@@ -27,12 +27,15 @@ export class FailureQueue extends Construct implements EventRuleTarget {
   readonly queueName: string;
   readonly queueArn: string;
   readonly queueUrl: string;
+  /** The Terraform name of the queue (`upload_movie_infos_lambda_failures`). */
+  readonly terraformName: string;
 
   private readonly policy: EventRuleQueuePolicy;
 
   constructor(scope: Construct, id: string, props: FailureQueueProps) {
     super(scope, id);
     const name = tfName(id);
+    this.terraformName = name;
     this.queue = new SqsQueue(this, "queue", {
       name: props.queueName,
       sqsManagedSseEnabled: true,
@@ -42,8 +45,12 @@ export class FailureQueue extends Construct implements EventRuleTarget {
     this.queueName = this.queue.name;
     this.queueArn = this.queue.arn;
     this.queueUrl = this.queue.url;
-    Monitoring.of(this).watchQueue({ terraformName: name, queueName: this.queueName });
     this.policy = new EventRuleQueuePolicy(this, name, this);
+  }
+
+  /** Messages waiting in the queue (`AWS/SQS`, by `QueueName`): each one is a failure to look at. */
+  metricApproximateNumberOfMessagesVisible(options?: MetricOptions): Metric {
+    return metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: this.queueName }, options);
   }
 
   get targetArn(): string {

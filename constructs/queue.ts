@@ -1,9 +1,9 @@
 import { Construct } from "constructs";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy";
-import type { EventRuleTarget } from "./event-bus";
+import type { EventRuleTarget } from "./core/rule-target";
 import { EventRuleQueuePolicy } from "./event-rule-queue-policy";
-import { Monitoring } from "../operations/monitoring";
+import { metric, type Metric, type MetricOptions } from "./core/metrics";
 import { physicalName, tfName } from "./core/naming";
 
 export interface QueueProps {
@@ -44,12 +44,16 @@ export class Queue extends Construct implements EventRuleTarget {
   readonly queueUrl: string;
   readonly deadLetterQueueArn: string;
 
+  /** The Terraform name of the queue (`order_created_queue`); its DLQ's is `<name>_dlq`. */
+  readonly terraformName: string;
+
   private readonly baseName: string;
   private readonly policy: EventRuleQueuePolicy;
 
   constructor(scope: Construct, id: string, props: QueueProps) {
     super(scope, id);
     this.baseName = tfName(id);
+    this.terraformName = this.baseName;
 
     this.deadLetterQueue = new SqsQueue(this, "dlq", {
       name: physicalName(props.deadLetterQueueName ?? `${props.name}-dlq`, props.environment),
@@ -57,11 +61,6 @@ export class Queue extends Construct implements EventRuleTarget {
       messageRetentionSeconds: DLQ_RETENTION_SECONDS,
     });
     this.deadLetterQueue.overrideLogicalId(`${this.baseName}_dlq`);
-    // A message in the DLQ is one a consumer gave up on: someone must look.
-    Monitoring.of(this).watchQueue({
-      terraformName: `${this.baseName}_dlq`,
-      queueName: this.deadLetterQueue.name,
-    });
 
     this.queue = new SqsQueue(this, "queue", {
       name: physicalName(props.name, props.environment),
@@ -85,6 +84,21 @@ export class Queue extends Construct implements EventRuleTarget {
     this.queueUrl = this.queue.url;
     this.deadLetterQueueArn = this.deadLetterQueue.arn;
     this.policy = new EventRuleQueuePolicy(this, this.baseName, this);
+  }
+
+  /** Messages waiting in the queue (`AWS/SQS`, by `QueueName`). */
+  metricApproximateNumberOfMessagesVisible(options?: MetricOptions): Metric {
+    return metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: this.queueName }, options);
+  }
+
+  /** Messages waiting in the dead-letter queue: each is one a consumer gave up on, so someone must look. */
+  metricDeadLetterMessagesVisible(options?: MetricOptions): Metric {
+    return metric(
+      "AWS/SQS",
+      "ApproximateNumberOfMessagesVisible",
+      { QueueName: this.deadLetterQueue.name },
+      options,
+    );
   }
 
   get targetArn(): string {

@@ -12,7 +12,7 @@ import { ApiGatewayRestApi } from "@cdktf/provider-aws/lib/api-gateway-rest-api"
 import { ApiGatewayStage } from "@cdktf/provider-aws/lib/api-gateway-stage";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import type { BundledFunction } from "./bundled-function";
-import { Monitoring } from "../operations/monitoring";
+import { metric, type Metric, type MetricOptions } from "./core/metrics";
 import { tfName } from "./core/naming";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
@@ -110,8 +110,8 @@ export interface LambdaRoute {
  *   redeploys it; it is created before the old one is destroyed, and the stage is its own resource
  *   (`stage_name` on the deployment is deprecated).
  * - The stage writes JSON access logs to its own log group (`<id>_access_logs`), is throttled and
- *   publishes metrics for every method (`<id>_method_settings`), and is watched by the stack's
- *   `Monitoring` (5xx and p99 latency alarms, dashboard row).
+ *   publishes metrics for every method (`<id>_method_settings`); its `metric*()` methods describe them
+ *   for the stack's monitoring.
  * - Every method uses one request validator (`<id>_request_validator`: required parameters, and the
  *   body when the route has a model). `addLambdaRoute(..., { requestModel: { name, schema } })` adds
  *   `aws_api_gateway_model.<route>_model` and API Gateway answers 400 to a body that breaks it.
@@ -224,12 +224,38 @@ export class RestApi extends Construct {
         ...attributes(response, "response_type", "status_code", "response_templates"),
       );
     }
+  }
 
-    Monitoring.of(this).watchApi({
-      terraformName: this.baseName,
-      apiName: this.api.name,
-      stageName: this.stageName,
-    });
+  /** The Terraform name its resources derive from (`movies_api`). */
+  get terraformName(): string {
+    return this.baseName;
+  }
+
+  /** The API's name as CloudWatch knows it (`ApiName`). */
+  get apiName(): string {
+    return this.api.name;
+  }
+
+  /** A metric of this API's stage (`AWS/ApiGateway`, by `ApiName` and `Stage`). */
+  metric(metricName: string, options?: MetricOptions): Metric {
+    return metric("AWS/ApiGateway", metricName, { ApiName: this.api.name, Stage: this.stageName }, options);
+  }
+
+  /** Requests served. */
+  metricCount(options?: MetricOptions): Metric {
+    return this.metric("Count", options);
+  }
+
+  metricLatency(options?: MetricOptions): Metric {
+    return this.metric("Latency", options);
+  }
+
+  metricClientError(options?: MetricOptions): Metric {
+    return this.metric("4XXError", options);
+  }
+
+  metricServerError(options?: MetricOptions): Metric {
+    return this.metric("5XXError", options);
   }
 
   /** Adds `pathPart` under `parent` as `aws_api_gateway_resource.<id>`. */

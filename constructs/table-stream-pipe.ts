@@ -7,7 +7,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { PipesPipe } from "@cdktf/provider-aws/lib/pipes-pipe";
 import type { EventBus } from "./event-bus";
 import { FailureQueue } from "./failure-queue";
-import { Monitoring } from "../operations/monitoring";
+import { metric, type Metric, type MetricOptions } from "./core/metrics";
 import { tfName } from "./core/naming";
 import type { Table } from "./table";
 
@@ -82,13 +82,13 @@ const DEFAULT_MAXIMUM_RECORD_AGE_SECONDS = 3600;
  * then it goes to the dead-letter queue `aws_sqs_queue.<id>_dlq` (a {@link FailureQueue}, alarmed as
  * soon as it holds a message) and the shard moves on, so one poison record blocks the records behind it
  * for minutes, not 24 hours, and is never dropped silently. Failed executions are logged at ERROR level
- * (without the event payload) to `aws_cloudwatch_log_group.<id>_log_group` and alarmed on
- * (`aws_cloudwatch_metric_alarm.<id>_execution_failed`, `Monitoring.watchPipe`).
+ * (without the event payload) to `aws_cloudwatch_log_group.<id>_log_group`; {@link metricExecutionFailed}
+ * is what the stack's monitoring alarms on.
  *
  * Addresses: `aws_pipes_pipe.<id>`, `aws_iam_role.<id>_role`, `aws_iam_policy.<id>_policy`,
  * `aws_iam_role_policy_attachment.<id>_policy_attachment`, the documents
- * `data.aws_iam_policy_document.<id>_assume_role_policy` / `<id>_policy_document`, and the queue, log
- * group and alarms above.
+ * `data.aws_iam_policy_document.<id>_assume_role_policy` / `<id>_policy_document`, and the queue and log
+ * group above.
  */
 export class TableStreamPipe extends Construct {
   readonly pipe: PipesPipe;
@@ -97,10 +97,14 @@ export class TableStreamPipe extends Construct {
   readonly roleArn: string;
   readonly deadLetterQueue: FailureQueue;
   readonly logGroup: CloudwatchLogGroup;
+  /** The Terraform name its resources derive from (`order_created_pipe`). */
+  readonly terraformName: string;
+  readonly pipeName: string;
 
   constructor(scope: Construct, id: string, props: TableStreamPipeProps) {
     super(scope, id);
     const baseName = tfName(id);
+    this.terraformName = baseName;
     const streamArn = props.table.streamArn;
     if (streamArn === undefined) {
       throw new Error(`${baseName}: table ${props.table.node.id} has no stream; set its streamViewType`);
@@ -214,6 +218,29 @@ export class TableStreamPipe extends Construct {
     this.pipe.overrideLogicalId(baseName);
     this.pipeArn = this.pipe.arn;
     this.roleArn = this.role.arn;
-    Monitoring.of(this).watchPipe({ terraformName: baseName, pipeName: this.pipe.name });
+    this.pipeName = this.pipe.name;
+  }
+
+  /** A metric of this pipe (`AWS/EventBridge/Pipes`, by `PipeName`). */
+  metric(metricName: string, options?: MetricOptions): Metric {
+    return metric("AWS/EventBridge/Pipes", metricName, { PipeName: this.pipeName }, options);
+  }
+
+  /**
+   * Failed executions: the pipe is retrying a batch, which holds up its shard until it succeeds or is
+   * dead-lettered.
+   */
+  metricExecutionFailed(options?: MetricOptions): Metric {
+    return this.metric("ExecutionFailed", options);
+  }
+
+  /** Executions started (one per batch). */
+  metricInvocations(options?: MetricOptions): Metric {
+    return this.metric("Invocations", options);
+  }
+
+  /** Records the pipe read from the stream (before its filter). */
+  metricEventCount(options?: MetricOptions): Metric {
+    return this.metric("EventCount", options);
   }
 }

@@ -4,8 +4,8 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
-import type { EventRuleTarget } from "./event-bus";
-import { Guardrails } from "../operations/guardrails";
+import type { EventRuleTarget } from "./core/rule-target";
+import { waive } from "./core/waivers";
 import { physicalName, tfName } from "./core/naming";
 
 export interface TopicProps {
@@ -98,7 +98,7 @@ export class Topic extends Construct implements EventRuleTarget {
       ],
     });
     keyPolicy.overrideLogicalId(`${this.baseName}_key_policy_document`);
-    Guardrails.waive(
+    waive(
       keyPolicy,
       "iam-wildcard-action",
       "KMS key policy: the account root keeps kms:* (AWS's default key policy) so IAM decides and the key can never become unmanageable",

@@ -337,6 +337,31 @@ describe("OrderCreated: table stream ──pipe──▶ orders bus", () => {
     });
   });
 
+  it("has its dashboard row: records read, executions and failed executions", () => {
+    const body = JSON.parse(synth.resource.aws_cloudwatch_dashboard?.dashboard?.dashboard_body as string) as {
+      widgets: { x: number; y: number; width: number; properties: { title?: string; metrics?: unknown[] } }[];
+    };
+    const pipe = "${aws_pipes_pipe.order_created_pipe.name}";
+    const row = body.widgets.filter((w) => w.properties.title?.startsWith(`Pipe ${pipe}:`));
+    const line = (metric: string, label: string) => [
+      "AWS/EventBridge/Pipes",
+      metric,
+      "PipeName",
+      pipe,
+      { label },
+    ];
+    expect(row.map((w) => [w.properties.title, w.x, w.y, w.width, w.properties.metrics])).toEqual([
+      [
+        `Pipe ${pipe}: records and executions`,
+        0,
+        26,
+        12,
+        [line("EventCount", "Records read"), line("Invocations", "Executions")],
+      ],
+      [`Pipe ${pipe}: failed executions`, 12, 26, 12, [line("ExecutionFailed", "Failed")]],
+    ]);
+  });
+
   it("gives the pipe a role only pipes of this account may assume", () => {
     expect(synth.resource.aws_iam_role?.order_created_pipe_role).toMatchObject({
       name: "order-created-dev",
