@@ -1,5 +1,6 @@
 import { validateHeaderName, validateHeaderValue } from "node:http";
 import type { APIGatewayProxyEvent } from "aws-lambda";
+import { referenceOf } from "../tooling/terraform-json";
 import type { TerraformResolver } from "./terraform";
 
 /**
@@ -45,14 +46,10 @@ export interface DeclaredApi {
   readonly routes: readonly ApiRoute[];
 }
 
-const REF = /^\$\{([a-z0-9_]+)\.([a-z0-9_]+)\.([a-z0-9_]+)\}$/;
-
-/** `${type.name.attribute}` as its parts, or undefined for anything else (literals, expressions). */
+/** `${type.name.attribute}` as its parts, or undefined for anything else (literals, expressions, data). */
 function reference(value: unknown): { type: string; name: string; attribute: string } | undefined {
-  const match = typeof value === "string" ? REF.exec(value) : null;
-  if (!match) return undefined;
-  const [, type, name, attribute] = match as unknown as [string, string, string, string];
-  return { type, name, attribute };
+  const ref = referenceOf(value);
+  return ref && !ref.data ? ref : undefined;
 }
 
 /** The REST API a resource, method, stage or integration belongs to (`rest_api_id = ${...rest_api.X.id}`). */

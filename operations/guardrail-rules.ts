@@ -4,6 +4,7 @@
  */
 
 import type { GuardrailRule } from "../constructs/core/waivers";
+import { refersTo } from "../tooling/terraform-json";
 
 export { GUARDRAIL_RULES, type GuardrailRule } from "../constructs/core/waivers";
 
@@ -82,13 +83,6 @@ class StackView {
   referring(type: string, field: string, address: string): ElementView[] {
     return this.resources(type).filter((e) => refersTo(e.config[field], address));
   }
-}
-
-/** True when `value` holds a Terraform reference to `address` (`${aws_s3_bucket.x.id}/*` refers to it). */
-export function refersTo(value: unknown, address: string): boolean {
-  const text = typeof value === "string" ? value : JSON.stringify(value ?? null);
-  const escaped = address.replace(/\./g, "\\.");
-  return new RegExp(`\\$\\{[^}]*\\b${escaped}\\b`).test(text);
 }
 
 function blocks(value: unknown): Config[] {
