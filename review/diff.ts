@@ -35,10 +35,10 @@ export interface StackDiff {
 }
 
 /** Attribute names whose values we never print. */
-const SECRET_KEY =
+export const SECRET_KEY =
   /passw(or)?d|passphrase|secret|token|private_?key|api_?key|access_?key|credential|connection_?string/i;
 /** Values that are secrets whatever they are called: PEM private keys, AWS access key ids. */
-const SECRET_VALUE = /-----BEGIN [A-Z ]*PRIVATE KEY-----|\b(AKIA|ASIA)[A-Z0-9]{16}\b/;
+export const SECRET_VALUE = /-----BEGIN [A-Z ]*PRIVATE KEY-----|\b(AKIA|ASIA)[A-Z0-9]{16}\b/;
 
 /** The cdktf metadata key (`"//"`), present at every level; it is not configuration. */
 const METADATA = "//";

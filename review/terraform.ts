@@ -3,8 +3,21 @@
  * registry), the scratch workspaces, the local STS stub, running init/validate/plan/show, and reading
  * plan JSON. `npm run validate`, `npm run plan:diff` and the Terraform tests all go through it.
  */
-import { spawnSync } from "node:child_process";
-import { accessSync, constants, existsSync, readdirSync, statSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { availableParallelism, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 
 /** The Terraform CLI found on this machine. */
@@ -145,4 +158,444 @@ export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): Provid
     if (version) return { root, version };
   }
   return undefined;
+}
+
+/** Where the provider comes from: a filesystem mirror on this machine, or the public registry. */
+export type ProviderSource =
+  | { readonly kind: "mirror"; readonly root: string; readonly version: string }
+  | { readonly kind: "registry" };
+
+/** Everything needed to run Terraform offline (with a mirror) or online (registry), found once. */
+export interface TerraformSetup {
+  readonly terraform: TerraformBinary;
+  readonly provider: ProviderSource;
+  /** Shared by every workspace: the CLI config, the plugin cache, cached provider schemas. */
+  readonly cacheDir: string;
+  /** The CLI config every run uses (`TF_CLI_CONFIG_FILE`). */
+  readonly cliConfigFile: string;
+}
+
+/** Why the Terraform checks cannot run here, in words a user can act on. */
+export class TerraformUnavailableError extends Error {
+  override readonly name = "TerraformUnavailableError";
+}
+
+/** The cache folder: `MOVIES_CDKTF_CACHE`, else `$XDG_CACHE_HOME/movies-cdktf`, else `~/.cache/movies-cdktf`. */
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.MOVIES_CDKTF_CACHE) return env.MOVIES_CDKTF_CACHE;
+  const base = env.XDG_CACHE_HOME || join(env.HOME || tmpdir(), ".cache");
+  return join(base, "movies-cdktf");
+}
+
+/**
+ * Finds Terraform and the provider and writes the shared CLI config: with a mirror, `terraform init`
+ * installs hashicorp/aws from it and never reaches the network; without one, from the registry. The
+ * plugin cache is shared by every workspace, so the provider is linked, not copied, per stack.
+ * Throws {@link TerraformUnavailableError} when there is no `terraform` binary.
+ */
+export function terraformSetup(env: NodeJS.ProcessEnv = process.env): TerraformSetup {
+  const terraform = findTerraform(env);
+  if (!terraform) {
+    throw new TerraformUnavailableError(
+      "terraform was not found on PATH (or TERRAFORM_BINARY): install Terraform >= 1.10 to run the Terraform checks",
+    );
+  }
+  const mirror = findProviderMirror(env);
+  const provider: ProviderSource = mirror ? { kind: "mirror", ...mirror } : { kind: "registry" };
+  const cacheDir = join(cacheRoot(env), "terraform");
+  const pluginCache = join(cacheDir, "plugins");
+  mkdirSync(pluginCache, { recursive: true });
+  const installation = mirror
+    ? [
+        "provider_installation {",
+        `  filesystem_mirror {`,
+        `    path    = ${JSON.stringify(mirror.root)}`,
+        `    include = ["registry.terraform.io/hashicorp/aws"]`,
+        "  }",
+        `  direct {`,
+        `    exclude = ["registry.terraform.io/hashicorp/aws"]`,
+        "  }",
+        "}",
+      ]
+    : [];
+  const config = [
+    "# Written by review/terraform.ts: the provider from the mirror (when there is one), one plugin cache.",
+    ...installation,
+    `plugin_cache_dir = ${JSON.stringify(pluginCache)}`,
+    "plugin_cache_may_break_dependency_lock_file = true",
+    "",
+  ].join("\n");
+  const cliConfigFile = join(cacheDir, mirror ? `cli-mirror-${mirror.version}.tfrc` : "cli-registry.tfrc");
+  writeFileIfChanged(cliConfigFile, config);
+  return { terraform, provider, cacheDir, cliConfigFile };
+}
+
+function writeFileIfChanged(path: string, text: string): void {
+  if (existsSync(path) && readFileSync(path, "utf8") === text) return;
+  writeFileSync(path, text);
+}
+
+/** The version of hashicorp/aws a scratch copy pins: the mirror's when there is one, else the project's own. */
+export function plannedProviderVersion(
+  setup: TerraformSetup,
+  projectPin: string | undefined,
+): string | undefined {
+  return setup.provider.kind === "mirror" ? setup.provider.version : projectPin;
+}
+
+/** One line that says where the provider came from, and why its version may differ from the project's pin. */
+export function describeProvider(setup: TerraformSetup, projectPin: string | undefined): string {
+  const tf = `Terraform ${setup.terraform.version}`;
+  if (setup.provider.kind === "registry")
+    return `${tf}, hashicorp/aws ${projectPin ?? "(unpinned)"} from the registry`;
+  const moved =
+    projectPin && projectPin !== setup.provider.version
+      ? ` (the project pins ${projectPin}; the scratch copy is moved to ${setup.provider.version}, the version this machine's mirror holds, to plan offline)`
+      : "";
+  return `${tf}, hashicorp/aws ${setup.provider.version} from the filesystem mirror ${setup.provider.root}${moved}`;
+}
+
+/** A stand-in for AWS STS on 127.0.0.1 that answers GetCallerIdentity, so the provider configures offline. */
+export interface StsStub {
+  /** `http://127.0.0.1:<port>`. */
+  readonly endpoint: string;
+  close(): Promise<void>;
+}
+
+/** The account id every offline plan sees. */
+export const OFFLINE_ACCOUNT_ID = "123456789012";
+
+/**
+ * Starts the STS stub in this process (so it dies with it), listening on 127.0.0.1 only. Every request
+ * gets a GetCallerIdentity answer: it is the only STS call the provider makes with the skip options set.
+ */
+export async function startStsStub(): Promise<StsStub> {
+  const body = [
+    `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">`,
+    `<GetCallerIdentityResult><Arn>arn:aws:iam::${OFFLINE_ACCOUNT_ID}:user/offline-plan</Arn>`,
+    `<UserId>AIDAOFFLINEPLAN</UserId><Account>${OFFLINE_ACCOUNT_ID}</Account></GetCallerIdentityResult>`,
+    `<ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata>`,
+    `</GetCallerIdentityResponse>`,
+  ].join("");
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => {
+      response.writeHead(200, { "content-type": "text/xml" });
+      response.end(body);
+    });
+  });
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolvePromise());
+  });
+  server.unref();
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
+/** A synthesized stack's Terraform JSON, as the scratch copy reads and rewrites it. */
+export type StackConfig = Record<string, unknown>;
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+/** The version of hashicorp/aws a stack pins (`required_providers.aws.version`). */
+export function providerPin(stack: StackConfig): string | undefined {
+  const aws = record(record(record(stack.terraform)?.required_providers)?.aws);
+  return typeof aws?.version === "string" ? aws.version : undefined;
+}
+
+/**
+ * The scratch copy of a stack that plans offline: no backend (state stays in the workspace), the
+ * provider pinned to `providerVersion`, and every `aws` provider configured with fake keys, the skip
+ * options and STS at `stsEndpoint`. The input is not modified.
+ */
+export function offlineConfig(
+  stack: StackConfig,
+  options: { providerVersion?: string; stsEndpoint: string },
+): StackConfig {
+  const copy = structuredClone(stack);
+  const terraform = record(copy.terraform) ?? {};
+  delete terraform.backend;
+  const aws = record(record(terraform.required_providers)?.aws);
+  if (aws && options.providerVersion) aws.version = options.providerVersion;
+  const providers = record(copy.provider);
+  const awsProviders = providers?.aws;
+  for (const provider of Array.isArray(awsProviders) ? awsProviders : [awsProviders]) {
+    const config = record(provider);
+    if (!config) continue;
+    Object.assign(config, {
+      access_key: "AKIAOFFLINEPLAN00000",
+      secret_key: "offline-plan-not-a-secret",
+      skip_credentials_validation: true,
+      skip_requesting_account_id: true,
+      skip_metadata_api_check: true,
+      skip_region_validation: true,
+      endpoints: [{ sts: options.stsEndpoint }],
+    });
+    delete config.assume_role;
+    delete config.profile;
+    delete config.shared_config_files;
+    delete config.shared_credentials_files;
+  }
+  return copy;
+}
+
+/** What one terraform command printed, and how it ended. */
+export interface CommandResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Fails with Terraform's own message (its stderr, else stdout) when a command did not succeed. */
+export class TerraformCommandError extends Error {
+  override readonly name = "TerraformCommandError";
+  constructor(
+    readonly command: string,
+    readonly result: CommandResult,
+  ) {
+    super(
+      `terraform ${command} failed:\n${(result.stderr.trim() || result.stdout.trim()).replace(/\n{3,}/g, "\n\n")}`,
+    );
+  }
+}
+
+/** The environment every terraform command runs with: the shared CLI config, no real credentials. */
+function terraformEnv(setup: TerraformSetup, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const clean: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (!/^(AWS_|TF_)/.test(key)) clean[key] = value;
+  }
+  return {
+    ...clean,
+    TF_CLI_CONFIG_FILE: setup.cliConfigFile,
+    TF_IN_AUTOMATION: "1",
+    TF_INPUT: "0",
+    CHECKPOINT_DISABLE: "1",
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
+}
+
+/**
+ * A scratch folder holding one stack's offline configuration, where init/validate/plan/show run.
+ * `terraform init` runs once; {@link Workspace.setConfig} swaps the configuration (same providers).
+ */
+export class Workspace {
+  private initialized = false;
+
+  constructor(
+    readonly setup: TerraformSetup,
+    readonly dir: string,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  /** Writes `cdk.tf.json` (already made offline with {@link offlineConfig}). */
+  setConfig(config: StackConfig): void {
+    writeFileSync(join(this.dir, "cdk.tf.json"), `${JSON.stringify(config, null, 2)}\n`);
+  }
+
+  /** Writes the local state the next plan is made against (`terraform.tfstate`), or removes it. */
+  setState(state: unknown | undefined): void {
+    const path = join(this.dir, "terraform.tfstate");
+    if (state === undefined) rmSync(path, { force: true });
+    else writeFileSync(path, `${JSON.stringify(state)}\n`);
+  }
+
+  /** Runs `terraform <args>` here; resolves with its output whatever its exit code. */
+  run(args: readonly string[]): Promise<CommandResult> {
+    return new Promise((resolvePromise, reject) => {
+      const child = spawn(this.setup.terraform.binary, [...args], {
+        cwd: this.dir,
+        env: terraformEnv(this.setup, this.env),
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+      child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+      child.on("error", reject);
+      child.on("close", (code) =>
+        resolvePromise({
+          code: code ?? 1,
+          stdout: Buffer.concat(out).toString("utf8"),
+          stderr: Buffer.concat(err).toString("utf8"),
+        }),
+      );
+    });
+  }
+
+  private async runOrThrow(args: readonly string[]): Promise<CommandResult> {
+    const result = await this.run(args);
+    if (result.code !== 0) throw new TerraformCommandError(args[0] ?? "", result);
+    return result;
+  }
+
+  /** `terraform init` (once): the provider from the mirror or registry, through the shared plugin cache. */
+  async init(): Promise<void> {
+    if (this.initialized) return;
+    const result = await this.run(["init", "-input=false", "-no-color", "-backend=false"]);
+    if (result.code !== 0) {
+      // With no backend and no modules, init only fails when it cannot install the provider.
+      const message = (result.stderr.trim() || result.stdout.trim()).replace(/\n{3,}/g, "\n\n");
+      throw new TerraformUnavailableError(`terraform init could not install the provider:\n${message}`);
+    }
+    this.initialized = true;
+  }
+
+  /** `terraform validate`: resolves when valid, else throws with Terraform's diagnostics. */
+  async validate(): Promise<void> {
+    await this.init();
+    await this.runOrThrow(["validate", "-no-color"]);
+  }
+
+  /**
+   * `terraform plan -refresh=false` against the workspace's state (none: everything is created).
+   * Resolves with Terraform's one-line summary and its whole text.
+   */
+  async plan(): Promise<PlanRun> {
+    await this.init();
+    const args = ["plan", "-refresh=false", "-input=false", "-no-color", "-lock=false", "-out=plan.bin"];
+    const result = await this.runOrThrow(args);
+    return { summary: planSummary(result.stdout), text: result.stdout };
+  }
+
+  /** The plan the last {@link Workspace.plan} saved, read with `terraform show -json`. */
+  async showPlan(): Promise<PlanJson> {
+    const shown = await this.runOrThrow(["show", "-json", "-no-color", "plan.bin"]);
+    return JSON.parse(shown.stdout) as PlanJson;
+  }
+
+  /** `terraform providers schema -json`, cached per Terraform and provider version. */
+  async providerSchema(): Promise<ProviderSchemas> {
+    const version = this.setup.provider.kind === "mirror" ? this.setup.provider.version : "registry";
+    const path = join(this.setup.cacheDir, `schema-${this.setup.terraform.version}-aws-${version}.json`);
+    if (existsSync(path)) return JSON.parse(readFileSync(path, "utf8")) as ProviderSchemas;
+    await this.init();
+    const result = await this.runOrThrow(["providers", "schema", "-json"]);
+    const schemas = JSON.parse(result.stdout) as ProviderSchemas;
+    if (this.setup.provider.kind === "mirror") writeFileSync(path, result.stdout);
+    return schemas;
+  }
+}
+
+/** What `terraform plan` said. */
+export interface PlanRun {
+  /** `64 to add, 0 to change, 0 to destroy`, or `no changes`. */
+  readonly summary: string;
+  /** Its whole output (no colour). */
+  readonly text: string;
+}
+
+/** Terraform's own summary of a plan: `64 to add, 0 to change, 0 to destroy`, or `no changes`. */
+export function planSummary(stdout: string): string {
+  const plan = /^Plan: (.+)\.$/m.exec(stdout);
+  if (plan?.[1]) return plan[1];
+  if (/^No changes\./m.test(stdout)) return "no changes";
+  const outputs = /^Changes to Outputs:/m.test(stdout);
+  return outputs ? "changes to outputs only" : "no changes";
+}
+
+/** Runs `tasks` with at most `limit` at a time (the machine's cores), in order of start. */
+export async function inParallel<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+
+/** How many terraform processes to run at once: one per core. */
+export function parallelism(): number {
+  return Math.max(1, availableParallelism());
+}
+
+// ---- Plan JSON (`terraform show -json`), the parts this project reads -------------------------------
+
+/** One resource's planned change. */
+export interface ResourceChange {
+  readonly address: string;
+  readonly mode: "managed" | "data";
+  readonly type: string;
+  readonly name: string;
+  readonly change: {
+    readonly actions: readonly ("no-op" | "create" | "read" | "update" | "delete")[];
+    readonly before: unknown;
+    readonly after: unknown;
+    readonly after_unknown?: unknown;
+    readonly before_sensitive?: unknown;
+    readonly after_sensitive?: unknown;
+    readonly replace_paths?: readonly (readonly (string | number)[])[];
+  };
+  readonly action_reason?: string;
+}
+
+/** An output's planned change. */
+export interface OutputChange {
+  readonly actions: readonly string[];
+  readonly before: unknown;
+  readonly after: unknown;
+  readonly after_unknown?: unknown;
+  readonly after_sensitive?: unknown;
+}
+
+/** `terraform show -json <plan>`. */
+export interface PlanJson {
+  readonly format_version: string;
+  readonly terraform_version: string;
+  readonly resource_changes?: readonly ResourceChange[];
+  readonly output_changes?: Readonly<Record<string, OutputChange>>;
+}
+
+/** A schema block: attributes and nested blocks. */
+export interface SchemaBlock {
+  readonly attributes?: Readonly<
+    Record<
+      string,
+      {
+        readonly type?: unknown;
+        readonly optional?: boolean;
+        readonly computed?: boolean;
+        readonly required?: boolean;
+        readonly sensitive?: boolean;
+      }
+    >
+  >;
+  readonly block_types?: Readonly<
+    Record<
+      string,
+      { readonly nesting_mode: "single" | "list" | "set" | "map" | "group"; readonly block: SchemaBlock }
+    >
+  >;
+}
+
+/** `terraform providers schema -json`. */
+export interface ProviderSchemas {
+  readonly provider_schemas: Readonly<
+    Record<
+      string,
+      {
+        readonly resource_schemas: Readonly<
+          Record<string, { readonly version: number; readonly block: SchemaBlock }>
+        >;
+      }
+    >
+  >;
 }

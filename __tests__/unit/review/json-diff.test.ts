@@ -177,19 +177,31 @@ describe("renderers", () => {
   });
 });
 
-describe("plan-diff CLI", () => {
+describe("plan-diff CLI without Terraform", () => {
   let stdout: string;
   let stderr: string;
+  const binary = process.env.TERRAFORM_BINARY;
   beforeEach(() => {
     stdout = "";
     stderr = "";
+    // No terraform at that path: the CLI falls back to comparing the synthesized JSON.
+    process.env.TERRAFORM_BINARY = "/nonexistent/terraform";
     jest.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
     jest.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
   });
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => {
+    jest.restoreAllMocks();
+    if (binary === undefined) delete process.env.TERRAFORM_BINARY;
+    else process.env.TERRAFORM_BINARY = binary;
+  });
 
-  it("compares two existing output folders without synthesizing", () => {
-    const code = main([
+  const FALLBACK =
+    "plan-diff: Terraform is unavailable (terraform was not found on PATH (or TERRAFORM_BINARY): install " +
+    "Terraform >= 1.10 to run the Terraform checks); falling back to comparing the synthesized JSON, which " +
+    "cannot tell an update in place from a replacement.";
+
+  it("says so in its first line, then compares two existing output folders without synthesizing", async () => {
+    const code = await main([
       "--before",
       join(fixtures, "before"),
       "--after",
@@ -200,17 +212,33 @@ describe("plan-diff CLI", () => {
       "Plan diff: `main` → this change",
     ]);
     expect(code).toBe(0);
-    expect(stdout).toBe(EXPECTED_MARKDOWN);
+    expect(stdout).toBe(`> ${FALLBACK}\n\n${EXPECTED_MARKDOWN}`);
   });
 
-  it("writes the diff as JSON for scripts", () => {
-    main(["--before", join(fixtures, "before"), "--after", join(fixtures, "after"), "--format", "json"]);
-    expect(JSON.parse(stdout)).toEqual(JSON.parse(JSON.stringify(diffStacks(before(), after()))));
+  it("prints the text report after the same first line", async () => {
+    await main(["--before", join(fixtures, "before"), "--after", join(fixtures, "after")]);
+    expect(stdout).toBe(`${FALLBACK}\n${EXPECTED_TEXT}`);
   });
 
-  it("prints its usage and fails without a ref, or with an unknown format", () => {
-    expect(main([])).toBe(2);
-    expect(main(["main", "--format", "html"])).toBe(2);
+  it("writes the diff as JSON for scripts, naming the engine and why", async () => {
+    await main([
+      "--before",
+      join(fixtures, "before"),
+      "--after",
+      join(fixtures, "after"),
+      "--format",
+      "json",
+    ]);
+    expect(JSON.parse(stdout)).toEqual({
+      engine: "json-diff",
+      reason: expect.stringContaining("terraform was not found"),
+      stacks: JSON.parse(JSON.stringify(diffStacks(before(), after()))),
+    });
+  });
+
+  it("prints its usage and fails without a ref, or with an unknown format", async () => {
+    expect(await main([])).toBe(2);
+    expect(await main(["main", "--format", "html"])).toBe(2);
     expect(stderr).toContain("Usage: npm run plan:diff -- <git-ref>");
     expect(stdout).toBe("");
   });

@@ -1,0 +1,264 @@
+/**
+ * Builds a Terraform state (format 4) from a plan, so the next configuration can be planned against it
+ * offline: what a first apply of the base configuration would have left, with every value only AWS
+ * knows replaced by a stable placeholder. Pure: no files, no Terraform.
+ *
+ * The rules (measured, see the plan-review docs): computed-only attributes get a placeholder derived
+ * from the address and the attribute path (ARN-shaped where the attribute is an ARN; numbers 0, bools
+ * false); optional+computed ones stay null, or an empty collection (a null collection reads back as
+ * "known after apply"); `id` always gets a placeholder (a null id means "does not exist"). Unknown values
+ * of configured attributes that are a plain reference to another resource's attribute get that
+ * attribute's placeholder, so references line up in one pass; the rest converge by planning again.
+ */
+import {
+  OFFLINE_ACCOUNT_ID,
+  type PlanJson,
+  type ProviderSchemas,
+  type ResourceChange,
+  type SchemaBlock,
+} from "./terraform";
+
+/** The provider every resource of this project's stacks uses. */
+const AWS_PROVIDER = "registry.terraform.io/hashicorp/aws";
+
+type Path = readonly (string | number)[];
+
+/** A value a real apply would have computed: the same for the same address and path, every time. */
+export function placeholder(address: string, path: Path, type: unknown): unknown {
+  if (type === "number") return 0;
+  if (type === "bool") return false;
+  if (Array.isArray(type) && (type[0] === "list" || type[0] === "set")) return [];
+  if (Array.isArray(type) && type[0] === "map") return {};
+  if (Array.isArray(type)) return null;
+  const name = String(path.filter((p) => typeof p === "string").at(-1) ?? "");
+  const where = [address, ...path.map(String)].join("/");
+  if (name === "arn" || name.endsWith("_arn")) {
+    return `arn:aws:offline:eu-central-1:${OFFLINE_ACCOUNT_ID}:${where}`;
+  }
+  return `offline:${where}`;
+}
+
+/** `${aws_iam_role.x.arn}`, alone: the one reference shape that can be filled before planning. */
+const PLAIN_REFERENCE = /^\$\{([a-z0-9_]+)\.([a-z0-9_-]+)\.([a-z0-9_]+)\}$/;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The synthesized configuration's resources (`resource.<type>.<name>`), for the reference fill. */
+export type ResourceConfigs = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+
+interface FillContext {
+  readonly address: string;
+  readonly schemas: ProviderSchemas;
+}
+
+function attributeType(schemas: ProviderSchemas, type: string, attribute: string): unknown {
+  return schemas.provider_schemas[AWS_PROVIDER]?.resource_schemas[type]?.block.attributes?.[attribute]?.type;
+}
+
+/** What an unknown attribute becomes: a reference's placeholder, a computed value's, or null/empty. */
+function unknownValue(
+  context: FillContext,
+  path: Path,
+  attribute: { type?: unknown; optional?: boolean; computed?: boolean },
+  configured: unknown,
+): unknown {
+  const reference = typeof configured === "string" ? PLAIN_REFERENCE.exec(configured) : null;
+  if (reference) {
+    const [, type, name, attr] = reference as unknown as [string, string, string, string];
+    return placeholder(`${type}.${name}`, [attr], attributeType(context.schemas, type, attr));
+  }
+  const name = path.at(-1);
+  const computedOnly = attribute.computed === true && attribute.optional !== true;
+  if (computedOnly || (path.length === 1 && name === "id"))
+    return placeholder(context.address, path, attribute.type);
+  const type = attribute.type;
+  if (Array.isArray(type) && (type[0] === "list" || type[0] === "set")) return [];
+  if (Array.isArray(type) && type[0] === "map") return {};
+  return null;
+}
+
+/**
+ * Fills the unknown values of one object of `block` (the planned `after`, with `after_unknown` marking
+ * what is unknown), following nested blocks; `configured` is the same object in the synthesized JSON.
+ */
+function fillBlock(
+  context: FillContext,
+  block: SchemaBlock,
+  value: unknown,
+  unknown: unknown,
+  configured: unknown,
+  path: Path,
+): Record<string, unknown> {
+  const known = isObject(value) ? value : {};
+  const marks = isObject(unknown) ? unknown : {};
+  const config = isObject(configured) ? configured : {};
+  const result: Record<string, unknown> = {};
+  for (const [name, attribute] of Object.entries(block.attributes ?? {})) {
+    const here = [...path, name];
+    if (marks[name] === true) result[name] = unknownValue(context, here, attribute, config[name]);
+    else result[name] = fillNested(known[name], marks[name], here, context);
+  }
+  for (const [name, nested] of Object.entries(block.block_types ?? {})) {
+    const here = [...path, name];
+    const items = known[name];
+    const itemMarks = marks[name];
+    const itemConfig = config[name];
+    if (nested.nesting_mode === "single" || nested.nesting_mode === "group") {
+      result[name] =
+        items === null || items === undefined
+          ? null
+          : fillBlock(context, nested.block, items, itemMarks, itemConfig, here);
+    } else if (nested.nesting_mode === "map") {
+      const entries = isObject(items) ? Object.entries(items) : [];
+      result[name] = Object.fromEntries(
+        entries.map(([key, item]) => [
+          key,
+          fillBlock(
+            context,
+            nested.block,
+            item,
+            isObject(itemMarks) ? itemMarks[key] : undefined,
+            undefined,
+            [...here, key],
+          ),
+        ]),
+      );
+    } else {
+      const list = Array.isArray(items) ? items : [];
+      const configs = Array.isArray(itemConfig) ? itemConfig : [itemConfig];
+      result[name] = list.map((item, i) =>
+        fillBlock(
+          context,
+          nested.block,
+          item,
+          Array.isArray(itemMarks) ? itemMarks[i] : undefined,
+          configs[i],
+          [...here, i],
+        ),
+      );
+    }
+  }
+  return result;
+}
+
+/** Unknown values inside a known collection attribute (a list of strings with one reference in it). */
+function fillNested(value: unknown, marks: unknown, path: Path, context: FillContext): unknown {
+  if (marks === undefined || marks === false || value === undefined) return value ?? null;
+  if (Array.isArray(value) && Array.isArray(marks)) {
+    return value.map((item, i) =>
+      marks[i] === true
+        ? placeholder(context.address, [...path, i], "string")
+        : fillNested(item, marks[i], [...path, i], context),
+    );
+  }
+  if (isObject(value) && isObject(marks)) {
+    return Object.fromEntries(
+      Object.entries({ ...value, ...Object.fromEntries(Object.keys(marks).map((k) => [k, value[k]])) }).map(
+        ([k, v]) => [
+          k,
+          marks[k] === true
+            ? placeholder(context.address, [...path, k], "string")
+            : fillNested(v, marks[k], [...path, k], context),
+        ],
+      ),
+    );
+  }
+  return value ?? null;
+}
+
+/** Terraform's type for an output's value, as a state records it. */
+function ctyType(value: unknown): unknown {
+  if (typeof value === "string") return "string";
+  if (typeof value === "number") return "number";
+  if (typeof value === "boolean") return "bool";
+  if (Array.isArray(value)) return ["tuple", value.map(ctyType)];
+  if (isObject(value))
+    return ["object", Object.fromEntries(Object.entries(value).map(([k, v]) => [k, ctyType(v)]))];
+  return "string";
+}
+
+/** A state (format 4) as `terraform plan` reads it from `terraform.tfstate`. */
+export interface StateV4 {
+  readonly version: 4;
+  readonly terraform_version: string;
+  readonly serial: number;
+  readonly lineage: string;
+  readonly outputs: Record<string, { value: unknown; type: unknown; sensitive?: boolean }>;
+  readonly resources: unknown[];
+}
+
+/** The value a resource has after the plan is applied: `after`, or `before` for what is kept as it is. */
+function appliedValue(change: ResourceChange): { value: unknown; unknown: unknown } | undefined {
+  const actions = change.change.actions;
+  if (actions.includes("create") || actions.includes("update")) {
+    return { value: change.change.after, unknown: change.change.after_unknown };
+  }
+  if (actions.length === 1 && actions[0] === "no-op")
+    return { value: change.change.before, unknown: undefined };
+  return undefined;
+}
+
+/**
+ * The state a successful apply of `plan` would leave: every managed resource it creates, updates or keeps,
+ * with unknown values filled (see the module comment), and the outputs. `configs` are the synthesized
+ * resources (`type → name → config`), used to line plain references up with their placeholders.
+ */
+export function priorStateFrom(
+  plan: PlanJson,
+  schemas: ProviderSchemas,
+  configs: ResourceConfigs,
+  options: { terraformVersion: string; serial?: number },
+): StateV4 {
+  const grouped = new Map<string, { type: string; name: string; instances: unknown[] }>();
+  for (const change of plan.resource_changes ?? []) {
+    if (change.mode !== "managed") continue;
+    const applied = appliedValue(change);
+    if (!applied) continue;
+    const schema = schemas.provider_schemas[AWS_PROVIDER]?.resource_schemas[change.type];
+    if (!schema) throw new Error(`No provider schema for ${change.type} (${change.address})`);
+    const context = { address: `${change.type}.${change.name}`, schemas };
+    const configured = configs[change.type]?.[change.name];
+    const attributes = fillBlock(context, schema.block, applied.value, applied.unknown, configured, []);
+    const key = `${change.type}.${change.name}`;
+    const entry = grouped.get(key) ?? { type: change.type, name: change.name, instances: [] };
+    entry.instances.push({ schema_version: schema.version, attributes, sensitive_attributes: [] });
+    grouped.set(key, entry);
+  }
+  const outputs: StateV4["outputs"] = {};
+  for (const [name, output] of Object.entries(plan.output_changes ?? {})) {
+    if (output.actions.includes("delete")) continue;
+    const value = output.after_unknown === true ? placeholder(`output.${name}`, [], "string") : output.after;
+    outputs[name] = {
+      value,
+      type: ctyType(value),
+      ...(output.after_sensitive === true ? { sensitive: true } : {}),
+    };
+  }
+  return {
+    version: 4,
+    terraform_version: options.terraformVersion,
+    serial: options.serial ?? 1,
+    lineage: "00000000-0000-4000-8000-00000000cafe",
+    outputs,
+    resources: [...grouped.values()].map((entry) => ({
+      mode: "managed",
+      type: entry.type,
+      name: entry.name,
+      provider: `provider["${AWS_PROVIDER}"]`,
+      instances: entry.instances,
+    })),
+  };
+}
+
+/** True when a plan changes nothing: every resource a no-op (or a data read), every output unchanged. */
+export function planIsEmpty(plan: PlanJson): boolean {
+  const resources = (plan.resource_changes ?? []).every(
+    (c) => c.mode === "data" || (c.change.actions.length === 1 && c.change.actions[0] === "no-op"),
+  );
+  const outputs = Object.values(plan.output_changes ?? {}).every(
+    (o) => o.actions.length === 1 && o.actions[0] === "no-op",
+  );
+  return resources && outputs;
+}
