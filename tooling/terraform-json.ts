@@ -132,7 +132,5 @@ export function addressesOf(json: TerraformJson): Map<string, unknown> {
 
 /** The addresses of the resources and data sources of a stack, sorted (`aws_x.y`, `data.aws_x.y`). */
 export function resourceAddresses(json: TerraformJson): string[] {
-  return [...addressesOf(json).keys()]
-    .filter((address) => !/^(output|var|module|provider)\.|^(terraform|locals)$/.test(address))
-    .sort();
+  return [...addressesOf({ resource: json.resource ?? {}, data: json.data ?? {} }).keys()].sort();
 }
