@@ -2,6 +2,7 @@ import { dependable } from "cdktf";
 import type { Construct } from "constructs";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import type { BundledFunction } from "./bundled-function";
+import { callerIdentity } from "./core/iam";
 import { physicalName } from "./core/naming";
 import { SecureBucket } from "./secure-bucket";
 
@@ -9,8 +10,6 @@ export interface IngestionBucketProps {
   /** Logical bucket name (`movie-infos`). */
   readonly name: string;
   readonly environment: string;
-  /** The account id (from `data.aws_caller_identity`), which prefixes the bucket name as in the workshop. */
-  readonly accountId: string;
   /**
    * The Terraform name of the bucket's notification configuration (S3 keeps one per bucket).
    * @default `<id>_notification`
@@ -43,9 +42,11 @@ export class IngestionBucket extends SecureBucket {
   }[] = [];
 
   constructor(scope: Construct, id: string, props: IngestionBucketProps) {
-    super(scope, id, { bucketName: `${props.accountId}-${physicalName(props.name, props.environment)}` });
+    // Prefixed with the account id (the stack's data.aws_caller_identity), as in the workshop.
+    const accountId = callerIdentity(scope).accountId;
+    super(scope, id, { bucketName: `${accountId}-${physicalName(props.name, props.environment)}` });
     this.notificationId = props.notificationId ?? `${this.baseName}_notification`;
-    this.accountId = props.accountId;
+    this.accountId = accountId;
   }
 
   /**
@@ -54,7 +55,7 @@ export class IngestionBucket extends SecureBucket {
    * notification depend on it, since S3 test-invokes the target when the notification is saved.
    */
   notifyOnObjectCreated(fn: BundledFunction, filter: ObjectCreatedFilter = {}): void {
-    const permission = fn.grantInvoke(`allow_${this.baseName}_to_invoke_${fn.terraformName}`, {
+    const permission = fn.addPermission(`allow_${this.baseName}_to_invoke_${fn.terraformName}`, {
       principal: "s3.amazonaws.com",
       sourceArn: this.bucketArn,
       sourceAccount: this.accountId,

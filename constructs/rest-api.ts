@@ -310,7 +310,7 @@ export class RestApi extends Construct {
 
     // Path parameters become "*" in the execute-api ARN: arn:...:<api-id>/<stage>/<METHOD>/<path>.
     const arnPath = resource.path.replace(/\{[^}]+\}/g, "*");
-    fn.grantInvoke(`${name}_permission`, {
+    fn.addPermission(`${name}_permission`, {
       principal: "apigateway.amazonaws.com",
       sourceArn: `${this.executionArn}/*/${httpMethod}${arnPath}`,
     });

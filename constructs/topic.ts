@@ -5,6 +5,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import type { EventRuleTarget } from "./core/rule-target";
+import { callerIdentity } from "./core/iam";
 import { waive } from "./core/waivers";
 import { physicalName, tfName } from "./core/naming";
 
@@ -12,8 +13,6 @@ export interface TopicProps {
   /** Logical topic name (`order-notifications`); the physical name adds the environment. */
   readonly name: string;
   readonly environment: string;
-  /** The account id (from `data.aws_caller_identity`): its root administers the topic's key. */
-  readonly accountId: string;
   /**
    * The AWS services that publish to the topic, and so may use its key (`cloudwatch.amazonaws.com` for
    * alarms).
@@ -83,6 +82,8 @@ export class Topic extends Construct implements EventRuleTarget {
     super(scope, id);
     this.baseName = tfName(id);
     const name = physicalName(props.name, props.environment);
+    // The account's root administers the key; the stack's data.aws_caller_identity gives it.
+    const accountId = callerIdentity(this).accountId;
 
     const keyPolicy = new DataAwsIamPolicyDocument(this, "key_policy_document", {
       statement: [
@@ -90,11 +91,11 @@ export class Topic extends Construct implements EventRuleTarget {
           // The key's default policy: the account (through IAM) administers it, or no one could.
           sid: "AccountAdministersKey",
           effect: "Allow",
-          principals: [{ type: "AWS", identifiers: [`arn:aws:iam::${props.accountId}:root`] }],
+          principals: [{ type: "AWS", identifiers: [`arn:aws:iam::${accountId}:root`] }],
           actions: ["kms:*"],
           resources: ["*"],
         },
-        ...publishStatements(props.publishingServices ?? ["events.amazonaws.com"], props.accountId),
+        ...publishStatements(props.publishingServices ?? ["events.amazonaws.com"], accountId),
       ],
     });
     keyPolicy.overrideLogicalId(`${this.baseName}_key_policy_document`);

@@ -11,7 +11,6 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { DashboardBuilder, graph, text, type MetricSpec, type Widget } from "./dashboard";
 import { BundledFunction } from "../constructs/bundled-function";
-import { callerIdentity } from "../constructs/core/iam";
 import type { Metric } from "../constructs/core/metrics";
 import { physicalName, tfName } from "../constructs/core/naming";
 import { FailureQueue } from "../constructs/failure-queue";
@@ -158,7 +157,6 @@ export class Monitoring extends Construct implements IAspect {
     const alerts = new Topic(this, "alerts", {
       name: `${props.service}-alerts`,
       environment: props.environment,
-      accountId: callerIdentity(this).accountId,
       publishingServices: ["cloudwatch.amazonaws.com"],
       keyDeletionWindowDays: 7,
     });

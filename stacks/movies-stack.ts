@@ -1,7 +1,6 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { BundledFunction } from "../constructs/bundled-function";
-import { callerIdentity } from "../constructs/core/iam";
 import { IngestionBucket } from "../constructs/ingestion-bucket";
 import { physicalName } from "../constructs/core/naming";
 import { RestApi } from "../constructs/rest-api";
@@ -53,7 +52,6 @@ export class MoviesStack extends ServiceStack {
     this.bucket = new IngestionBucket(this, "movie_infos_bucket", {
       name: "movie-infos",
       environment,
-      accountId: callerIdentity(this).accountId,
       notificationId: "movies_bucket_notification",
     });
 

@@ -312,7 +312,6 @@ describe("failing synth", () => {
         const bucket = new IngestionBucket(this, "drop_bucket", {
           name: "drop",
           environment: "dev",
-          accountId: "123456789012",
         });
         bucket.notifyOnObjectCreated(fn);
       }
