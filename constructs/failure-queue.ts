@@ -3,7 +3,7 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import type { EventRuleTarget } from "./core/rule-target";
 import { EventRuleQueuePolicy } from "./event-rule-queue-policy";
 import { metric, type Metric, type MetricOptions } from "./core/metrics";
-import { tfName } from "./core/naming";
+import { ResourceConstruct } from "./core/resource-construct";
 
 export interface FailureQueueProps {
   /** Physical queue name (`upload-infos-dev-failures`). */
@@ -22,30 +22,26 @@ export interface FailureQueueProps {
  * dead-letter queues use it. Its address is `aws_sqs_queue.<id>`. Told about an EventBridge rule
  * (`allowEventRule`), its queue policy admits `sqs:SendMessage` from that rule only, by `aws:SourceArn`.
  */
-export class FailureQueue extends Construct implements EventRuleTarget {
+export class FailureQueue extends ResourceConstruct implements EventRuleTarget {
   readonly queue: SqsQueue;
   readonly queueName: string;
   readonly queueArn: string;
   readonly queueUrl: string;
-  /** The Terraform name of the queue (`upload_movie_infos_lambda_failures`). */
-  readonly terraformName: string;
 
   private readonly policy: EventRuleQueuePolicy;
 
   constructor(scope: Construct, id: string, props: FailureQueueProps) {
     super(scope, id);
-    const name = tfName(id);
-    this.terraformName = name;
     this.queue = new SqsQueue(this, "queue", {
       name: props.queueName,
       sqsManagedSseEnabled: true,
       messageRetentionSeconds: props.retentionSeconds ?? 1_209_600,
     });
-    this.queue.overrideLogicalId(name);
+    this.address(this.queue);
     this.queueName = this.queue.name;
     this.queueArn = this.queue.arn;
     this.queueUrl = this.queue.url;
-    this.policy = new EventRuleQueuePolicy(this, name, this);
+    this.policy = new EventRuleQueuePolicy(this, this.terraformName, this);
   }
 
   /** Messages waiting in the queue (`AWS/SQS`, by `QueueName`): each one is a failure to look at. */

@@ -5,6 +5,7 @@ import type { BundledFunction } from "./bundled-function";
 import { callerIdentity } from "./core/iam";
 import { physicalName } from "./core/naming";
 import { SecureBucket } from "./secure-bucket";
+import { withAddress } from "./core/resource-construct";
 
 export interface IngestionBucketProps {
   /** Logical bucket name (`movie-infos`). */
@@ -45,7 +46,7 @@ export class IngestionBucket extends SecureBucket {
     // Prefixed with the account id (the stack's data.aws_caller_identity), as in the workshop.
     const accountId = callerIdentity(scope).accountId;
     super(scope, id, { bucketName: `${accountId}-${physicalName(props.name, props.environment)}` });
-    this.notificationId = props.notificationId ?? `${this.baseName}_notification`;
+    this.notificationId = props.notificationId ?? `${this.terraformName}_notification`;
     this.accountId = accountId;
   }
 
@@ -55,7 +56,7 @@ export class IngestionBucket extends SecureBucket {
    * notification depend on it, since S3 test-invokes the target when the notification is saved.
    */
   notifyOnObjectCreated(fn: BundledFunction, filter: ObjectCreatedFilter = {}): void {
-    const permission = fn.addPermission(`allow_${this.baseName}_to_invoke_${fn.terraformName}`, {
+    const permission = fn.addPermission(`allow_${this.terraformName}_to_invoke_${fn.terraformName}`, {
       principal: "s3.amazonaws.com",
       sourceArn: this.bucketArn,
       sourceAccount: this.accountId,
@@ -69,7 +70,7 @@ export class IngestionBucket extends SecureBucket {
     });
     if (!this.notification) {
       this.notification = new S3BucketNotification(this, "notification", { bucket: this.bucket.id });
-      this.notification.overrideLogicalId(this.notificationId);
+      withAddress(this.notification, this.notificationId);
     }
     this.notification.putLambdaFunction(this.notificationTargets.map((t) => ({ ...t })));
     this.notification.dependsOn = [...(this.notification.dependsOn ?? []), dependable(permission)];

@@ -4,7 +4,8 @@ import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-re
 import type { EventRuleTarget } from "./core/rule-target";
 import { EventRuleQueuePolicy } from "./event-rule-queue-policy";
 import { metric, type Metric, type MetricOptions } from "./core/metrics";
-import { physicalName, tfName } from "./core/naming";
+import { physicalName } from "./core/naming";
+import { ResourceConstruct } from "./core/resource-construct";
 
 export interface QueueProps {
   /** Logical queue name (`order-created`); the physical name adds the environment. */
@@ -36,7 +37,7 @@ const DLQ_RETENTION_SECONDS = 14 * 24 * 60 * 60;
  * ({@link EventRuleTarget}) its queue policy admits `sqs:SendMessage` from the rules it is told about,
  * by `aws:SourceArn`, and nothing else.
  */
-export class Queue extends Construct implements EventRuleTarget {
+export class Queue extends ResourceConstruct implements EventRuleTarget {
   readonly queue: SqsQueue;
   readonly deadLetterQueue: SqsQueue;
   readonly queueName: string;
@@ -44,23 +45,17 @@ export class Queue extends Construct implements EventRuleTarget {
   readonly queueUrl: string;
   readonly deadLetterQueueArn: string;
 
-  /** The Terraform name of the queue (`order_created_queue`); its DLQ's is `<name>_dlq`. */
-  readonly terraformName: string;
-
-  private readonly baseName: string;
   private readonly policy: EventRuleQueuePolicy;
 
   constructor(scope: Construct, id: string, props: QueueProps) {
     super(scope, id);
-    this.baseName = tfName(id);
-    this.terraformName = this.baseName;
 
     this.deadLetterQueue = new SqsQueue(this, "dlq", {
       name: physicalName(props.deadLetterQueueName ?? `${props.name}-dlq`, props.environment),
       sqsManagedSseEnabled: true,
       messageRetentionSeconds: DLQ_RETENTION_SECONDS,
     });
-    this.deadLetterQueue.overrideLogicalId(`${this.baseName}_dlq`);
+    this.address(this.deadLetterQueue, "dlq");
 
     this.queue = new SqsQueue(this, "queue", {
       name: physicalName(props.name, props.environment),
@@ -71,19 +66,19 @@ export class Queue extends Construct implements EventRuleTarget {
         maxReceiveCount: props.maxReceiveCount ?? 5,
       }),
     });
-    this.queue.overrideLogicalId(this.baseName);
+    this.address(this.queue);
 
     const redriveAllow = new SqsQueueRedriveAllowPolicy(this, "dlq_redrive_allow_policy", {
       queueUrl: this.deadLetterQueue.url,
       redriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [this.queue.arn] }),
     });
-    redriveAllow.overrideLogicalId(`${this.baseName}_dlq_redrive_allow_policy`);
+    this.address(redriveAllow, "dlq_redrive_allow_policy");
 
     this.queueName = this.queue.name;
     this.queueArn = this.queue.arn;
     this.queueUrl = this.queue.url;
     this.deadLetterQueueArn = this.deadLetterQueue.arn;
-    this.policy = new EventRuleQueuePolicy(this, this.baseName, this);
+    this.policy = new EventRuleQueuePolicy(this, this.terraformName, this);
   }
 
   /** Messages waiting in the queue (`AWS/SQS`, by `QueueName`). */

@@ -14,6 +14,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import type { BundledFunction } from "./bundled-function";
 import { metric, type Metric, type MetricOptions } from "./core/metrics";
 import { tfName } from "./core/naming";
+import { ResourceConstruct, withAddress } from "./core/resource-construct";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
 
@@ -119,7 +120,7 @@ export interface LambdaRoute {
  * The access logs need the account's API Gateway CloudWatch role (`aws_api_gateway_account`, one per
  * region and account); it is set up once per account, not by service stacks (see the README).
  */
-export class RestApi extends Construct {
+export class RestApi extends ResourceConstruct {
   readonly api: ApiGatewayRestApi;
   readonly deployment: ApiGatewayDeployment;
   readonly stage: ApiGatewayStage;
@@ -135,21 +136,19 @@ export class RestApi extends Construct {
   /** The access-log group's name (`/aws/apigateway/<name>/access-logs`). */
   readonly accessLogGroupName: string;
 
-  private readonly baseName: string;
   /** Terraform expressions whose values, hashed, decide when the API is redeployed. */
   private readonly fingerprint: string[] = [];
   private readonly deploymentDependencies: ITerraformDependable[] = [];
 
   constructor(scope: Construct, id: string, props: RestApiProps) {
     super(scope, id);
-    this.baseName = tfName(id);
 
     this.api = new ApiGatewayRestApi(this, "api", {
       name: props.name,
       description: props.description,
       endpointConfiguration: { types: ["REGIONAL"] },
     });
-    this.api.overrideLogicalId(this.baseName);
+    this.address(this.api);
     this.restApiId = this.api.id;
     this.executionArn = this.api.executionArn;
     this.root = { resourceId: this.api.rootResourceId, path: "/" };
@@ -162,13 +161,13 @@ export class RestApi extends Construct {
       },
       lifecycle: { createBeforeDestroy: true },
     });
-    this.deployment.overrideLogicalId(`${this.baseName}_deployment`);
+    this.address(this.deployment, "deployment");
 
     this.accessLogGroup = new CloudwatchLogGroup(this, "access_logs", {
       name: `/aws/apigateway/${props.name}/access-logs`,
       retentionInDays: props.accessLogRetentionDays ?? 14,
     });
-    this.accessLogGroup.overrideLogicalId(`${this.baseName}_access_logs`);
+    this.address(this.accessLogGroup, "access_logs");
     this.accessLogGroupName = this.accessLogGroup.name;
 
     this.stage = new ApiGatewayStage(this, "stage", {
@@ -181,7 +180,7 @@ export class RestApi extends Construct {
         format: JSON.stringify(ACCESS_LOG_FORMAT),
       },
     });
-    this.stage.overrideLogicalId(`${this.baseName}_stage`);
+    this.address(this.stage, "stage");
     this.stageName = this.stage.stageName;
     this.invokeUrl = this.stage.invokeUrl;
 
@@ -196,7 +195,7 @@ export class RestApi extends Construct {
         throttlingBurstLimit: throttling.burstLimit,
       },
     });
-    this.methodSettings.overrideLogicalId(`${this.baseName}_method_settings`);
+    this.address(this.methodSettings, "method_settings");
 
     this.requestValidator = new ApiGatewayRequestValidator(this, "request_validator", {
       restApiId: this.api.id,
@@ -204,7 +203,7 @@ export class RestApi extends Construct {
       validateRequestBody: true,
       validateRequestParameters: true,
     });
-    this.requestValidator.overrideLogicalId(`${this.baseName}_request_validator`);
+    this.address(this.requestValidator, "request_validator");
     this.fingerprint.push(
       this.requestValidator.id,
       ...attributes(this.requestValidator, "validate_request_body", "validate_request_parameters"),
@@ -218,17 +217,12 @@ export class RestApi extends Construct {
         statusCode: "400",
         responseTemplates: { "application/json": VALIDATION_ERROR_TEMPLATE },
       });
-      response.overrideLogicalId(`${this.baseName}_${suffix}`);
+      withAddress(response, `${this.terraformName}_${suffix}`);
       this.fingerprint.push(
         response.id,
         ...attributes(response, "response_type", "status_code", "response_templates"),
       );
     }
-  }
-
-  /** The Terraform name its resources derive from (`movies_api`). */
-  get terraformName(): string {
-    return this.baseName;
   }
 
   /** The API's name as CloudWatch knows it (`ApiName`). */
@@ -265,7 +259,7 @@ export class RestApi extends Construct {
       parentId: parent.resourceId,
       pathPart,
     });
-    resource.overrideLogicalId(tfName(id));
+    withAddress(resource, tfName(id));
     this.fingerprint.push(resource.id, resource.pathPart);
     const path = parent.path === "/" ? `/${pathPart}` : `${parent.path}/${pathPart}`;
     return { resourceId: resource.id, path };
@@ -295,7 +289,7 @@ export class RestApi extends Construct {
       requestValidatorId: this.requestValidator.id,
       ...(model ? { requestModels: { "application/json": model.name } } : {}),
     });
-    method.overrideLogicalId(`${name}_method`);
+    withAddress(method, `${name}_method`);
 
     const integration = new ApiGatewayIntegration(this, `${name}_integration`, {
       restApiId: this.api.id,
@@ -306,7 +300,7 @@ export class RestApi extends Construct {
       integrationHttpMethod: "POST",
       uri: fn.aliasInvokeArn,
     });
-    integration.overrideLogicalId(`${name}_integration`);
+    withAddress(integration, `${name}_integration`);
 
     // Path parameters become "*" in the execute-api ARN: arn:...:<api-id>/<stage>/<METHOD>/<path>.
     const arnPath = resource.path.replace(/\{[^}]+\}/g, "*");
@@ -345,7 +339,7 @@ export class RestApi extends Construct {
       contentType: "application/json",
       schema: JSON.stringify({ $schema: JSON_SCHEMA_DRAFT_04, title: model.name, ...model.schema }),
     });
-    resource.overrideLogicalId(`${route}_model`);
+    withAddress(resource, `${route}_model`);
     this.fingerprint.push(resource.id, resource.schema);
     return resource;
   }

@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { metric, type Metric, type MetricOptions } from "./core/metrics";
-import { physicalName, tfName } from "./core/naming";
+import { physicalName } from "./core/naming";
+import { ResourceConstruct } from "./core/resource-construct";
 
 export type AttributeType = "S" | "N" | "B";
 
@@ -34,10 +35,8 @@ export interface TableProps {
  * point-in-time recovery on. Its Terraform address is `aws_dynamodb_table.<id>`. Its `metric*()` methods
  * describe what can be watched (throttle events, consumed capacity); the stack's monitoring decides.
  */
-export class Table extends Construct {
+export class Table extends ResourceConstruct {
   readonly resource: DynamodbTable;
-  /** The Terraform name its resources derive from (`movie_infos_table`). */
-  readonly terraformName: string;
   readonly tableName: string;
   readonly tableArn: string;
   readonly hashKeyName: string;
@@ -46,7 +45,6 @@ export class Table extends Construct {
 
   constructor(scope: Construct, id: string, props: TableProps) {
     super(scope, id);
-    this.terraformName = tfName(id);
     this.hashKeyName = props.hashKey.name;
     this.resource = new DynamodbTable(this, "table", {
       name: physicalName(props.name, props.environment),
@@ -61,7 +59,7 @@ export class Table extends Construct {
         ? { ttl: { attributeName: props.timeToLiveAttribute, enabled: true } }
         : {}),
     });
-    this.resource.overrideLogicalId(this.terraformName);
+    this.address(this.resource);
     this.tableName = this.resource.name;
     this.tableArn = this.resource.arn;
     if (props.streamViewType) this.streamArn = this.resource.streamArn;

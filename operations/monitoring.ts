@@ -19,6 +19,7 @@ import { RestApi } from "../constructs/rest-api";
 import { Table } from "../constructs/table";
 import { TableStreamPipe } from "../constructs/table-stream-pipe";
 import { Topic } from "../constructs/topic";
+import { ResourceConstruct, withAddress } from "../constructs/core/resource-construct";
 
 export interface MonitoringProps {
   /** The environment (`dev`): names the topic `<service>-alerts-<env>` and the dashboard `<service>-<env>`. */
@@ -112,7 +113,7 @@ const ANY_IN_FIVE_MINUTES = {
  *   everything watched, so rows appear for whatever the stack holds (one per API, the functions, the
  *   tables, one per pipe, the failure queues).
  */
-export class Monitoring extends Construct implements IAspect {
+export class Monitoring extends ResourceConstruct implements IAspect {
   readonly topic: SnsTopic;
   readonly topicArn: string;
   readonly dashboard: CloudwatchDashboard;
@@ -149,7 +150,7 @@ export class Monitoring extends Construct implements IAspect {
       this.region = props.region;
     } else {
       const current = new DataAwsRegion(this, "current_region");
-      current.overrideLogicalId("current_region");
+      withAddress(current, "current_region");
       this.region = current.region;
     }
     this.namespace = physicalName(props.service, props.environment);
@@ -168,7 +169,7 @@ export class Monitoring extends Construct implements IAspect {
         protocol: "email",
         endpoint: props.alarmEmail,
       });
-      subscription.overrideLogicalId("alerts_email");
+      withAddress(subscription, "alerts_email");
     }
 
     this.dashboardName = physicalName(props.service, props.environment);
@@ -177,7 +178,7 @@ export class Monitoring extends Construct implements IAspect {
       // Built when the stack is synthesized, from everything registered by then.
       dashboardBody: Lazy.stringValue({ produce: () => JSON.stringify(this.buildDashboard()) }),
     });
-    this.dashboard.overrideLogicalId("dashboard");
+    withAddress(this.dashboard, "dashboard");
   }
 
   /**
@@ -330,7 +331,7 @@ export class Monitoring extends Construct implements IAspect {
         pattern: options.filterPattern,
         metricTransformation: { namespace: this.namespace, name: metricName, value: field, unit: "Count" },
       });
-      filter.overrideLogicalId(name);
+      withAddress(filter, name);
       metrics.push({ namespace: this.namespace, metricName, dimensions: {}, label: metricName });
     }
     this.logWidgets.push(graph(options.title, metrics, { stat: "Sum" }));
@@ -344,7 +345,7 @@ export class Monitoring extends Construct implements IAspect {
       alarmActions: [this.topic.arn],
       okActions: [this.topic.arn],
     });
-    alarm.overrideLogicalId(name);
+    withAddress(alarm, name);
     return alarm;
   }
 
