@@ -197,19 +197,26 @@ export class RestApi extends ResourceConstruct {
     });
     this.address(this.methodSettings, "method_settings");
 
-    this.requestValidator = new ApiGatewayRequestValidator(this, "request_validator", {
+    this.requestValidator = this.validateRequests();
+  }
+
+  /**
+   * One request validator for every method, and 400 responses that name the field: API Gateway's own
+   * say only "Invalid request body", ours name the field, like the handlers'.
+   */
+  private validateRequests(): ApiGatewayRequestValidator {
+    const validator = new ApiGatewayRequestValidator(this, "request_validator", {
       restApiId: this.api.id,
       name: "body-and-parameters",
       validateRequestBody: true,
       validateRequestParameters: true,
     });
-    this.address(this.requestValidator, "request_validator");
+    this.address(validator, "request_validator");
     this.fingerprint.push(
-      this.requestValidator.id,
-      ...attributes(this.requestValidator, "validate_request_body", "validate_request_parameters"),
+      validator.id,
+      ...attributes(validator, "validate_request_body", "validate_request_parameters"),
     );
 
-    // API Gateway's own 400s say only "Invalid request body"; ours name the field, like the handlers'.
     for (const [responseType, suffix] of VALIDATION_RESPONSES) {
       const response = new ApiGatewayGatewayResponse(this, suffix, {
         restApiId: this.api.id,
@@ -217,12 +224,13 @@ export class RestApi extends ResourceConstruct {
         statusCode: "400",
         responseTemplates: { "application/json": VALIDATION_ERROR_TEMPLATE },
       });
-      withAddress(response, `${this.terraformName}_${suffix}`);
+      this.address(response, suffix);
       this.fingerprint.push(
         response.id,
         ...attributes(response, "response_type", "status_code", "response_templates"),
       );
     }
+    return validator;
   }
 
   /** The API's name as CloudWatch knows it (`ApiName`). */

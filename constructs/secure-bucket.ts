@@ -48,8 +48,6 @@ export class SecureBucket extends ResourceConstruct {
   /** `s3://<bucket>` */
   readonly bucketUri: string;
 
-  /** The Terraform name every resource of this bucket derives its own from (`movie_infos_bucket`). */
-
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
     const lifecycle = props.preventDestroy ? { lifecycle: { preventDestroy: true } } : {};
@@ -57,20 +55,8 @@ export class SecureBucket extends ResourceConstruct {
     this.bucket = new S3Bucket(this, "bucket", { bucket: props.bucketName, ...lifecycle });
     this.address(this.bucket);
 
-    if (props.encryption === "aws:kms") {
-      this.kmsKey = new KmsKey(this, "key", {
-        description: `Encrypts the objects of s3://${props.bucketName}`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-        ...lifecycle,
-      });
-      this.address(this.kmsKey, "key");
-      const alias = new KmsAlias(this, "key_alias", {
-        name: `alias/${props.bucketName}`,
-        targetKeyId: this.kmsKey.keyId,
-      });
-      this.address(alias, "key_alias");
-    }
+    this.kmsKey =
+      props.encryption === "aws:kms" ? this.customerManagedKey(props.bucketName, lifecycle) : undefined;
     const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
       bucket: this.bucket.id,
       rule: [
@@ -105,6 +91,35 @@ export class SecureBucket extends ResourceConstruct {
     });
     this.address(versioning, "versioning");
 
+    this.denyInsecureTransport(publicAccessBlock);
+
+    if (props.noncurrentVersionExpiration)
+      this.expireNoncurrentVersions(props.noncurrentVersionExpiration, versioning);
+
+    this.bucketName = this.bucket.bucket;
+    this.bucketArn = this.bucket.arn;
+    this.bucketUri = `s3://${this.bucket.bucket}`;
+  }
+
+  /** A rotated KMS key of the bucket's own, with its alias `alias/<bucket>`. */
+  private customerManagedKey(bucketName: string, lifecycle: object): KmsKey {
+    const key = new KmsKey(this, "key", {
+      description: `Encrypts the objects of s3://${bucketName}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      ...lifecycle,
+    });
+    this.address(key, "key");
+    const alias = new KmsAlias(this, "key_alias", {
+      name: `alias/${bucketName}`,
+      targetKeyId: key.keyId,
+    });
+    this.address(alias, "key_alias");
+    return key;
+  }
+
+  /** The bucket policy: deny every request that does not use TLS. */
+  private denyInsecureTransport(publicAccessBlock: S3BucketPublicAccessBlock): void {
     const tlsOnly = new DataAwsIamPolicyDocument(this, "tls_only_policy_document", {
       statement: [
         {
@@ -125,30 +140,29 @@ export class SecureBucket extends ResourceConstruct {
       dependsOn: [publicAccessBlock],
     });
     this.address(policy, "policy");
+  }
 
-    if (props.noncurrentVersionExpiration) {
-      const { days, keepNewest } = props.noncurrentVersionExpiration;
-      const expiry = new S3BucketLifecycleConfiguration(this, "lifecycle", {
-        bucket: this.bucket.id,
-        rule: [
-          {
-            id: "expire-noncurrent-versions",
-            status: "Enabled",
-            filter: [{}],
-            noncurrentVersionExpiration: [
-              { noncurrentDays: days, ...(keepNewest ? { newerNoncurrentVersions: keepNewest } : {}) },
-            ],
-            abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-          },
-        ],
-        // Lifecycle rules on versions need versioning to be in place first.
-        dependsOn: [versioning],
-      });
-      this.address(expiry, "lifecycle");
-    }
-
-    this.bucketName = this.bucket.bucket;
-    this.bucketArn = this.bucket.arn;
-    this.bucketUri = `s3://${this.bucket.bucket}`;
+  /** Expires noncurrent versions after `days`, keeping the newest `keepNewest`. */
+  private expireNoncurrentVersions(
+    { days, keepNewest }: NonNullable<SecureBucketProps["noncurrentVersionExpiration"]>,
+    versioning: S3BucketVersioningA,
+  ): void {
+    const expiry = new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      bucket: this.bucket.id,
+      rule: [
+        {
+          id: "expire-noncurrent-versions",
+          status: "Enabled",
+          filter: [{}],
+          noncurrentVersionExpiration: [
+            { noncurrentDays: days, ...(keepNewest ? { newerNoncurrentVersions: keepNewest } : {}) },
+          ],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+      ],
+      // Lifecycle rules on versions need versioning to be in place first.
+      dependsOn: [versioning],
+    });
+    this.address(expiry, "lifecycle");
   }
 }
