@@ -1,5 +1,6 @@
-// Two projects: fast unit/stack tests, and integration tests against DynamoDB Local and the S3 server
-// (started by the tests themselves on free ports; they need `java` 17+ on the PATH).
+// Three projects: fast unit/stack tests; integration tests against DynamoDB Local and the S3 server
+// (started by the tests themselves on free ports; they need `java` 17+ on the PATH); and the Terraform
+// checks, which run real Terraform and the AWS provider offline (skipped, with a warning, without Terraform).
 // ts-jest only transpiles (isolatedModules in tsconfig); `npm run typecheck` does the type checking.
 const tsJest = ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: false }];
 
@@ -21,6 +22,13 @@ module.exports = {
         "<rootDir>/__tests__/helpers/setup-unit.ts",
         "<rootDir>/__tests__/helpers/setup-integration.ts",
       ],
+    },
+    {
+      displayName: "terraform",
+      testEnvironment: "node",
+      roots: ["<rootDir>/__tests__/terraform"],
+      transform: { "^.+\\.ts$": tsJest },
+      setupFilesAfterEnv: ["<rootDir>/__tests__/helpers/setup-terraform.ts"],
     },
   ],
 };

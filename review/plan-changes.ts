@@ -58,12 +58,16 @@ function isEmpty(value: unknown): boolean {
   );
 }
 
-/** The value with unset object keys (null, "", [], {}) left out, so "not set" compares equal however written. */
+/**
+ * The value with unset object keys (null, "", [], {}) left out, so "not set" compares equal however
+ * written, and object keys sorted, so equal JSON documents compare equal whatever their key order.
+ */
 function normalize(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(normalize);
+  if (Array.isArray(value)) return value.length === 0 ? null : value.map(normalize);
   if (!isObject(value)) return isEmpty(value) ? null : value;
   const kept = Object.entries(value)
     .filter(([, v]) => !isEmpty(v))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, v]) => [k, normalize(v)] as const);
   return kept.length === 0 ? null : Object.fromEntries(kept);
 }
@@ -112,11 +116,7 @@ function compare(
     return;
   }
   if (JSON.stringify(normalize(before)) === JSON.stringify(normalize(after))) return;
-  if (
-    secret ||
-    SECRET_VALUE.test(JSON.stringify(before) ?? "") ||
-    SECRET_VALUE.test(JSON.stringify(after) ?? "")
-  ) {
+  if (secret) {
     walk.out.push({ path: label(path, jsonPath), sensitive: true, ...forces });
     return;
   }
@@ -151,6 +151,11 @@ function compare(
     }
     // A block that appears or disappears empty (`filter {}`) has no leaves to report: report it whole.
     if (walk.out.length > count) return;
+  }
+  // Secret-looking values are checked here, on what is printed, so their non-secret siblings still show.
+  if ([before, after].some((v) => SECRET_VALUE.test(JSON.stringify(v) ?? ""))) {
+    walk.out.push({ path: label(path, jsonPath), sensitive: true, ...forces });
+    return;
   }
   walk.out.push({
     path: label(path, jsonPath),

@@ -354,6 +354,16 @@ export interface CommandResult {
   readonly stderr: string;
 }
 
+/** Terraform's message (its stderr, else stdout) without trailing spaces or runs of blank lines. */
+function terraformMessage(result: CommandResult): string {
+  const text = result.stderr.trim() || result.stdout.trim();
+  return text
+    .split("\n")
+    .map((line) => line.trimEnd())
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n");
+}
+
 /** Fails with Terraform's own message (its stderr, else stdout) when a command did not succeed. */
 export class TerraformCommandError extends Error {
   override readonly name = "TerraformCommandError";
@@ -361,9 +371,7 @@ export class TerraformCommandError extends Error {
     readonly command: string,
     readonly result: CommandResult,
   ) {
-    super(
-      `terraform ${command} failed:\n${(result.stderr.trim() || result.stdout.trim()).replace(/\n{3,}/g, "\n\n")}`,
-    );
+    super(`terraform ${command} failed:\n${terraformMessage(result)}`);
   }
 }
 
@@ -445,8 +453,9 @@ export class Workspace {
     const result = await this.run(["init", "-input=false", "-no-color", "-backend=false"]);
     if (result.code !== 0) {
       // With no backend and no modules, init only fails when it cannot install the provider.
-      const message = (result.stderr.trim() || result.stdout.trim()).replace(/\n{3,}/g, "\n\n");
-      throw new TerraformUnavailableError(`terraform init could not install the provider:\n${message}`);
+      throw new TerraformUnavailableError(
+        `terraform init could not install the provider:\n${terraformMessage(result)}`,
+      );
     }
     this.initialized = true;
   }

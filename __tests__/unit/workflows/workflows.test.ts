@@ -61,18 +61,26 @@ describe.each(["pr.yml", "deploy.yml"])("%s", (name) => {
 describe("pr.yml", () => {
   const workflow = read("pr.yml");
 
-  it("runs on pull requests: test and synth, the offline plan diff as a sticky comment", () => {
+  it("runs on pull requests: test and validate with Terraform, the plan diff as a sticky comment", () => {
     expect(Object.keys(workflow.on)).toEqual(["pull_request"]);
     expect(workflow.jobs.test?.steps.map((s) => s.run).filter(Boolean)).toEqual([
       "npm ci",
       "npm test",
-      "npm run synth",
+      "npm run validate",
     ]);
     const diff = workflow.jobs["plan-diff"] as Job;
+    for (const job of [workflow.jobs.test as Job, diff]) {
+      expect(job.steps.find((s) => s.uses?.startsWith("hashicorp/setup-terraform@"))?.with).toEqual({
+        terraform_version: "1.12.2",
+        terraform_wrapper: false,
+      });
+    }
     expect(diff.permissions).toEqual({ contents: "read", "pull-requests": "write" });
-    expect(diff.steps.find((s) => s.run?.includes("plan:diff"))?.run).toContain(
-      'npm run --silent plan:diff -- "origin/$BASE_REF" --keep .plan-diff --format markdown > plan-diff.md',
+    const run = diff.steps.find((s) => s.run?.includes("plan:diff"))?.run;
+    expect(run).toContain(
+      'npm run --silent plan:diff -- "origin/$BASE_REF" --keep .plan-diff --format markdown --json plan-diff.json > plan-diff.md',
     );
+    expect(run).toContain('jq -c \'[.stacks[] | select(.status == "changed" or .status == "added")');
     expect(
       diff.steps.find((s) => s.uses?.startsWith("marocchino/sticky-pull-request-comment@"))?.with,
     ).toEqual({
