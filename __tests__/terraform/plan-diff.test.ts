@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { projectRoot } from "../../constructs/project-root";
+import { projectRoot } from "../../tooling/project-root";
 import type { StackReview } from "../../review/plan-review";
 import { terraformForTests } from "../helpers/terraform";
 
