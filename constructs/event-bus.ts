@@ -6,6 +6,7 @@ import type { EventRuleTarget } from "./core/rule-target";
 import { FailureQueue } from "./failure-queue";
 import { physicalName, tfName } from "./core/naming";
 import { ResourceConstruct, withAddress } from "./core/resource-construct";
+import { jsonencode } from "./core/jsonencode";
 
 /** An EventBridge event pattern (`{"source": ["orders.service"], "detail-type": ["OrderCreated"]}`). */
 export type EventPattern = Readonly<Record<string, unknown>>;
@@ -108,7 +109,7 @@ export class EventRule extends ResourceConstruct {
       name: props.name,
       description: props.description,
       eventBusName: props.eventBusName,
-      eventPattern: JSON.stringify(props.eventPattern),
+      eventPattern: jsonencode(props.eventPattern),
     });
     this.address(this.rule);
     this.ruleName = this.rule.name;

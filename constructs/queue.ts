@@ -6,6 +6,7 @@ import { EventRuleQueuePolicy } from "./event-rule-queue-policy";
 import { metric, type Metric, type MetricOptions } from "./core/metrics";
 import { physicalName } from "./core/naming";
 import { ResourceConstruct } from "./core/resource-construct";
+import { jsonencode } from "./core/jsonencode";
 
 export interface QueueProps {
   /** Logical queue name (`order-created`); the physical name adds the environment. */
@@ -61,7 +62,7 @@ export class Queue extends ResourceConstruct implements EventRuleTarget {
       name: physicalName(props.name, props.environment),
       sqsManagedSseEnabled: true,
       visibilityTimeoutSeconds: props.visibilityTimeoutSeconds ?? 30,
-      redrivePolicy: JSON.stringify({
+      redrivePolicy: jsonencode({
         deadLetterTargetArn: this.deadLetterQueue.arn,
         maxReceiveCount: props.maxReceiveCount ?? 5,
       }),
@@ -70,7 +71,7 @@ export class Queue extends ResourceConstruct implements EventRuleTarget {
 
     const redriveAllow = new SqsQueueRedriveAllowPolicy(this, "dlq_redrive_allow_policy", {
       queueUrl: this.deadLetterQueue.url,
-      redriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [this.queue.arn] }),
+      redriveAllowPolicy: jsonencode({ redrivePermission: "byQueue", sourceQueueArns: [this.queue.arn] }),
     });
     this.address(redriveAllow, "dlq_redrive_allow_policy");
 

@@ -15,6 +15,7 @@ import type { BundledFunction } from "./bundled-function";
 import { metric, type Metric, type MetricOptions } from "./core/metrics";
 import { tfName } from "./core/naming";
 import { ResourceConstruct, withAddress } from "./core/resource-construct";
+import { jsonencode } from "./core/jsonencode";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
 
@@ -177,7 +178,8 @@ export class RestApi extends ResourceConstruct {
       xrayTracingEnabled: props.tracing ?? true,
       accessLogSettings: {
         destinationArn: this.accessLogGroup.arn,
-        format: JSON.stringify(ACCESS_LOG_FORMAT),
+        // What an HCL author writes: Terraform makes it one JSON line (keys sorted), as API Gateway wants.
+        format: jsonencode(ACCESS_LOG_FORMAT),
       },
     });
     this.address(this.stage, "stage");
@@ -345,7 +347,7 @@ export class RestApi extends ResourceConstruct {
       name: model.name,
       description: model.description,
       contentType: "application/json",
-      schema: JSON.stringify({ $schema: JSON_SCHEMA_DRAFT_04, title: model.name, ...model.schema }),
+      schema: jsonencode({ $schema: JSON_SCHEMA_DRAFT_04, title: model.name, ...model.schema }),
     });
     withAddress(resource, `${route}_model`);
     this.fingerprint.push(resource.id, resource.schema);

@@ -9,6 +9,7 @@ import { metric, type Metric, type MetricOptions } from "./core/metrics";
 import { callerIdentity } from "./core/iam";
 import { ResourceConstruct } from "./core/resource-construct";
 import { ServiceRole } from "./service-role";
+import { jsonencode } from "./core/jsonencode";
 import type { Table } from "./table";
 
 export interface TableStreamPipeProps {
@@ -182,7 +183,7 @@ export class TableStreamPipe extends ResourceConstruct {
           deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
         },
         ...(filters.length > 0
-          ? { filterCriteria: { filter: filters.map((pattern) => ({ pattern: JSON.stringify(pattern) })) } }
+          ? { filterCriteria: { filter: filters.map((pattern) => ({ pattern: jsonencode(pattern) })) } }
           : {}),
       },
       targetParameters: {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseReference, type TerraformJson } from "../tooling/terraform-json";
+import { decodeJsonencode, interpolationEnd, terraformJsonString } from "../tooling/hcl-expression";
 
 export type { TerraformJson } from "../tooling/terraform-json";
 
@@ -29,8 +30,10 @@ export interface LocalValues {
  * Resolves the Terraform references of a synthesized stack to stable local values, the way `apply`
  * would have filled them in: `${aws_dynamodb_table.movie_infos_table.name}` becomes the table's
  * configured name, `${data.aws_caller_identity.current.account_id}` the local account id, and computed
- * attributes (`arn`, `id`, `invoke_arn`, ...) get the shape AWS gives them. Anything it cannot resolve
- * (function calls, unknown attributes) fails with the expression in the message, never silently.
+ * attributes (`arn`, `id`, `invoke_arn`, ...) get the shape AWS gives them, and a
+ * `${jsonencode({...})}` the JSON string Terraform would make of its resolved value. Anything it cannot
+ * resolve (other function calls, unknown attributes) fails with the expression in the message, never
+ * silently.
  */
 export class TerraformResolver {
   readonly accountId: string;
@@ -72,9 +75,9 @@ export class TerraformResolver {
   }
 
   /**
-   * Resolves each `${...}` of a string. Braces are matched, so an expression holding braces
-   * (`${jsonencode({...})}`) is seen whole and rejected by `reference`, never left in place; `$${` is
-   * Terraform's escape for a literal `${`.
+   * Resolves each `${...}` of a string. Braces are matched, past quoted strings, so an expression holding
+   * braces (`${jsonencode({"a" = "}"})}`) is seen whole, never cut or left in place; `$${` is Terraform's
+   * escape for a literal `${`.
    */
   resolveString(value: string): string {
     let resolved = "";
@@ -87,17 +90,18 @@ export class TerraformResolver {
         index = start + 2;
         continue;
       }
-      let depth = 0;
-      let end = -1;
-      for (let i = start + 1; i < value.length && end === -1; i++) {
-        if (value[i] === "{") depth++;
-        else if (value[i] === "}" && --depth === 0) end = i;
-      }
+      const end = interpolationEnd(value, start);
       if (end === -1)
         throw new Error(`Cannot resolve ${value.slice(start)} locally: unterminated interpolation`);
-      resolved += value.slice(index, start) + this.reference(value.slice(start + 2, end).trim());
+      resolved += value.slice(index, start) + this.expression(value.slice(start + 2, end).trim());
       index = end + 1;
     }
+  }
+
+  /** The value of one `${...}` expression: a reference, or `jsonencode(...)` of values holding references. */
+  expression(expression: string): string {
+    if (!expression.startsWith("jsonencode(")) return this.reference(expression);
+    return terraformJsonString(this.resolve(decodeJsonencode(`\${${expression}}`)));
   }
 
   /** The value of one reference expression (`aws_s3_bucket.movie_infos_bucket.bucket`). */

@@ -1,7 +1,7 @@
 /**
  * A small typed builder for CloudWatch dashboard bodies: rows of widgets, laid out on the dashboard's
  * 24-column grid. It produces the `dashboard_body` object; values may be Terraform tokens (function
- * names, API names), which end up as `${...}` interpolations in the synthesized JSON string.
+ * names, API names), which end up as references in the `jsonencode(...)` Monitoring writes it with.
  */
 
 import type { Metric, Statistic } from "../constructs/core/metrics";

@@ -2,6 +2,7 @@
  * The guardrail rules, as pure functions over the stack's resolved Terraform configuration (what
  * cdk.tf.json will hold, overrides included), so a rule sees exactly what Terraform will apply.
  */
+import { decodeJsonencode, isJsonencode } from "../tooling/hcl-expression";
 
 import type { GuardrailRule } from "../constructs/core/waivers";
 import { refersTo } from "../tooling/terraform-json";
@@ -168,14 +169,22 @@ function iamRules(stack: StackView): Violation[] {
   return dedupe(violations);
 }
 
-/** The statements of a policy written as a JSON literal; a reference (`${data...json}`) yields none. */
+/**
+ * The statements of a policy written in place: with `jsonencode` (references in it read as `${...}`
+ * strings) or as a JSON literal. A reference to a document (`${data...json}`) yields none: the document's
+ * own statements are checked.
+ */
 function literalPolicyStatements(policy: unknown): Config[] {
-  if (typeof policy !== "string" || policy.includes("${")) return [];
+  const parsed = isJsonencode(policy) ? decodeJsonencode(policy) : parseJsonLiteral(policy);
+  return isObject(parsed) ? blocks(parsed.Statement) : [];
+}
+
+function parseJsonLiteral(value: unknown): unknown {
+  if (typeof value !== "string" || value.includes("${")) return undefined;
   try {
-    const parsed: unknown = JSON.parse(policy);
-    return isObject(parsed) ? blocks(parsed.Statement) : [];
+    return JSON.parse(value);
   } catch {
-    return [];
+    return undefined;
   }
 }
 

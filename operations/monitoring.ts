@@ -20,6 +20,7 @@ import { Table } from "../constructs/table";
 import { TableStreamPipe } from "../constructs/table-stream-pipe";
 import { Topic } from "../constructs/topic";
 import { ResourceConstruct, withAddress } from "../constructs/core/resource-construct";
+import { jsonencode } from "../constructs/core/jsonencode";
 
 export interface MonitoringProps {
   /** The environment (`dev`): names the topic `<service>-alerts-<env>` and the dashboard `<service>-<env>`. */
@@ -141,7 +142,7 @@ export class Monitoring extends ResourceConstruct implements IAspect {
     super(scope, id);
     if (scope !== TerraformStack.of(scope) || id !== MONITORING_ID) {
       throw new Error(
-        `Monitoring must be created on its stack with id "${MONITORING_ID}" (Monitoring.of finds it)`,
+        `Monitoring must be created on its stack with id "${MONITORING_ID}" (Monitoring.applyTo creates it)`,
       );
     }
     this.props = props;
@@ -176,7 +177,7 @@ export class Monitoring extends ResourceConstruct implements IAspect {
     this.dashboard = new CloudwatchDashboard(this, "dashboard", {
       dashboardName: this.dashboardName,
       // Built when the stack is synthesized, from everything registered by then.
-      dashboardBody: Lazy.stringValue({ produce: () => JSON.stringify(this.buildDashboard()) }),
+      dashboardBody: Lazy.stringValue({ produce: () => jsonencode(this.buildDashboard()) }),
     });
     withAddress(this.dashboard, "dashboard");
   }

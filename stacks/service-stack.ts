@@ -4,6 +4,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Guardrails } from "../operations/guardrails";
 import { Monitoring } from "../operations/monitoring";
 import type { EnvironmentConfig } from "./config";
+import { readableHcl } from "./hcl";
 import { useS3Backend } from "./remote-state";
 
 export interface ServiceStackProps {
@@ -50,5 +51,10 @@ export class ServiceStack extends TerraformStack {
       ...(props.config.alarmEmail ? { alarmEmail: props.config.alarmEmail } : {}),
     });
     Guardrails.applyTo(this);
+  }
+
+  /** The stack as HCL that Terraform reads and `terraform fmt` leaves alone (see ./hcl). */
+  override toHclTerraform(): ReturnType<TerraformStack["toHclTerraform"]> {
+    return readableHcl(this, () => super.toHclTerraform());
   }
 }

@@ -3,6 +3,7 @@ import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SecureBucket } from "../constructs/secure-bucket";
 import type { StateBucketConfig } from "./config";
+import { readableHcl } from "./hcl";
 import { useS3Backend } from "./remote-state";
 
 export interface StateBootstrapStackProps {
@@ -57,5 +58,10 @@ export class StateBootstrapStack extends TerraformStack {
     if (this.stateBucket.kmsKey) {
       new TerraformOutput(this, "state_bucket_kms_key_arn", { value: this.stateBucket.kmsKey.arn });
     }
+  }
+
+  /** The stack as HCL that Terraform reads and `terraform fmt` leaves alone (see ./hcl). */
+  override toHclTerraform(): ReturnType<TerraformStack["toHclTerraform"]> {
+    return readableHcl(this, () => super.toHclTerraform());
   }
 }

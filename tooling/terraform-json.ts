@@ -5,6 +5,8 @@
  * value refer to that resource" have one answer.
  */
 
+import { decodeJsonencode, isJsonencode } from "./hcl-expression";
+
 /** A block's configuration: attribute → value, as cdk.tf.json holds it. */
 export type BlockConfig = Readonly<Record<string, unknown>>;
 
@@ -76,11 +78,17 @@ export function referenceOf(value: unknown): Required<Reference> | undefined {
   return parseReference(value.slice(2, -1));
 }
 
-/** Every reference inside the `${...}` interpolations of a value (strings, lists, objects, deeply). */
+/**
+ * Every reference inside the `${...}` interpolations of a value: in strings, lists and objects, deeply,
+ * and inside a `${jsonencode(...)}` argument.
+ */
 export function referencesIn(value: unknown): Reference[] {
-  const text = typeof value === "string" ? value : JSON.stringify(value ?? null);
+  if (isJsonencode(value)) return referencesIn(decodeJsonencode(value));
+  if (Array.isArray(value)) return value.flatMap((v) => referencesIn(v));
+  if (isObject(value)) return Object.values(value).flatMap((v) => referencesIn(v));
+  if (typeof value !== "string") return [];
   const found: Reference[] = [];
-  for (const [, expression = ""] of text.matchAll(INTERPOLATION)) {
+  for (const [, expression = ""] of value.matchAll(INTERPOLATION)) {
     for (const [, data, type = "", name = "", attribute] of expression.matchAll(REFERENCE_IN_EXPRESSION)) {
       found.push(reference(data, type, name, attribute));
     }

@@ -16,7 +16,7 @@ interface Report {
   readonly stacks: StackReview[];
 }
 
-const setup = terraformForTests();
+const setup = terraformForTests("plan:diff");
 let clone: string;
 let base: string;
 /** Where the first run keeps the base ref's synthesized output. */

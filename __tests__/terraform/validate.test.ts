@@ -30,7 +30,7 @@ function queueStack(override: Record<string, unknown> = {}) {
 }
 
 describe("npm run validate", () => {
-  const setup = terraformForTests();
+  const setup = terraformForTests("validate");
   let dir: string;
   let stdout: string;
   beforeEach(() => {

@@ -1,6 +1,6 @@
 import { declaredTables } from "../../../local/tables";
 import { TerraformResolver, type TerraformJson } from "../../../local/terraform";
-import { synthMoviesDev } from "../../helpers/synth";
+import { synthMoviesDev, synthOrdersDev } from "../../helpers/synth";
 
 const stack: TerraformJson = {
   data: { aws_caller_identity: { current: {} }, aws_region: { current: {} } },
@@ -44,6 +44,17 @@ describe("TerraformResolver", () => {
     );
   });
 
+  it("resolves jsonencode to the JSON Terraform would make: references filled in, keys sorted", () => {
+    expect(
+      resolver.resolveString(
+        '${jsonencode({"Table" = aws_dynamodb_table.movie_infos_table.name, "Arns" = ["${aws_dynamodb_table.movie_infos_table.arn}/*"], "Note" = "say \\"}\\" <b>", "Literal" = "$${x}"})}',
+      ),
+    ).toBe(
+      '{"Arns":["arn:aws:dynamodb:eu-west-3:123456789012:table/movie_infos-dev/*"],' +
+        '"Literal":"${x}","Note":"say \\"}\\" \\u003cb\\u003e","Table":"movie_infos-dev"}',
+    );
+  });
+
   it("resolves data sources to the local account and region", () => {
     expect(resolver.reference("aws_s3_bucket.movie_infos_bucket.bucket")).toBe(
       "123456789012-movie-infos-dev",
@@ -79,9 +90,10 @@ describe("TerraformResolver", () => {
     ],
     [
       "a function call",
-      '${jsonencode({"a" = 1})}',
-      'Cannot resolve ${jsonencode({"a" = 1})} locally: only references are supported',
+      '${sha1(jsonencode({"a" = 1}))}',
+      'Cannot resolve ${sha1(jsonencode({"a" = 1}))} locally: only references are supported',
     ],
+    ["an unterminated interpolation", '${jsonencode({"a" = "}"})', "unterminated interpolation"],
     [
       "an undeclared data source",
       "${data.aws_partition.current.partition}",
@@ -94,6 +106,25 @@ describe("TerraformResolver", () => {
     ],
   ])("fails on %s, naming the expression", (_what, value, message) => {
     expect(() => resolver.resolveString(value)).toThrow(message);
+  });
+
+  it("resolves the synthesized orders stack's jsonencode'd redrive policies to what AWS receives", () => {
+    const synthesized = JSON.parse(synthOrdersDev().synth.json) as TerraformJson;
+    const local = new TerraformResolver(synthesized, { accountId: "123456789012", region: "eu-west-3" });
+    const queue = local.resolve(local.config("aws_sqs_queue", "order_created_queue")) as {
+      redrive_policy: string;
+    };
+    expect(JSON.parse(queue.redrive_policy)).toEqual({
+      deadLetterTargetArn: "arn:aws:sqs:eu-west-3:123456789012:order-created-dlq-dev",
+      maxReceiveCount: 5,
+    });
+    const allow = local.resolve(
+      local.config("aws_sqs_queue_redrive_allow_policy", "order_created_queue_dlq_redrive_allow_policy"),
+    ) as { redrive_allow_policy: string };
+    expect(JSON.parse(allow.redrive_allow_policy)).toEqual({
+      redrivePermission: "byQueue",
+      sourceQueueArns: ["arn:aws:sqs:eu-west-3:123456789012:order-created-dev"],
+    });
   });
 });
 

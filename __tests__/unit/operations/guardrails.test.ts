@@ -17,6 +17,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { BundledFunction } from "../../../constructs/bundled-function";
 import { formatReport, Guardrails, type GuardrailsReport } from "../../../operations/guardrails";
+import { jsonencode } from "../../../constructs/core/jsonencode";
 import { IngestionBucket } from "../../../constructs/ingestion-bucket";
 import { loadConfig } from "../../../stacks/config";
 import { MoviesStack } from "../../../stacks/movies-stack";
@@ -89,6 +90,29 @@ describe("each rule fires on a bad fixture", () => {
     ]);
   });
 
+  it("iam-wildcard-action and iam-wildcard-resource in a policy written with jsonencode", () => {
+    const { check } = fixture((stack) => {
+      const bucket = new S3Bucket(stack, "b", { bucket: "b" });
+      new IamPolicy(stack, "encoded", {
+        policy: jsonencode({
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${bucket.arn}/*`] },
+            { Effect: "Allow", Action: ["sqs:*"], Resource: "*" },
+          ],
+        }),
+      });
+    });
+    expect(check().violations.filter((v) => v.address === "aws_iam_policy.encoded")).toEqual([
+      { address: "aws_iam_policy.encoded", rule: "iam-wildcard-action", problem: 'allows action "sqs:*"' },
+      {
+        address: "aws_iam_policy.encoded",
+        rule: "iam-wildcard-resource",
+        problem: 'allows sqs:* on resource "*"',
+      },
+    ]);
+  });
+
   it("s3-public-access-block, s3-encryption, s3-versioning, s3-tls-only", () => {
     const { check } = fixture((stack) => {
       new S3Bucket(stack, "bare", { bucket: "bare" });
@@ -119,6 +143,32 @@ describe("each rule fires on a bad fixture", () => {
       },
       { address: "aws_s3_bucket.half", rule: "s3-tls-only", problem: "accepts requests without TLS" },
       { address: "aws_s3_bucket.half", rule: "s3-versioning", problem: "is not versioned" },
+    ]);
+  });
+
+  it("s3-tls-only is met by a bucket policy written with jsonencode", () => {
+    const { check } = fixture((stack) => {
+      const bucket = new S3Bucket(stack, "tls", { bucket: "tls" });
+      new S3BucketPolicy(stack, "tls_policy", {
+        bucket: bucket.id,
+        policy: jsonencode({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Deny",
+              Principal: "*",
+              Action: "s3:*",
+              Resource: [bucket.arn, `${bucket.arn}/*`],
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+          ],
+        }),
+      });
+    });
+    expect(check().violations.map((v) => v.rule)).toEqual([
+      "s3-encryption",
+      "s3-public-access-block",
+      "s3-versioning",
     ]);
   });
 

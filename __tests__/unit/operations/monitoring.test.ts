@@ -1,6 +1,7 @@
 import { Aspects, Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DashboardBuilder, graph, text } from "../../../operations/dashboard";
+import { DashboardBuilder, graph, text, type DashboardBody } from "../../../operations/dashboard";
+import { decodeJsonencode } from "../../../tooling/hcl-expression";
 import { Monitoring } from "../../../operations/monitoring";
 import { Table } from "../../../constructs/table";
 import { synthesize } from "../../helpers/synth";
@@ -83,8 +84,10 @@ describe("Monitoring", () => {
     expect(synth.resource.aws_cloudwatch_metric_alarm?.things_table_throttles).toMatchObject({
       alarm_actions: ["${aws_sns_topic.alerts.arn}"],
     });
-    const body = JSON.parse(synth.resource.aws_cloudwatch_dashboard?.dashboard?.dashboard_body as string);
-    expect(body.widgets[1].properties.region).toBe("${data.aws_region.current_region.region}");
+    const body = decodeJsonencode(
+      synth.resource.aws_cloudwatch_dashboard?.dashboard?.dashboard_body as string,
+    ) as DashboardBody;
+    expect(body.widgets[1]?.properties.region).toBe("${data.aws_region.current_region.region}");
     expect(synth.data.aws_region?.current_region).toBeDefined();
     expect(synth.resource.aws_cloudwatch_dashboard?.dashboard).toMatchObject({
       dashboard_name: "stack-scratch",
@@ -137,8 +140,10 @@ describe("Monitoring", () => {
       alarm_actions: ["${aws_sns_topic.alerts.arn}"],
       ok_actions: ["${aws_sns_topic.alerts.arn}"],
     });
-    const body = JSON.parse(synth.resource.aws_cloudwatch_dashboard?.dashboard?.dashboard_body as string);
-    expect(body.widgets.map((w: { properties: { title?: string } }) => w.properties.title)).toEqual([
+    const body = decodeJsonencode(
+      synth.resource.aws_cloudwatch_dashboard?.dashboard?.dashboard_body as string,
+    ) as DashboardBody;
+    expect(body.widgets.map((w) => w.properties.title)).toEqual([
       undefined,
       "Orders: failed rule invocations",
     ]);

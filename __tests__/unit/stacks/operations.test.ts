@@ -1,6 +1,7 @@
 import { Testing } from "cdktf";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { decodeJsonencode } from "../../../tooling/hcl-expression";
 import { ACCESS_LOG_FORMAT } from "../../../constructs/rest-api";
 import { MOVIE_ID_PATTERN } from "../../../lambdas/shared/movies";
 import { loadConfig, type EnvironmentConfig } from "../../../stacks/config";
@@ -226,7 +227,7 @@ describe("dashboard", () => {
       dashboard_body: string;
     };
     expect(dashboard.dashboard_name).toBe("movies-dev");
-    widgets = (JSON.parse(dashboard.dashboard_body) as { widgets: Widget[] }).widgets;
+    widgets = (decodeJsonencode(dashboard.dashboard_body) as { widgets: Widget[] }).widgets;
   });
 
   it("lays widgets out in rows of the 24-column grid, in this order", () => {
@@ -374,7 +375,7 @@ describe("API protection", () => {
       }
     ).access_log_settings;
     expect(settings.destination_arn).toBe("${aws_cloudwatch_log_group.movies_api_access_logs.arn}");
-    const format = JSON.parse(settings.format) as Record<string, string>;
+    const format = decodeJsonencode(settings.format) as Record<string, string>;
     expect(format).toEqual(ACCESS_LOG_FORMAT);
     expect(format).toMatchObject({
       requestId: "$context.requestId",
@@ -428,7 +429,7 @@ describe("API protection", () => {
       string
     >;
     expect(model).toMatchObject({ name: "UpdateRating", content_type: "application/json" });
-    expect(JSON.parse(model.schema as string)).toEqual({
+    expect(decodeJsonencode(model.schema as string)).toEqual({
       $schema: "http://json-schema.org/draft-04/schema#",
       title: "UpdateRating",
       type: "object",

@@ -4,6 +4,7 @@ import { PipesPipe } from "@cdktf/provider-aws/lib/pipes-pipe";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { Testing, TerraformStack } from "cdktf";
+import { decodeJsonencode } from "../../../tooling/hcl-expression";
 import { Table } from "../../../constructs/table";
 import { EventBus } from "../../../constructs/event-bus";
 import { TableStreamPipe } from "../../../constructs/table-stream-pipe";
@@ -269,11 +270,7 @@ describe("OrderCreated: table stream ──pipe──▶ orders bus", () => {
           on_partial_batch_item_failure: "AUTOMATIC_BISECT",
           dead_letter_config: { arn: "${aws_sqs_queue.order_created_pipe_dlq.arn}" },
         },
-        filter_criteria: {
-          filter: [
-            { pattern: '{"eventName":["INSERT"],"dynamodb":{"NewImage":{"record_type":{"S":["ORDER"]}}}}' },
-          ],
-        },
+        filter_criteria: { filter: [{ pattern: expect.any(String) }] },
       },
       target_parameters: {
         eventbridge_event_bus_parameters: { detail_type: "OrderCreated", source: "orders.service" },
@@ -285,6 +282,11 @@ describe("OrderCreated: table stream ──pipe──▶ orders bus", () => {
           '"created_at": "<$.dynamodb.NewImage.created_at.S>"}',
       },
     });
+    const { filter } = (pipe as { source_parameters: { filter_criteria: { filter: { pattern: string }[] } } })
+      .source_parameters.filter_criteria;
+    expect(filter.map((f) => decodeJsonencode(f.pattern))).toEqual([
+      { eventName: ["INSERT"], dynamodb: { NewImage: { record_type: { S: ["ORDER"] } } } },
+    ]);
     expect(json).toHaveResourceWithProperties(PipesPipe, { name: "order-created-dev" });
   });
 
@@ -429,7 +431,11 @@ describe("the OrderCreated rule and its two targets", () => {
     expect(synth.resource.aws_cloudwatch_event_rule?.order_created_rule).toMatchObject({
       name: "order-created-dev",
       event_bus_name: "${aws_cloudwatch_event_bus.orders_bus.name}",
-      event_pattern: '{"source":["orders.service"],"detail-type":["OrderCreated"]}',
+    });
+    const rule = synth.resource.aws_cloudwatch_event_rule?.order_created_rule as { event_pattern: string };
+    expect(decodeJsonencode(rule.event_pattern)).toEqual({
+      source: ["orders.service"],
+      "detail-type": ["OrderCreated"],
     });
   });
 
@@ -526,20 +532,23 @@ describe("the OrderCreated rule and its two targets", () => {
       name: "order-created-dev",
       sqs_managed_sse_enabled: true,
       visibility_timeout_seconds: 30,
-      redrive_policy:
-        '{"deadLetterTargetArn":"${aws_sqs_queue.order_created_queue_dlq.arn}","maxReceiveCount":5}',
+    });
+    const queue = synth.resource.aws_sqs_queue?.order_created_queue as { redrive_policy: string };
+    expect(decodeJsonencode(queue.redrive_policy)).toEqual({
+      deadLetterTargetArn: "${aws_sqs_queue.order_created_queue_dlq.arn}",
+      maxReceiveCount: 5,
     });
     expect(synth.resource.aws_sqs_queue?.order_created_queue_dlq).toMatchObject({
       name: "order-created-dlq-dev",
       sqs_managed_sse_enabled: true,
       message_retention_seconds: 1209600,
     });
-    expect(
-      synth.resource.aws_sqs_queue_redrive_allow_policy?.order_created_queue_dlq_redrive_allow_policy,
-    ).toMatchObject({
-      queue_url: "${aws_sqs_queue.order_created_queue_dlq.url}",
-      redrive_allow_policy:
-        '{"redrivePermission":"byQueue","sourceQueueArns":["${aws_sqs_queue.order_created_queue.arn}"]}',
+    const redriveAllow = synth.resource.aws_sqs_queue_redrive_allow_policy
+      ?.order_created_queue_dlq_redrive_allow_policy as { queue_url: string; redrive_allow_policy: string };
+    expect(redriveAllow.queue_url).toBe("${aws_sqs_queue.order_created_queue_dlq.url}");
+    expect(decodeJsonencode(redriveAllow.redrive_allow_policy)).toEqual({
+      redrivePermission: "byQueue",
+      sourceQueueArns: ["${aws_sqs_queue.order_created_queue.arn}"],
     });
     expect(json).toHaveResourceWithProperties(SqsQueue, { name: "order-created-dlq-dev" });
   });
@@ -630,7 +639,7 @@ describe("the pipe's filter and template against stream records", () => {
     const pipe = synth.resource.aws_pipes_pipe?.order_created_pipe as {
       source_parameters: { filter_criteria: { filter: { pattern: string }[] } };
     };
-    return pipe.source_parameters.filter_criteria.filter.map((f) => JSON.parse(f.pattern) as unknown);
+    return pipe.source_parameters.filter_criteria.filter.map((f) => decodeJsonencode(f.pattern));
   };
 
   it("lets through the INSERT of an order, and nothing else", () => {
@@ -722,7 +731,7 @@ describe("API protection", () => {
     const model = synth.resource.aws_api_gateway_model?.create_order_request_model as Record<string, string>;
     expect(model).toMatchObject({ name: "CreateOrder", content_type: "application/json" });
     const reference = { type: "string", pattern: "^[A-Za-z0-9_.:@+-]{1,128}$" };
-    expect(JSON.parse(model.schema as string)).toEqual({
+    expect(decodeJsonencode(model.schema as string)).toEqual({
       $schema: "http://json-schema.org/draft-04/schema#",
       title: "CreateOrder",
       type: "object",

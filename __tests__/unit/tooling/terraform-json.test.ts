@@ -53,6 +53,10 @@ describe("references", () => {
     ["aws_s3_bucket.b", "aws_s3_bucket.b", false],
     [["${data.aws_iam_policy_document.d.json}"], "data.aws_iam_policy_document.d", true],
     ["${data.aws_iam_policy_document.d.json}", "aws_iam_policy_document.d", false],
+    [{ policy: "${data.aws_iam_policy_document.d.json}" }, "data.aws_iam_policy_document.d", true],
+    ['${jsonencode({"a" = {"b" = 1}, "c" = [aws_s3_bucket.b.arn]})}', "aws_s3_bucket.b", true],
+    ['${jsonencode({"a" = {"b" = 1}, "c" = "${aws_s3_bucket.b.arn}/*"})}', "aws_s3_bucket.b", true],
+    ['${jsonencode({"a" = {"b" = 1}, "c" = aws_s3_bucket.bb.arn})}', "aws_s3_bucket.b", false],
   ])("refersTo(%p, %p) is %p", (value, address, expected) => {
     expect(refersTo(value, address)).toBe(expected);
   });

@@ -56,6 +56,19 @@ describe.each(["pr.yml", "deploy.yml"])("%s", (name) => {
     expect(runs).toContain("npm test");
     expect(runs).not.toContain("npm install");
   });
+
+  it("sets Terraform up before the tests, which check the synthesized HCL with it and require it in CI", () => {
+    const testing = Object.values(workflow.jobs).filter((j) => j.steps.some((s) => s.run === "npm test"));
+    expect(testing.length).toBeGreaterThan(0);
+    for (const job of testing) {
+      const test = job.steps.findIndex((s) => s.run === "npm test");
+      const terraform = job.steps.findIndex((s) => s.uses?.startsWith("hashicorp/setup-terraform@"));
+      expect({ terraform: terraform >= 0 && terraform < test, with: job.steps[terraform]?.with }).toEqual({
+        terraform: true,
+        with: { terraform_version: "1.12.2", terraform_wrapper: false },
+      });
+    }
+  });
 });
 
 describe("pr.yml", () => {
