@@ -340,7 +340,9 @@ describe("OrderCreated: table stream ──pipe──▶ orders bus", () => {
   });
 
   it("has its dashboard row: records read, executions and failed executions", () => {
-    const body = JSON.parse(synth.resource.aws_cloudwatch_dashboard?.dashboard?.dashboard_body as string) as {
+    const body = decodeJsonencode(
+      synth.resource.aws_cloudwatch_dashboard?.dashboard?.dashboard_body as string,
+    ) as {
       widgets: { x: number; y: number; width: number; properties: { title?: string; metrics?: unknown[] } }[];
     };
     const pipe = "${aws_pipes_pipe.order_created_pipe.name}";
