@@ -161,7 +161,7 @@ describe("terraformFor", () => {
       expect(terraformFor("a probe check", nowhere)).toBeUndefined();
       expect(warn.mock.calls).toEqual([
         [
-          "Skipped a probe check: no Terraform CLI found (set TERRAFORM_BINARY, or put terraform on the PATH).",
+          "The Terraform checks were skipped (a probe check): no Terraform CLI found (set TERRAFORM_BINARY, or put terraform on the PATH)",
         ],
       ]);
     } finally {
