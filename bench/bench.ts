@@ -12,7 +12,7 @@
 import { writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import { projectRoot } from "../constructs/project-root";
+import { projectRoot } from "../tooling/project-root";
 import { measureBundles } from "./bundles";
 import { startBenchEnvironment } from "./environment";
 import { measureGetMovie } from "./get-movie";

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { projectRoot } from "../constructs/project-root";
+import { projectRoot } from "../tooling/project-root";
 import { declaredFunctions, type DeclaredFunction } from "../local/functions";
 import { readStack, TerraformResolver } from "../local/terraform";
 import { median, round } from "./stats";

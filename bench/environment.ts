@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
-import { projectRoot } from "../constructs/project-root";
+import { projectRoot } from "../tooling/project-root";
 import { createBuckets, declaredBuckets } from "../local/buckets";
 import { LOCAL_CREDENTIALS, startDynamoDbLocal, startS3Server } from "../local/emulators";
 import { declaredFunctions, type DeclaredFunction } from "../local/functions";

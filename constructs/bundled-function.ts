@@ -1,19 +1,19 @@
 import { Construct } from "constructs";
 import { TerraformAsset, AssetType } from "cdktf";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import type { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { LambdaAlias } from "@cdktf/provider-aws/lib/lambda-alias";
-import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaFunction, type LambdaFunctionConfig } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
-import { bundle, DEFAULT_RUNTIME, type Bundle, type BundlingOptions } from "./bundle";
+import { bundle, DEFAULT_RUNTIME, type Bundle, type BundlingOptions } from "../tooling/bundle";
 import { FailureQueue } from "./failure-queue";
-import { lambdaAssumeRolePolicy, toDocumentStatements, type PolicyStatement } from "./iam";
-import { Monitoring } from "./monitoring";
-import { tfName } from "./naming";
+import { lambdaAssumeRolePolicy, type PolicyStatement } from "./core/iam";
+import { metric, type Metric, type MetricOptions } from "./core/metrics";
+import { tfName } from "./core/naming";
+import { ResourceConstruct, withAddress } from "./core/resource-construct";
+import { ServiceRole } from "./service-role";
 import type { Table } from "./table";
 
 /** The DynamoDB actions a function may be granted on a table: named one by one, never `dynamodb:*`. */
@@ -55,6 +55,32 @@ export interface AsyncInvokeOptions {
    * @default a new `FailureQueue`, `aws_sqs_queue.<id>_failures` named `<functionName>-failures`
    */
   readonly onFailure?: FailureQueue;
+}
+
+/** Who may invoke the function's alias (`addPermission`). */
+export interface LambdaInvokePermission {
+  /** The service principal (`s3.amazonaws.com`). */
+  readonly principal: string;
+  /** Only from this resource. */
+  readonly sourceArn: string;
+  /**
+   * Only from this account (for S3, whose bucket ARNs carry no account).
+   * @default any account
+   */
+  readonly sourceAccount?: string;
+}
+
+/** The function's environment: the caller's, and the flag that makes Node read a bundled source map. */
+function environmentOf(props: BundledFunctionProps): Record<string, string> {
+  const environment = { ...(props.environment ?? {}) };
+  if (props.sourceMap) {
+    // The map in the zip is only read when Node is told to; keep whatever else the caller set.
+    const options = environment.NODE_OPTIONS;
+    if (!options?.split(/\s+/).includes("--enable-source-maps")) {
+      environment.NODE_OPTIONS = options ? `${options} --enable-source-maps` : "--enable-source-maps";
+    }
+  }
+  return environment;
 }
 
 export interface BundledFunctionProps extends BundlingOptions {
@@ -122,9 +148,12 @@ export interface BundledFunctionProps extends BundlingOptions {
  * Callers invoke the alias: API integrations, permissions and bucket notifications all use
  * {@link aliasArn} / {@link aliasName}, so what is allowed is what is called.
  */
-export class BundledFunction extends Construct {
-  readonly function: LambdaFunction;
+export class BundledFunction extends ResourceConstruct {
+  /** The `aws_lambda_function`. */
+  readonly resource: LambdaFunction;
   readonly alias: LambdaAlias;
+  /** Its role, least-privilege policy and log group. */
+  readonly serviceRole: ServiceRole;
   readonly role: IamRole;
   readonly logGroup: CloudwatchLogGroup;
   readonly policyDocument: DataAwsIamPolicyDocument;
@@ -144,24 +173,13 @@ export class BundledFunction extends Construct {
   /** The asynchronous invoke configuration of the alias; set when `asyncInvoke` is. */
   readonly eventInvokeConfig?: LambdaFunctionEventInvokeConfig;
 
-  private readonly baseName: string;
-  private readonly statements: PolicyStatement[] = [];
   private readonly environment: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: BundledFunctionProps) {
     super(scope, id);
-    this.baseName = tfName(id);
     const runtime = props.runtime ?? DEFAULT_RUNTIME;
     this.aliasName = props.aliasName ?? "live";
-    this.environment = { ...(props.environment ?? {}) };
-    if (props.sourceMap) {
-      // The map in the zip is only read when Node is told to; keep whatever else the caller set.
-      const options = this.environment.NODE_OPTIONS;
-      if (!options?.split(/\s+/).includes("--enable-source-maps")) {
-        this.environment.NODE_OPTIONS = options ? `${options} --enable-source-maps` : "--enable-source-maps";
-      }
-    }
-
+    this.environment = environmentOf(props);
     this.bundle = bundle({
       entry: props.entry,
       runtime,
@@ -169,21 +187,18 @@ export class BundledFunction extends Construct {
       sourceMap: props.sourceMap,
       externalModules: props.externalModules,
     });
-    const asset = new TerraformAsset(this, "asset", { path: this.bundle.zipPath, type: AssetType.FILE });
 
-    this.logGroup = new CloudwatchLogGroup(this, "log_group", {
-      name: `/aws/lambda/${props.functionName}`,
-      retentionInDays: props.logRetentionDays ?? 14,
+    this.serviceRole = new ServiceRole(this, "service_role", {
+      terraformName: this.terraformName,
+      name: props.functionName,
+      policyDescription: `Least-privilege policy of ${props.functionName}`,
+      assumeRolePolicy: lambdaAssumeRolePolicy(this).json,
+      logGroupName: `/aws/lambda/${props.functionName}`,
+      logRetentionDays: props.logRetentionDays,
     });
-    this.logGroup.overrideLogicalId(`${this.baseName}_log_group`);
-
-    this.policyDocument = new DataAwsIamPolicyDocument(this, "policy_document", {});
-    this.policyDocument.overrideLogicalId(`${this.baseName}_policy_document`);
-    this.addToPolicy({
-      sid: "WriteOwnLogs",
-      actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-      resources: [`${this.logGroup.arn}:*`],
-    });
+    this.role = this.serviceRole.role;
+    this.logGroup = this.serviceRole.logGroup;
+    this.policyDocument = this.serviceRole.policyDocument;
     // X-Ray has no resource-level permissions: these two actions only accept "*".
     this.addToPolicy({
       sid: "WriteTraces",
@@ -191,26 +206,38 @@ export class BundledFunction extends Construct {
       resources: ["*"],
     });
 
-    const policy = new IamPolicy(this, "policy", {
-      name: props.functionName,
-      description: `Least-privilege policy of ${props.functionName}`,
-      policy: this.policyDocument.json,
-    });
-    policy.overrideLogicalId(`${this.baseName}_policy`);
+    this.resource = this.address(new LambdaFunction(this, "function", this.functionConfig(props, runtime)));
+    this.alias = this.address(
+      new LambdaAlias(this, "alias", {
+        name: this.aliasName,
+        description: `The version of ${props.functionName} that callers invoke`,
+        functionName: this.resource.functionName,
+        functionVersion: this.resource.version,
+      }),
+      tfName(this.aliasName),
+    );
 
-    this.role = new IamRole(this, "role", {
-      name: props.functionName,
-      assumeRolePolicy: lambdaAssumeRolePolicy(this).json,
-    });
-    this.role.overrideLogicalId(`${this.baseName}_role`);
+    this.functionName = this.resource.functionName;
+    this.functionArn = this.resource.arn;
+    this.aliasArn = this.alias.arn;
+    this.aliasInvokeArn = this.alias.invokeArn;
+    this.roleArn = this.role.arn;
+    this.logGroupName = this.logGroup.name;
+    this.logGroupArn = this.logGroup.arn;
 
-    const attachment = new IamRolePolicyAttachment(this, "policy_attachment", {
-      role: this.role.name,
-      policyArn: policy.arn,
-    });
-    attachment.overrideLogicalId(`${this.baseName}_policy_attachment`);
+    if (props.asyncInvoke) {
+      this.failureQueue =
+        props.asyncInvoke.onFailure ??
+        new FailureQueue(this, `${this.terraformName}_failures`, {
+          queueName: `${props.functionName}-failures`,
+        });
+      this.eventInvokeConfig = this.configureAsyncInvoke(props.asyncInvoke, this.failureQueue);
+    }
+  }
 
-    this.function = new LambdaFunction(this, "function", {
+  private functionConfig(props: BundledFunctionProps, runtime: string): LambdaFunctionConfig {
+    const asset = new TerraformAsset(this, "asset", { path: this.bundle.zipPath, type: AssetType.FILE });
+    return {
       functionName: props.functionName,
       description: props.description,
       role: this.role.arn,
@@ -229,66 +256,65 @@ export class BundledFunction extends Construct {
         : {}),
       // Lambda checks at creation that the role may write traces, and the first invocation needs its
       // log group: both must exist before the function does.
-      dependsOn: [attachment, this.logGroup],
-    });
-    this.function.overrideLogicalId(this.baseName);
+      dependsOn: [this.serviceRole.attachment, this.logGroup],
+    };
+  }
 
-    this.alias = new LambdaAlias(this, "alias", {
-      name: this.aliasName,
-      description: `The version of ${props.functionName} that callers invoke`,
-      functionName: this.function.functionName,
-      functionVersion: this.function.version,
-    });
-    this.alias.overrideLogicalId(`${this.baseName}_${tfName(this.aliasName)}`);
-
-    this.functionName = this.function.functionName;
-    this.functionArn = this.function.arn;
-    this.aliasArn = this.alias.arn;
-    this.aliasInvokeArn = this.alias.invokeArn;
-    this.roleArn = this.role.arn;
-    this.logGroupName = this.logGroup.name;
-    this.logGroupArn = this.logGroup.arn;
-
-    if (props.asyncInvoke) {
-      const options = props.asyncInvoke;
-      this.failureQueue =
-        options.onFailure ??
-        new FailureQueue(this, `${this.baseName}_failures`, { queueName: `${props.functionName}-failures` });
-      this.grantQueueSend(this.failureQueue);
-      this.eventInvokeConfig = new LambdaFunctionEventInvokeConfig(this, "async_invoke", {
-        functionName: this.function.functionName,
+  /** Retries and the on-failure destination of the alias's asynchronous invocations. */
+  private configureAsyncInvoke(options: AsyncInvokeOptions, onFailure: FailureQueue) {
+    this.grantQueueSend(onFailure);
+    return this.address(
+      new LambdaFunctionEventInvokeConfig(this, "async_invoke", {
+        functionName: this.resource.functionName,
         qualifier: this.alias.name,
         maximumRetryAttempts: options.maximumRetryAttempts ?? 2,
         maximumEventAgeInSeconds: options.maximumEventAgeSeconds ?? 3600,
-        destinationConfig: { onFailure: { destination: this.failureQueue.queueArn } },
+        destinationConfig: { onFailure: { destination: onFailure.queueArn } },
         // Lambda checks that the role may send to the destination when the configuration is saved.
-        dependsOn: [attachment],
-      });
-      this.eventInvokeConfig.overrideLogicalId(`${this.baseName}_async_invoke`);
-    }
-
-    Monitoring.of(this).watchFunction({ terraformName: this.baseName, functionName: this.functionName });
+        dependsOn: [this.serviceRole.attachment],
+      }),
+      "async_invoke",
+    );
   }
 
-  /** The Terraform name this function's resources derive theirs from (`get_movie_lambda`). */
-  get terraformName(): string {
-    return this.baseName;
+  /** A metric of this function (`AWS/Lambda`, by `FunctionName`). */
+  metric(metricName: string, options?: MetricOptions): Metric {
+    return metric("AWS/Lambda", metricName, { FunctionName: this.functionName }, options);
+  }
+
+  metricErrors(options?: MetricOptions): Metric {
+    return this.metric("Errors", options);
+  }
+
+  metricThrottles(options?: MetricOptions): Metric {
+    return this.metric("Throttles", options);
+  }
+
+  metricInvocations(options?: MetricOptions): Metric {
+    return this.metric("Invocations", options);
+  }
+
+  metricDuration(options?: MetricOptions): Metric {
+    return this.metric("Duration", options);
+  }
+
+  metricConcurrentExecutions(options?: MetricOptions): Metric {
+    return this.metric("ConcurrentExecutions", options);
   }
 
   /** Adds one statement to the function's policy. Prefer the typed grants below. */
   addToPolicy(statement: PolicyStatement): void {
-    this.statements.push(statement);
-    this.policyDocument.putStatement(toDocumentStatements(this.statements));
+    this.serviceRole.addToPolicy(statement);
   }
 
   /** Sets an environment variable; refuses to silently change one that is already set. */
   addEnvironment(name: string, value: string): void {
     const current = this.environment[name];
     if (current !== undefined && current !== value) {
-      throw new Error(`${this.baseName}: environment variable ${name} is already set to another value`);
+      throw new Error(`${this.terraformName}: environment variable ${name} is already set to another value`);
     }
     this.environment[name] = value;
-    this.function.putEnvironment({ variables: { ...this.environment } });
+    this.resource.putEnvironment({ variables: { ...this.environment } });
   }
 
   /**
@@ -296,7 +322,7 @@ export class BundledFunction extends Construct {
    * exactly that table's ARN, so the policy and the code cannot drift apart.
    */
   grantTable(table: Table, envVar: string, actions: readonly DynamoDbAction[]): void {
-    if (actions.length === 0) throw new Error(`${this.baseName}: grantTable needs at least one action`);
+    if (actions.length === 0) throw new Error(`${this.terraformName}: grantTable needs at least one action`);
     this.addEnvironment(envVar, table.tableName);
     this.addToPolicy({ actions: [...actions].sort(), resources: [table.tableArn] });
   }
@@ -316,17 +342,18 @@ export class BundledFunction extends Construct {
    * Allows a service principal to invoke the `live` alias, from `sourceArn` only.
    * The permission's address is `aws_lambda_permission.<id>`.
    */
-  grantInvoke(id: string, grant: { principal: string; sourceArn: string; sourceAccount?: string }) {
-    const permission = new LambdaPermission(this, `permission_${id}`, {
-      statementId: tfName(id).replace(/(^|_)([a-z0-9])/g, (_m, _s, c: string) => c.toUpperCase()),
-      action: "lambda:InvokeFunction",
-      functionName: this.function.functionName,
-      qualifier: this.alias.name,
-      principal: grant.principal,
-      sourceArn: grant.sourceArn,
-      ...(grant.sourceAccount ? { sourceAccount: grant.sourceAccount } : {}),
-    });
-    permission.overrideLogicalId(tfName(id));
-    return permission;
+  addPermission(id: string, permission: LambdaInvokePermission): LambdaPermission {
+    return withAddress(
+      new LambdaPermission(this, `permission_${id}`, {
+        statementId: tfName(id).replace(/(^|_)([a-z0-9])/g, (_m, _s, c: string) => c.toUpperCase()),
+        action: "lambda:InvokeFunction",
+        functionName: this.resource.functionName,
+        qualifier: this.alias.name,
+        principal: permission.principal,
+        sourceArn: permission.sourceArn,
+        ...(permission.sourceAccount ? { sourceAccount: permission.sourceAccount } : {}),
+      }),
+      tfName(id),
+    );
   }
 }

@@ -2,23 +2,14 @@ import { Construct } from "constructs";
 import { CloudwatchEventBus } from "@cdktf/provider-aws/lib/cloudwatch-event-bus";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import type { EventRuleTarget } from "./core/rule-target";
 import { FailureQueue } from "./failure-queue";
-import { jsonencode } from "./jsonencode";
-import { physicalName, tfName } from "./naming";
+import { physicalName, tfName } from "./core/naming";
+import { ResourceConstruct, withAddress } from "./core/resource-construct";
+import { jsonencode } from "./core/jsonencode";
 
 /** An EventBridge event pattern (`{"source": ["orders.service"], "detail-type": ["OrderCreated"]}`). */
 export type EventPattern = Readonly<Record<string, unknown>>;
-
-/**
- * Something a rule can deliver events to. Its resource policy admits exactly the rules it is told
- * about (principal `events.amazonaws.com`, `aws:SourceArn` = the rule's ARN), nothing else.
- */
-export interface EventRuleTarget {
-  /** The ARN the rule's target points at. */
-  readonly targetArn: string;
-  /** Lets the rule `ruleArn` deliver to this target. */
-  allowEventRule(ruleArn: string): void;
-}
 
 export interface EventBusProps {
   /** Logical bus name (`orders`); the physical name adds the environment (`orders-dev`). */
@@ -59,7 +50,7 @@ const TARGET_RETRY_DEFAULTS = { maximumEventAgeSeconds: 3600, maximumRetryAttemp
  * A custom EventBridge bus, `aws_cloudwatch_event_bus.<id>`. A service publishes its domain events here
  * and other services subscribe with rules (`addRule`), so publishers never know their consumers.
  */
-export class EventBus extends Construct {
+export class EventBus extends ResourceConstruct {
   readonly bus: CloudwatchEventBus;
   readonly busName: string;
   readonly busArn: string;
@@ -70,7 +61,7 @@ export class EventBus extends Construct {
     super(scope, id);
     this.environment = props.environment;
     this.bus = new CloudwatchEventBus(this, "bus", { name: physicalName(props.name, props.environment) });
-    this.bus.overrideLogicalId(tfName(id));
+    this.address(this.bus);
     this.busName = this.bus.name;
     this.busArn = this.bus.arn;
   }
@@ -101,20 +92,18 @@ interface EventRuleConstructProps extends EventRuleProps {
  * rather than per bus, so the policy names one rule and the queue's name says which subscription
  * failed; each message also carries the failed target's ARN and the error in its attributes.
  */
-export class EventRule extends Construct {
+export class EventRule extends ResourceConstruct {
   readonly rule: CloudwatchEventRule;
   readonly ruleName: string;
   readonly ruleArn: string;
 
   private readonly eventBusName: string;
-  private readonly baseName: string;
   private readonly deadLetterQueueName: string;
   private deadLetterQueueConstruct?: FailureQueue;
 
   constructor(scope: Construct, id: string, props: EventRuleConstructProps) {
     super(scope, id);
     this.eventBusName = props.eventBusName;
-    this.baseName = tfName(id);
     this.deadLetterQueueName = props.deadLetterQueueName;
     this.rule = new CloudwatchEventRule(this, "rule", {
       name: props.name,
@@ -122,7 +111,7 @@ export class EventRule extends Construct {
       eventBusName: props.eventBusName,
       eventPattern: jsonencode(props.eventPattern),
     });
-    this.rule.overrideLogicalId(tfName(id));
+    this.address(this.rule);
     this.ruleName = this.rule.name;
     this.ruleArn = this.rule.arn;
   }
@@ -130,7 +119,7 @@ export class EventRule extends Construct {
   /** The rule's dead-letter queue, created with its first target. */
   get deadLetterQueue(): FailureQueue {
     if (!this.deadLetterQueueConstruct) {
-      this.deadLetterQueueConstruct = new FailureQueue(this, `${this.baseName}_dlq`, {
+      this.deadLetterQueueConstruct = new FailureQueue(this, `${this.terraformName}_dlq`, {
         queueName: this.deadLetterQueueName,
       });
       this.deadLetterQueueConstruct.allowEventRule(this.ruleArn);
@@ -157,7 +146,7 @@ export class EventRule extends Construct {
       },
       deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
     });
-    resource.overrideLogicalId(name);
+    withAddress(resource, name);
     target.allowEventRule(this.ruleArn);
     return resource;
   }

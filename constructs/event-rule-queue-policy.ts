@@ -1,6 +1,7 @@
 import type { Construct } from "constructs";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import { withAddress } from "./core/resource-construct";
 
 /**
  * The queue policy of an SQS queue that EventBridge rules send to (as a target or as a target's
@@ -24,12 +25,12 @@ export class EventRuleQueuePolicy {
     this.ruleArns.push(ruleArn);
     if (!this.document) {
       this.document = new DataAwsIamPolicyDocument(this.scope, "policy_document", {});
-      this.document.overrideLogicalId(`${this.terraformName}_policy_document`);
+      withAddress(this.document, `${this.terraformName}_policy_document`);
       const policy = new SqsQueuePolicy(this.scope, "policy", {
         queueUrl: this.queue.queueUrl,
         policy: this.document.json,
       });
-      policy.overrideLogicalId(`${this.terraformName}_policy`);
+      withAddress(policy, `${this.terraformName}_policy`);
     }
     this.document.putStatement([
       {

@@ -1,9 +1,9 @@
 import { Construct } from "constructs";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import type { EventRuleTarget } from "./event-bus";
+import type { EventRuleTarget } from "./core/rule-target";
 import { EventRuleQueuePolicy } from "./event-rule-queue-policy";
-import { Monitoring } from "./monitoring";
-import { tfName } from "./naming";
+import { metric, type Metric, type MetricOptions } from "./core/metrics";
+import { ResourceConstruct } from "./core/resource-construct";
 
 export interface FailureQueueProps {
   /** Physical queue name (`upload-infos-dev-failures`). */
@@ -17,12 +17,12 @@ export interface FailureQueueProps {
 
 /**
  * An SQS queue where failed events wait to be inspected and replayed: encrypted (SSE-SQS), kept as long
- * as SQS allows, and alarmed as soon as it holds a message (`Monitoring.watchQueue`), so nothing fails
- * silently. Lambda's on-failure destinations and dead-letter queues, pipes' and EventBridge rule targets'
+ * as SQS allows, and meant to stay empty: the stack's monitoring alarms as soon as it holds a message
+ * ({@link metricApproximateNumberOfMessagesVisible}), so nothing fails silently. Lambda's on-failure destinations and dead-letter queues, pipes' and EventBridge rule targets'
  * dead-letter queues use it. Its address is `aws_sqs_queue.<id>`. Told about an EventBridge rule
  * (`allowEventRule`), its queue policy admits `sqs:SendMessage` from that rule only, by `aws:SourceArn`.
  */
-export class FailureQueue extends Construct implements EventRuleTarget {
+export class FailureQueue extends ResourceConstruct implements EventRuleTarget {
   readonly queue: SqsQueue;
   readonly queueName: string;
   readonly queueArn: string;
@@ -32,18 +32,21 @@ export class FailureQueue extends Construct implements EventRuleTarget {
 
   constructor(scope: Construct, id: string, props: FailureQueueProps) {
     super(scope, id);
-    const name = tfName(id);
     this.queue = new SqsQueue(this, "queue", {
       name: props.queueName,
       sqsManagedSseEnabled: true,
       messageRetentionSeconds: props.retentionSeconds ?? 1_209_600,
     });
-    this.queue.overrideLogicalId(name);
+    this.address(this.queue);
     this.queueName = this.queue.name;
     this.queueArn = this.queue.arn;
     this.queueUrl = this.queue.url;
-    Monitoring.of(this).watchQueue({ terraformName: name, queueName: this.queueName });
-    this.policy = new EventRuleQueuePolicy(this, name, this);
+    this.policy = new EventRuleQueuePolicy(this, this.terraformName, this);
+  }
+
+  /** Messages waiting in the queue (`AWS/SQS`, by `QueueName`): each one is a failure to look at. */
+  metricApproximateNumberOfMessagesVisible(options?: MetricOptions): Metric {
+    return metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: this.queueName }, options);
   }
 
   get targetArn(): string {

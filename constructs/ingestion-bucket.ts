@@ -2,15 +2,15 @@ import { dependable } from "cdktf";
 import type { Construct } from "constructs";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import type { BundledFunction } from "./bundled-function";
-import { physicalName } from "./naming";
+import { callerIdentity } from "./core/iam";
+import { physicalName } from "./core/naming";
 import { SecureBucket } from "./secure-bucket";
+import { withAddress } from "./core/resource-construct";
 
 export interface IngestionBucketProps {
   /** Logical bucket name (`movie-infos`). */
   readonly name: string;
   readonly environment: string;
-  /** The account id (from `data.aws_caller_identity`), which prefixes the bucket name as in the workshop. */
-  readonly accountId: string;
   /**
    * The Terraform name of the bucket's notification configuration (S3 keeps one per bucket).
    * @default `<id>_notification`
@@ -43,9 +43,11 @@ export class IngestionBucket extends SecureBucket {
   }[] = [];
 
   constructor(scope: Construct, id: string, props: IngestionBucketProps) {
-    super(scope, id, { bucketName: `${props.accountId}-${physicalName(props.name, props.environment)}` });
-    this.notificationId = props.notificationId ?? `${this.baseName}_notification`;
-    this.accountId = props.accountId;
+    // Prefixed with the account id (the stack's data.aws_caller_identity), as in the workshop.
+    const accountId = callerIdentity(scope).accountId;
+    super(scope, id, { bucketName: `${accountId}-${physicalName(props.name, props.environment)}` });
+    this.notificationId = props.notificationId ?? `${this.terraformName}_notification`;
+    this.accountId = accountId;
   }
 
   /**
@@ -54,7 +56,7 @@ export class IngestionBucket extends SecureBucket {
    * notification depend on it, since S3 test-invokes the target when the notification is saved.
    */
   notifyOnObjectCreated(fn: BundledFunction, filter: ObjectCreatedFilter = {}): void {
-    const permission = fn.grantInvoke(`allow_${this.baseName}_to_invoke_${fn.terraformName}`, {
+    const permission = fn.addPermission(`allow_${this.terraformName}_to_invoke_${fn.terraformName}`, {
       principal: "s3.amazonaws.com",
       sourceArn: this.bucketArn,
       sourceAccount: this.accountId,
@@ -68,7 +70,7 @@ export class IngestionBucket extends SecureBucket {
     });
     if (!this.notification) {
       this.notification = new S3BucketNotification(this, "notification", { bucket: this.bucket.id });
-      this.notification.overrideLogicalId(this.notificationId);
+      withAddress(this.notification, this.notificationId);
     }
     this.notification.putLambdaFunction(this.notificationTargets.map((t) => ({ ...t })));
     this.notification.dependsOn = [...(this.notification.dependsOn ?? []), dependable(permission)];

@@ -1,11 +1,12 @@
 import { Construct } from "constructs";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy";
-import type { EventRuleTarget } from "./event-bus";
+import type { EventRuleTarget } from "./core/rule-target";
 import { EventRuleQueuePolicy } from "./event-rule-queue-policy";
-import { jsonencode } from "./jsonencode";
-import { Monitoring } from "./monitoring";
-import { physicalName, tfName } from "./naming";
+import { metric, type Metric, type MetricOptions } from "./core/metrics";
+import { physicalName } from "./core/naming";
+import { ResourceConstruct } from "./core/resource-construct";
+import { jsonencode } from "./core/jsonencode";
 
 export interface QueueProps {
   /** Logical queue name (`order-created`); the physical name adds the environment. */
@@ -37,7 +38,7 @@ const DLQ_RETENTION_SECONDS = 14 * 24 * 60 * 60;
  * ({@link EventRuleTarget}) its queue policy admits `sqs:SendMessage` from the rules it is told about,
  * by `aws:SourceArn`, and nothing else.
  */
-export class Queue extends Construct implements EventRuleTarget {
+export class Queue extends ResourceConstruct implements EventRuleTarget {
   readonly queue: SqsQueue;
   readonly deadLetterQueue: SqsQueue;
   readonly queueName: string;
@@ -45,24 +46,17 @@ export class Queue extends Construct implements EventRuleTarget {
   readonly queueUrl: string;
   readonly deadLetterQueueArn: string;
 
-  private readonly baseName: string;
   private readonly policy: EventRuleQueuePolicy;
 
   constructor(scope: Construct, id: string, props: QueueProps) {
     super(scope, id);
-    this.baseName = tfName(id);
 
     this.deadLetterQueue = new SqsQueue(this, "dlq", {
       name: physicalName(props.deadLetterQueueName ?? `${props.name}-dlq`, props.environment),
       sqsManagedSseEnabled: true,
       messageRetentionSeconds: DLQ_RETENTION_SECONDS,
     });
-    this.deadLetterQueue.overrideLogicalId(`${this.baseName}_dlq`);
-    // A message in the DLQ is one a consumer gave up on: someone must look.
-    Monitoring.of(this).watchQueue({
-      terraformName: `${this.baseName}_dlq`,
-      queueName: this.deadLetterQueue.name,
-    });
+    this.address(this.deadLetterQueue, "dlq");
 
     this.queue = new SqsQueue(this, "queue", {
       name: physicalName(props.name, props.environment),
@@ -73,19 +67,34 @@ export class Queue extends Construct implements EventRuleTarget {
         maxReceiveCount: props.maxReceiveCount ?? 5,
       }),
     });
-    this.queue.overrideLogicalId(this.baseName);
+    this.address(this.queue);
 
     const redriveAllow = new SqsQueueRedriveAllowPolicy(this, "dlq_redrive_allow_policy", {
       queueUrl: this.deadLetterQueue.url,
       redriveAllowPolicy: jsonencode({ redrivePermission: "byQueue", sourceQueueArns: [this.queue.arn] }),
     });
-    redriveAllow.overrideLogicalId(`${this.baseName}_dlq_redrive_allow_policy`);
+    this.address(redriveAllow, "dlq_redrive_allow_policy");
 
     this.queueName = this.queue.name;
     this.queueArn = this.queue.arn;
     this.queueUrl = this.queue.url;
     this.deadLetterQueueArn = this.deadLetterQueue.arn;
-    this.policy = new EventRuleQueuePolicy(this, this.baseName, this);
+    this.policy = new EventRuleQueuePolicy(this, this.terraformName, this);
+  }
+
+  /** Messages waiting in the queue (`AWS/SQS`, by `QueueName`). */
+  metricApproximateNumberOfMessagesVisible(options?: MetricOptions): Metric {
+    return metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: this.queueName }, options);
+  }
+
+  /** Messages waiting in the dead-letter queue: each is one a consumer gave up on, so someone must look. */
+  metricDeadLetterMessagesVisible(options?: MetricOptions): Metric {
+    return metric(
+      "AWS/SQS",
+      "ApproximateNumberOfMessagesVisible",
+      { QueueName: this.deadLetterQueue.name },
+      options,
+    );
   }
 
   get targetArn(): string {

@@ -12,9 +12,10 @@ import { ApiGatewayRestApi } from "@cdktf/provider-aws/lib/api-gateway-rest-api"
 import { ApiGatewayStage } from "@cdktf/provider-aws/lib/api-gateway-stage";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import type { BundledFunction } from "./bundled-function";
-import { jsonencode } from "./jsonencode";
-import { Monitoring } from "./monitoring";
-import { tfName } from "./naming";
+import { metric, type Metric, type MetricOptions } from "./core/metrics";
+import { tfName } from "./core/naming";
+import { ResourceConstruct, withAddress } from "./core/resource-construct";
+import { jsonencode } from "./core/jsonencode";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
 
@@ -111,8 +112,8 @@ export interface LambdaRoute {
  *   redeploys it; it is created before the old one is destroyed, and the stage is its own resource
  *   (`stage_name` on the deployment is deprecated).
  * - The stage writes JSON access logs to its own log group (`<id>_access_logs`), is throttled and
- *   publishes metrics for every method (`<id>_method_settings`), and is watched by the stack's
- *   `Monitoring` (5xx and p99 latency alarms, dashboard row).
+ *   publishes metrics for every method (`<id>_method_settings`); its `metric*()` methods describe them
+ *   for the stack's monitoring.
  * - Every method uses one request validator (`<id>_request_validator`: required parameters, and the
  *   body when the route has a model). `addLambdaRoute(..., { requestModel: { name, schema } })` adds
  *   `aws_api_gateway_model.<route>_model` and API Gateway answers 400 to a body that breaks it.
@@ -120,7 +121,7 @@ export interface LambdaRoute {
  * The access logs need the account's API Gateway CloudWatch role (`aws_api_gateway_account`, one per
  * region and account); it is set up once per account, not by service stacks (see the README).
  */
-export class RestApi extends Construct {
+export class RestApi extends ResourceConstruct {
   readonly api: ApiGatewayRestApi;
   readonly deployment: ApiGatewayDeployment;
   readonly stage: ApiGatewayStage;
@@ -136,21 +137,19 @@ export class RestApi extends Construct {
   /** The access-log group's name (`/aws/apigateway/<name>/access-logs`). */
   readonly accessLogGroupName: string;
 
-  private readonly baseName: string;
   /** Terraform expressions whose values, hashed, decide when the API is redeployed. */
   private readonly fingerprint: string[] = [];
   private readonly deploymentDependencies: ITerraformDependable[] = [];
 
   constructor(scope: Construct, id: string, props: RestApiProps) {
     super(scope, id);
-    this.baseName = tfName(id);
 
     this.api = new ApiGatewayRestApi(this, "api", {
       name: props.name,
       description: props.description,
       endpointConfiguration: { types: ["REGIONAL"] },
     });
-    this.api.overrideLogicalId(this.baseName);
+    this.address(this.api);
     this.restApiId = this.api.id;
     this.executionArn = this.api.executionArn;
     this.root = { resourceId: this.api.rootResourceId, path: "/" };
@@ -163,13 +162,13 @@ export class RestApi extends Construct {
       },
       lifecycle: { createBeforeDestroy: true },
     });
-    this.deployment.overrideLogicalId(`${this.baseName}_deployment`);
+    this.address(this.deployment, "deployment");
 
     this.accessLogGroup = new CloudwatchLogGroup(this, "access_logs", {
       name: `/aws/apigateway/${props.name}/access-logs`,
       retentionInDays: props.accessLogRetentionDays ?? 14,
     });
-    this.accessLogGroup.overrideLogicalId(`${this.baseName}_access_logs`);
+    this.address(this.accessLogGroup, "access_logs");
     this.accessLogGroupName = this.accessLogGroup.name;
 
     this.stage = new ApiGatewayStage(this, "stage", {
@@ -183,7 +182,7 @@ export class RestApi extends Construct {
         format: jsonencode(ACCESS_LOG_FORMAT),
       },
     });
-    this.stage.overrideLogicalId(`${this.baseName}_stage`);
+    this.address(this.stage, "stage");
     this.stageName = this.stage.stageName;
     this.invokeUrl = this.stage.invokeUrl;
 
@@ -198,21 +197,28 @@ export class RestApi extends Construct {
         throttlingBurstLimit: throttling.burstLimit,
       },
     });
-    this.methodSettings.overrideLogicalId(`${this.baseName}_method_settings`);
+    this.address(this.methodSettings, "method_settings");
 
-    this.requestValidator = new ApiGatewayRequestValidator(this, "request_validator", {
+    this.requestValidator = this.validateRequests();
+  }
+
+  /**
+   * One request validator for every method, and 400 responses that name the field: API Gateway's own
+   * say only "Invalid request body", ours name the field, like the handlers'.
+   */
+  private validateRequests(): ApiGatewayRequestValidator {
+    const validator = new ApiGatewayRequestValidator(this, "request_validator", {
       restApiId: this.api.id,
       name: "body-and-parameters",
       validateRequestBody: true,
       validateRequestParameters: true,
     });
-    this.requestValidator.overrideLogicalId(`${this.baseName}_request_validator`);
+    this.address(validator, "request_validator");
     this.fingerprint.push(
-      this.requestValidator.id,
-      ...attributes(this.requestValidator, "validate_request_body", "validate_request_parameters"),
+      validator.id,
+      ...attributes(validator, "validate_request_body", "validate_request_parameters"),
     );
 
-    // API Gateway's own 400s say only "Invalid request body"; ours name the field, like the handlers'.
     for (const [responseType, suffix] of VALIDATION_RESPONSES) {
       const response = new ApiGatewayGatewayResponse(this, suffix, {
         restApiId: this.api.id,
@@ -220,18 +226,40 @@ export class RestApi extends Construct {
         statusCode: "400",
         responseTemplates: { "application/json": VALIDATION_ERROR_TEMPLATE },
       });
-      response.overrideLogicalId(`${this.baseName}_${suffix}`);
+      this.address(response, suffix);
       this.fingerprint.push(
         response.id,
         ...attributes(response, "response_type", "status_code", "response_templates"),
       );
     }
+    return validator;
+  }
 
-    Monitoring.of(this).watchApi({
-      terraformName: this.baseName,
-      apiName: this.api.name,
-      stageName: this.stageName,
-    });
+  /** The API's name as CloudWatch knows it (`ApiName`). */
+  get apiName(): string {
+    return this.api.name;
+  }
+
+  /** A metric of this API's stage (`AWS/ApiGateway`, by `ApiName` and `Stage`). */
+  metric(metricName: string, options?: MetricOptions): Metric {
+    return metric("AWS/ApiGateway", metricName, { ApiName: this.api.name, Stage: this.stageName }, options);
+  }
+
+  /** Requests served. */
+  metricCount(options?: MetricOptions): Metric {
+    return this.metric("Count", options);
+  }
+
+  metricLatency(options?: MetricOptions): Metric {
+    return this.metric("Latency", options);
+  }
+
+  metricClientError(options?: MetricOptions): Metric {
+    return this.metric("4XXError", options);
+  }
+
+  metricServerError(options?: MetricOptions): Metric {
+    return this.metric("5XXError", options);
   }
 
   /** Adds `pathPart` under `parent` as `aws_api_gateway_resource.<id>`. */
@@ -241,7 +269,7 @@ export class RestApi extends Construct {
       parentId: parent.resourceId,
       pathPart,
     });
-    resource.overrideLogicalId(tfName(id));
+    withAddress(resource, tfName(id));
     this.fingerprint.push(resource.id, resource.pathPart);
     const path = parent.path === "/" ? `/${pathPart}` : `${parent.path}/${pathPart}`;
     return { resourceId: resource.id, path };
@@ -271,7 +299,7 @@ export class RestApi extends Construct {
       requestValidatorId: this.requestValidator.id,
       ...(model ? { requestModels: { "application/json": model.name } } : {}),
     });
-    method.overrideLogicalId(`${name}_method`);
+    withAddress(method, `${name}_method`);
 
     const integration = new ApiGatewayIntegration(this, `${name}_integration`, {
       restApiId: this.api.id,
@@ -282,11 +310,11 @@ export class RestApi extends Construct {
       integrationHttpMethod: "POST",
       uri: fn.aliasInvokeArn,
     });
-    integration.overrideLogicalId(`${name}_integration`);
+    withAddress(integration, `${name}_integration`);
 
     // Path parameters become "*" in the execute-api ARN: arn:...:<api-id>/<stage>/<METHOD>/<path>.
     const arnPath = resource.path.replace(/\{[^}]+\}/g, "*");
-    fn.grantInvoke(`${name}_permission`, {
+    fn.addPermission(`${name}_permission`, {
       principal: "apigateway.amazonaws.com",
       sourceArn: `${this.executionArn}/*/${httpMethod}${arnPath}`,
     });
@@ -321,7 +349,7 @@ export class RestApi extends Construct {
       contentType: "application/json",
       schema: jsonencode({ $schema: JSON_SCHEMA_DRAFT_04, title: model.name, ...model.schema }),
     });
-    resource.overrideLogicalId(`${route}_model`);
+    withAddress(resource, `${route}_model`);
     this.fingerprint.push(resource.id, resource.schema);
     return resource;
   }

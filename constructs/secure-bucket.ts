@@ -9,7 +9,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { tfName } from "./naming";
+import { ResourceConstruct } from "./core/resource-construct";
 
 export interface SecureBucketProps {
   /** The physical bucket name, complete (callers build it with `physicalName`, or take it from config). */
@@ -39,7 +39,7 @@ export interface SecureBucketProps {
  * and a policy that refuses requests not made over TLS. Addresses derive from the id: `state_bucket`
  * gives `aws_s3_bucket.state_bucket`, `aws_s3_bucket_versioning.state_bucket_versioning`, and so on.
  */
-export class SecureBucket extends Construct {
+export class SecureBucket extends ResourceConstruct {
   readonly bucket: S3Bucket;
   /** The bucket's KMS key; only set when `encryption` is `aws:kms`. */
   readonly kmsKey?: KmsKey;
@@ -48,31 +48,15 @@ export class SecureBucket extends Construct {
   /** `s3://<bucket>` */
   readonly bucketUri: string;
 
-  /** The Terraform name every resource of this bucket derives its own from (`movie_infos_bucket`). */
-  protected readonly baseName: string;
-
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
-    this.baseName = tfName(id);
     const lifecycle = props.preventDestroy ? { lifecycle: { preventDestroy: true } } : {};
 
     this.bucket = new S3Bucket(this, "bucket", { bucket: props.bucketName, ...lifecycle });
-    this.bucket.overrideLogicalId(this.baseName);
+    this.address(this.bucket);
 
-    if (props.encryption === "aws:kms") {
-      this.kmsKey = new KmsKey(this, "key", {
-        description: `Encrypts the objects of s3://${props.bucketName}`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-        ...lifecycle,
-      });
-      this.kmsKey.overrideLogicalId(`${this.baseName}_key`);
-      const alias = new KmsAlias(this, "key_alias", {
-        name: `alias/${props.bucketName}`,
-        targetKeyId: this.kmsKey.keyId,
-      });
-      alias.overrideLogicalId(`${this.baseName}_key_alias`);
-    }
+    this.kmsKey =
+      props.encryption === "aws:kms" ? this.customerManagedKey(props.bucketName, lifecycle) : undefined;
     const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
       bucket: this.bucket.id,
       rule: [
@@ -84,7 +68,7 @@ export class SecureBucket extends Construct {
         },
       ],
     });
-    encryption.overrideLogicalId(`${this.baseName}_encryption`);
+    this.address(encryption, "encryption");
 
     const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public_access_block", {
       bucket: this.bucket.id,
@@ -93,20 +77,49 @@ export class SecureBucket extends Construct {
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    publicAccessBlock.overrideLogicalId(`${this.baseName}_public_access_block`);
+    this.address(publicAccessBlock, "public_access_block");
 
     const ownership = new S3BucketOwnershipControls(this, "ownership_controls", {
       bucket: this.bucket.id,
       rule: { objectOwnership: "BucketOwnerEnforced" },
     });
-    ownership.overrideLogicalId(`${this.baseName}_ownership_controls`);
+    this.address(ownership, "ownership_controls");
 
     const versioning = new S3BucketVersioningA(this, "versioning", {
       bucket: this.bucket.id,
       versioningConfiguration: { status: "Enabled" },
     });
-    versioning.overrideLogicalId(`${this.baseName}_versioning`);
+    this.address(versioning, "versioning");
 
+    this.denyInsecureTransport(publicAccessBlock);
+
+    if (props.noncurrentVersionExpiration)
+      this.expireNoncurrentVersions(props.noncurrentVersionExpiration, versioning);
+
+    this.bucketName = this.bucket.bucket;
+    this.bucketArn = this.bucket.arn;
+    this.bucketUri = `s3://${this.bucket.bucket}`;
+  }
+
+  /** A rotated KMS key of the bucket's own, with its alias `alias/<bucket>`. */
+  private customerManagedKey(bucketName: string, lifecycle: object): KmsKey {
+    const key = new KmsKey(this, "key", {
+      description: `Encrypts the objects of s3://${bucketName}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      ...lifecycle,
+    });
+    this.address(key, "key");
+    const alias = new KmsAlias(this, "key_alias", {
+      name: `alias/${bucketName}`,
+      targetKeyId: key.keyId,
+    });
+    this.address(alias, "key_alias");
+    return key;
+  }
+
+  /** The bucket policy: deny every request that does not use TLS. */
+  private denyInsecureTransport(publicAccessBlock: S3BucketPublicAccessBlock): void {
     const tlsOnly = new DataAwsIamPolicyDocument(this, "tls_only_policy_document", {
       statement: [
         {
@@ -119,38 +132,37 @@ export class SecureBucket extends Construct {
         },
       ],
     });
-    tlsOnly.overrideLogicalId(`${this.baseName}_tls_only_policy_document`);
+    this.address(tlsOnly, "tls_only_policy_document");
     const policy = new S3BucketPolicy(this, "policy", {
       bucket: this.bucket.id,
       policy: tlsOnly.json,
       // S3 rejects bucket policies while the public access block is being applied.
       dependsOn: [publicAccessBlock],
     });
-    policy.overrideLogicalId(`${this.baseName}_policy`);
+    this.address(policy, "policy");
+  }
 
-    if (props.noncurrentVersionExpiration) {
-      const { days, keepNewest } = props.noncurrentVersionExpiration;
-      const expiry = new S3BucketLifecycleConfiguration(this, "lifecycle", {
-        bucket: this.bucket.id,
-        rule: [
-          {
-            id: "expire-noncurrent-versions",
-            status: "Enabled",
-            filter: [{}],
-            noncurrentVersionExpiration: [
-              { noncurrentDays: days, ...(keepNewest ? { newerNoncurrentVersions: keepNewest } : {}) },
-            ],
-            abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-          },
-        ],
-        // Lifecycle rules on versions need versioning to be in place first.
-        dependsOn: [versioning],
-      });
-      expiry.overrideLogicalId(`${this.baseName}_lifecycle`);
-    }
-
-    this.bucketName = this.bucket.bucket;
-    this.bucketArn = this.bucket.arn;
-    this.bucketUri = `s3://${this.bucket.bucket}`;
+  /** Expires noncurrent versions after `days`, keeping the newest `keepNewest`. */
+  private expireNoncurrentVersions(
+    { days, keepNewest }: NonNullable<SecureBucketProps["noncurrentVersionExpiration"]>,
+    versioning: S3BucketVersioningA,
+  ): void {
+    const expiry = new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      bucket: this.bucket.id,
+      rule: [
+        {
+          id: "expire-noncurrent-versions",
+          status: "Enabled",
+          filter: [{}],
+          noncurrentVersionExpiration: [
+            { noncurrentDays: days, ...(keepNewest ? { newerNoncurrentVersions: keepNewest } : {}) },
+          ],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+      ],
+      // Lifecycle rules on versions need versioning to be in place first.
+      dependsOn: [versioning],
+    });
+    this.address(expiry, "lifecycle");
   }
 }

@@ -1,15 +1,15 @@
 import { Construct } from "constructs";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { PipesPipe } from "@cdktf/provider-aws/lib/pipes-pipe";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { PipesPipe, type PipesPipeConfig } from "@cdktf/provider-aws/lib/pipes-pipe";
 import type { EventBus } from "./event-bus";
 import { FailureQueue } from "./failure-queue";
-import { jsonencode } from "./jsonencode";
-import { Monitoring } from "./monitoring";
-import { tfName } from "./naming";
+import { metric, type Metric, type MetricOptions } from "./core/metrics";
+import { callerIdentity } from "./core/iam";
+import { ResourceConstruct } from "./core/resource-construct";
+import { ServiceRole } from "./service-role";
+import { jsonencode } from "./core/jsonencode";
 import type { Table } from "./table";
 
 export interface TableStreamPipeProps {
@@ -20,8 +20,6 @@ export interface TableStreamPipeProps {
   readonly table: Table;
   /** The bus the pipe publishes to. */
   readonly eventBus: EventBus;
-  /** The account id (from `data.aws_caller_identity`): only pipes of this account may assume the role. */
-  readonly accountId: string;
   /** `detail-type` of the published events (`OrderCreated`). */
   readonly detailType: string;
   /** `source` of the published events (`orders.service`). */
@@ -83,57 +81,48 @@ const DEFAULT_MAXIMUM_RECORD_AGE_SECONDS = 3600;
  * then it goes to the dead-letter queue `aws_sqs_queue.<id>_dlq` (a {@link FailureQueue}, alarmed as
  * soon as it holds a message) and the shard moves on, so one poison record blocks the records behind it
  * for minutes, not 24 hours, and is never dropped silently. Failed executions are logged at ERROR level
- * (without the event payload) to `aws_cloudwatch_log_group.<id>_log_group` and alarmed on
- * (`aws_cloudwatch_metric_alarm.<id>_execution_failed`, `Monitoring.watchPipe`).
+ * (without the event payload) to `aws_cloudwatch_log_group.<id>_log_group`; {@link metricExecutionFailed}
+ * is what the stack's monitoring alarms on.
  *
  * Addresses: `aws_pipes_pipe.<id>`, `aws_iam_role.<id>_role`, `aws_iam_policy.<id>_policy`,
  * `aws_iam_role_policy_attachment.<id>_policy_attachment`, the documents
- * `data.aws_iam_policy_document.<id>_assume_role_policy` / `<id>_policy_document`, and the queue, log
- * group and alarms above.
+ * `data.aws_iam_policy_document.<id>_assume_role_policy` / `<id>_policy_document`, and the queue and log
+ * group above.
  */
-export class TableStreamPipe extends Construct {
-  readonly pipe: PipesPipe;
+export class TableStreamPipe extends ResourceConstruct {
+  /** The `aws_pipes_pipe`. */
+  readonly resource: PipesPipe;
+  /** Its role, least-privilege policy and log group. */
+  readonly serviceRole: ServiceRole;
   readonly role: IamRole;
   readonly pipeArn: string;
   readonly roleArn: string;
   readonly deadLetterQueue: FailureQueue;
   readonly logGroup: CloudwatchLogGroup;
+  readonly pipeName: string;
 
   constructor(scope: Construct, id: string, props: TableStreamPipeProps) {
     super(scope, id);
-    const baseName = tfName(id);
     const streamArn = props.table.streamArn;
     if (streamArn === undefined) {
-      throw new Error(`${baseName}: table ${props.table.node.id} has no stream; set its streamViewType`);
+      throw new Error(
+        `${this.terraformName}: table ${props.table.node.id} has no stream; set its streamViewType`,
+      );
     }
-
-    this.deadLetterQueue = new FailureQueue(this, `${baseName}_dlq`, {
+    this.deadLetterQueue = new FailureQueue(this, `${this.terraformName}_dlq`, {
       queueName: `${props.name}-pipe-failures`,
     });
-    // Pipes (CloudWatch Logs destination) write with the pipe's role: it needs the permissions below.
-    this.logGroup = new CloudwatchLogGroup(this, "log_group", {
-      name: `/aws/vendedlogs/pipes/${props.name}`,
-      retentionInDays: props.logRetentionDays ?? 14,
-    });
-    this.logGroup.overrideLogicalId(`${baseName}_log_group`);
-
-    const assumeRole = new DataAwsIamPolicyDocument(this, "assume_role_policy", {
-      statement: [
-        {
-          effect: "Allow",
-          principals: [{ type: "Service", identifiers: ["pipes.amazonaws.com"] }],
-          actions: ["sts:AssumeRole"],
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.accountId] }],
-        },
-      ],
-    });
-    assumeRole.overrideLogicalId(`${baseName}_assume_role_policy`);
-
-    const document = new DataAwsIamPolicyDocument(this, "policy_document", {
-      statement: [
+    // Pipes (CloudWatch Logs destination) write with the pipe's role: ServiceRole allows its log group.
+    this.serviceRole = new ServiceRole(this, "service_role", {
+      terraformName: this.terraformName,
+      name: props.name,
+      policyDescription: `Least-privilege policy of the ${props.name} pipe`,
+      assumeRolePolicy: this.assumeRolePolicy().json,
+      logGroupName: `/aws/vendedlogs/pipes/${props.name}`,
+      logRetentionDays: props.logRetentionDays,
+      statements: [
         {
           sid: "ReadTableStream",
-          effect: "Allow",
           actions: [
             "dynamodb:DescribeStream",
             "dynamodb:GetRecords",
@@ -142,46 +131,43 @@ export class TableStreamPipe extends Construct {
           ],
           resources: [streamArn],
         },
-        {
-          sid: "PutEventsOnBus",
-          effect: "Allow",
-          actions: ["events:PutEvents"],
-          resources: [props.eventBus.busArn],
-        },
+        { sid: "PutEventsOnBus", actions: ["events:PutEvents"], resources: [props.eventBus.busArn] },
         {
           sid: "SendFailedRecordsToDeadLetterQueue",
-          effect: "Allow",
           actions: ["sqs:SendMessage"],
           resources: [this.deadLetterQueue.queueArn],
         },
-        {
-          sid: "WriteOwnLogs",
-          effect: "Allow",
-          actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-          resources: [`${this.logGroup.arn}:*`],
-        },
       ],
     });
-    document.overrideLogicalId(`${baseName}_policy_document`);
+    this.role = this.serviceRole.role;
+    this.logGroup = this.serviceRole.logGroup;
+    this.roleArn = this.role.arn;
+    this.resource = this.address(new PipesPipe(this, "pipe", this.pipeConfig(props, streamArn)));
+    this.pipeArn = this.resource.arn;
+    this.pipeName = this.resource.name;
+  }
 
-    const policy = new IamPolicy(this, "policy", {
-      name: props.name,
-      description: `Least-privilege policy of the ${props.name} pipe`,
-      policy: document.json,
-    });
-    policy.overrideLogicalId(`${baseName}_policy`);
+  /** Only EventBridge Pipes of this account may assume the role (`aws:SourceAccount`). */
+  private assumeRolePolicy(): DataAwsIamPolicyDocument {
+    const accountId = callerIdentity(this).accountId;
+    return this.address(
+      new DataAwsIamPolicyDocument(this, "assume_role_policy", {
+        statement: [
+          {
+            effect: "Allow",
+            principals: [{ type: "Service", identifiers: ["pipes.amazonaws.com"] }],
+            actions: ["sts:AssumeRole"],
+            condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] }],
+          },
+        ],
+      }),
+      "assume_role_policy",
+    );
+  }
 
-    this.role = new IamRole(this, "role", { name: props.name, assumeRolePolicy: assumeRole.json });
-    this.role.overrideLogicalId(`${baseName}_role`);
-
-    const attachment = new IamRolePolicyAttachment(this, "policy_attachment", {
-      role: this.role.name,
-      policyArn: policy.arn,
-    });
-    attachment.overrideLogicalId(`${baseName}_policy_attachment`);
-
+  private pipeConfig(props: TableStreamPipeProps, streamArn: string): PipesPipeConfig {
     const filters = props.filterPatterns ?? [];
-    this.pipe = new PipesPipe(this, "pipe", {
+    return {
       name: props.name,
       description: props.description,
       roleArn: this.role.arn,
@@ -210,11 +196,30 @@ export class TableStreamPipe extends Construct {
         cloudwatchLogsLogDestination: { logGroupArn: this.logGroup.arn },
       },
       // The pipe checks its role's permissions when it is created and starts.
-      dependsOn: [attachment],
-    });
-    this.pipe.overrideLogicalId(baseName);
-    this.pipeArn = this.pipe.arn;
-    this.roleArn = this.role.arn;
-    Monitoring.of(this).watchPipe({ terraformName: baseName, pipeName: this.pipe.name });
+      dependsOn: [this.serviceRole.attachment],
+    };
+  }
+
+  /** A metric of this pipe (`AWS/EventBridge/Pipes`, by `PipeName`). */
+  metric(metricName: string, options?: MetricOptions): Metric {
+    return metric("AWS/EventBridge/Pipes", metricName, { PipeName: this.pipeName }, options);
+  }
+
+  /**
+   * Failed executions: the pipe is retrying a batch, which holds up its shard until it succeeds or is
+   * dead-lettered.
+   */
+  metricExecutionFailed(options?: MetricOptions): Metric {
+    return this.metric("ExecutionFailed", options);
+  }
+
+  /** Executions started (one per batch). */
+  metricInvocations(options?: MetricOptions): Metric {
+    return this.metric("Invocations", options);
+  }
+
+  /** Records the pipe read from the stream (before its filter). */
+  metricEventCount(options?: MetricOptions): Metric {
+    return this.metric("EventCount", options);
   }
 }

@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
-import { Monitoring } from "./monitoring";
-import { physicalName, tfName } from "./naming";
+import { metric, type Metric, type MetricOptions } from "./core/metrics";
+import { physicalName } from "./core/naming";
+import { ResourceConstruct } from "./core/resource-construct";
 
 export type AttributeType = "S" | "N" | "B";
 
@@ -31,10 +32,10 @@ export interface TableProps {
 
 /**
  * A DynamoDB table as we run them everywhere: on-demand billing, server-side encryption and
- * point-in-time recovery on. Its Terraform address is `aws_dynamodb_table.<id>`; the stack's
- * `Monitoring` alarms on its throttle events and graphs its consumed capacity.
+ * point-in-time recovery on. Its Terraform address is `aws_dynamodb_table.<id>`. Its `metric*()` methods
+ * describe what can be watched (throttle events, consumed capacity); the stack's monitoring decides.
  */
-export class Table extends Construct {
+export class Table extends ResourceConstruct {
   readonly resource: DynamodbTable;
   readonly tableName: string;
   readonly tableArn: string;
@@ -58,10 +59,35 @@ export class Table extends Construct {
         ? { ttl: { attributeName: props.timeToLiveAttribute, enabled: true } }
         : {}),
     });
-    this.resource.overrideLogicalId(tfName(id));
+    this.address(this.resource);
     this.tableName = this.resource.name;
     this.tableArn = this.resource.arn;
     if (props.streamViewType) this.streamArn = this.resource.streamArn;
-    Monitoring.of(this).watchTable({ terraformName: tfName(id), tableName: this.tableName });
+  }
+
+  /** A metric of this table (`AWS/DynamoDB`, by `TableName`). */
+  metric(metricName: string, options?: MetricOptions): Metric {
+    return metric("AWS/DynamoDB", metricName, { TableName: this.tableName }, options);
+  }
+
+  /**
+   * Read requests throttled, table-level. (`ThrottledRequests` is only published per operation, so
+   * watch this and {@link metricWriteThrottleEvents} to see every throttle.)
+   */
+  metricReadThrottleEvents(options?: MetricOptions): Metric {
+    return this.metric("ReadThrottleEvents", options);
+  }
+
+  /** Write requests throttled, table-level. */
+  metricWriteThrottleEvents(options?: MetricOptions): Metric {
+    return this.metric("WriteThrottleEvents", options);
+  }
+
+  metricConsumedReadCapacityUnits(options?: MetricOptions): Metric {
+    return this.metric("ConsumedReadCapacityUnits", options);
+  }
+
+  metricConsumedWriteCapacityUnits(options?: MetricOptions): Metric {
+    return this.metric("ConsumedWriteCapacityUnits", options);
   }
 }

@@ -4,16 +4,16 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
-import type { EventRuleTarget } from "./event-bus";
-import { Guardrails } from "./guardrails";
-import { physicalName, tfName } from "./naming";
+import type { EventRuleTarget } from "./core/rule-target";
+import { callerIdentity } from "./core/iam";
+import { waive } from "./core/waivers";
+import { physicalName } from "./core/naming";
+import { ResourceConstruct } from "./core/resource-construct";
 
 export interface TopicProps {
   /** Logical topic name (`order-notifications`); the physical name adds the environment. */
   readonly name: string;
   readonly environment: string;
-  /** The account id (from `data.aws_caller_identity`): its root administers the topic's key. */
-  readonly accountId: string;
   /**
    * The AWS services that publish to the topic, and so may use its key (`cloudwatch.amazonaws.com` for
    * alarms).
@@ -68,21 +68,21 @@ function publishStatements(services: readonly string[], accountId: string) {
  * changed, so with `alias/aws/sns` every delivery would silently fail. As a rule target ({@link EventRuleTarget}) its topic
  * policy admits `sns:Publish` from the rules it is told about, by `aws:SourceArn`, and nothing else.
  */
-export class Topic extends Construct implements EventRuleTarget {
+export class Topic extends ResourceConstruct implements EventRuleTarget {
   readonly topic: SnsTopic;
   readonly key: KmsKey;
   readonly topicName: string;
   readonly topicArn: string;
   readonly keyArn: string;
 
-  private readonly baseName: string;
   private readonly ruleArns: string[] = [];
   private policyDocument?: DataAwsIamPolicyDocument;
 
   constructor(scope: Construct, id: string, props: TopicProps) {
     super(scope, id);
-    this.baseName = tfName(id);
     const name = physicalName(props.name, props.environment);
+    // The account's root administers the key; the stack's data.aws_caller_identity gives it.
+    const accountId = callerIdentity(this).accountId;
 
     const keyPolicy = new DataAwsIamPolicyDocument(this, "key_policy_document", {
       statement: [
@@ -90,15 +90,15 @@ export class Topic extends Construct implements EventRuleTarget {
           // The key's default policy: the account (through IAM) administers it, or no one could.
           sid: "AccountAdministersKey",
           effect: "Allow",
-          principals: [{ type: "AWS", identifiers: [`arn:aws:iam::${props.accountId}:root`] }],
+          principals: [{ type: "AWS", identifiers: [`arn:aws:iam::${accountId}:root`] }],
           actions: ["kms:*"],
           resources: ["*"],
         },
-        ...publishStatements(props.publishingServices ?? ["events.amazonaws.com"], props.accountId),
+        ...publishStatements(props.publishingServices ?? ["events.amazonaws.com"], accountId),
       ],
     });
-    keyPolicy.overrideLogicalId(`${this.baseName}_key_policy_document`);
-    Guardrails.waive(
+    this.address(keyPolicy, "key_policy_document");
+    waive(
       keyPolicy,
       "iam-wildcard-action",
       "KMS key policy: the account root keeps kms:* (AWS's default key policy) so IAM decides and the key can never become unmanageable",
@@ -110,13 +110,13 @@ export class Topic extends Construct implements EventRuleTarget {
       deletionWindowInDays: props.keyDeletionWindowDays ?? 30,
       policy: keyPolicy.json,
     });
-    this.key.overrideLogicalId(`${this.baseName}_key`);
+    this.address(this.key, "key");
 
     const alias = new KmsAlias(this, "key_alias", { name: `alias/${name}`, targetKeyId: this.key.keyId });
-    alias.overrideLogicalId(`${this.baseName}_key_alias`);
+    this.address(alias, "key_alias");
 
     this.topic = new SnsTopic(this, "topic", { name, kmsMasterKeyId: this.key.arn });
-    this.topic.overrideLogicalId(this.baseName);
+    this.address(this.topic);
     this.topicName = this.topic.name;
     this.topicArn = this.topic.arn;
     this.keyArn = this.key.arn;
@@ -131,12 +131,12 @@ export class Topic extends Construct implements EventRuleTarget {
     this.ruleArns.push(ruleArn);
     if (!this.policyDocument) {
       this.policyDocument = new DataAwsIamPolicyDocument(this, "policy_document", {});
-      this.policyDocument.overrideLogicalId(`${this.baseName}_policy_document`);
+      this.address(this.policyDocument, "policy_document");
       const policy = new SnsTopicPolicy(this, "policy", {
         arn: this.topicArn,
         policy: this.policyDocument.json,
       });
-      policy.overrideLogicalId(`${this.baseName}_policy`);
+      this.address(policy, "policy");
     }
     this.policyDocument.putStatement([
       {

@@ -1,3 +1,4 @@
+import { referenceOf } from "../tooling/terraform-json";
 import { functionNameOfArn } from "./functions";
 import type { TerraformResolver } from "./terraform";
 
@@ -44,14 +45,10 @@ export interface DeclaredApi {
   readonly routes: readonly ApiRoute[];
 }
 
-const REF = /^\$\{([a-z0-9_]+)\.([a-z0-9_]+)\.([a-z0-9_]+)\}$/;
-
-/** `${type.name.attribute}` as its parts, or undefined for anything else (literals, expressions). */
+/** `${type.name.attribute}` as its parts, or undefined for anything else (literals, expressions, data). */
 function reference(value: unknown): { type: string; name: string; attribute: string } | undefined {
-  const match = typeof value === "string" ? REF.exec(value) : null;
-  if (!match) return undefined;
-  const [, type, name, attribute] = match as unknown as [string, string, string, string];
-  return { type, name, attribute };
+  const ref = referenceOf(value);
+  return ref && !ref.data ? ref : undefined;
 }
 
 /** The REST API a resource, method, stage or integration belongs to (`rest_api_id = ${...rest_api.X.id}`). */

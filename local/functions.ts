@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
-import { projectRoot } from "../constructs/project-root";
+import { projectRoot } from "../tooling/project-root";
 import type { TerraformResolver } from "./terraform";
 
 /** A Lambda function as the stack declares it, mapped to its local bundle. */

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { projectRoot } from "../constructs/project-root";
+import { projectRoot } from "../tooling/project-root";
 import { readEndpoints } from "./endpoints";
 import { runMoviesScenario, runOrdersScenario } from "./scenario";
 

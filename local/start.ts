@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { projectRoot } from "../constructs/project-root";
+import { projectRoot } from "../tooling/project-root";
 import { formatEndpoints, tryItCommands } from "./endpoints";
 import { DEFAULT_PORTS, startLocalRun, type LocalRun } from "./local-run";
 import { readStack } from "./terraform";

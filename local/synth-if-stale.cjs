@@ -9,7 +9,7 @@ const { spawnSync } = require("node:child_process");
 
 const root = resolve(__dirname, "..");
 const SOURCES = ["main.ts", "cdktf.json", "package.json", "package-lock.json"];
-const SOURCE_DIRS = ["stacks", "constructs", "lambdas", "local"];
+const SOURCE_DIRS = ["stacks", "constructs", "operations", "tooling", "lambdas", "local"];
 // cdktf rewrites the manifest on every synth, after the stacks, so its time is the synth's.
 const STAMP = join(root, "cdktf.out", "manifest.json");
 const OUTPUTS = [STAMP, join(root, "dist", "infra", "local", "start.js"), join(root, "dist", "lambdas")];

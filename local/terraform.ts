@@ -1,13 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { decodeJsonencode, interpolationEnd, terraformJsonString } from "../constructs/hcl-expression";
+import { parseReference, type TerraformJson } from "../tooling/terraform-json";
+import { decodeJsonencode, interpolationEnd, terraformJsonString } from "../tooling/hcl-expression";
 
-/** The parts of a synthesized cdk.tf.json that the local run reads. */
-export interface TerraformJson {
-  readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
-  readonly data?: Record<string, Record<string, Record<string, unknown>>>;
-  readonly output?: Record<string, { value: unknown }>;
-}
+export type { TerraformJson } from "../tooling/terraform-json";
 
 /** Reads `<outdir>/stacks/<stack>/cdk.tf.json`, naming the command that writes it when it is missing. */
 export function readStack(outdir: string, stack: string): TerraformJson {
@@ -31,8 +27,6 @@ export interface LocalValues {
   /** @default AWS_REGION, else "eu-central-1" */
   readonly region?: string;
 }
-
-const REFERENCE = /^(data\.)?([a-z0-9_]+)\.([a-z0-9_]+)\.([a-z0-9_]+)$/;
 
 /**
  * Resolves the Terraform references of a synthesized stack to stable local values, the way `apply`
@@ -114,15 +108,9 @@ export class TerraformResolver {
 
   /** The value of one reference expression (`aws_s3_bucket.movie_infos_bucket.bucket`). */
   reference(expression: string): string {
-    const match = REFERENCE.exec(expression);
-    if (!match) throw new Error(`Cannot resolve \${${expression}} locally: only references are supported`);
-    const [, data, type, name, attribute] = match as unknown as [
-      string,
-      string | undefined,
-      string,
-      string,
-      string,
-    ];
+    const ref = parseReference(expression);
+    if (!ref) throw new Error(`Cannot resolve \${${expression}} locally: only references are supported`);
+    const { data, type, name, attribute } = ref;
     return data ? this.dataAttribute(type, name, attribute) : this.attribute(type, name, attribute);
   }
 

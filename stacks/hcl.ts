@@ -13,7 +13,7 @@
  * its interpolation-only values unwrapped, as `terraform fmt` would. The CLI then aligns it (hclwrite).
  */
 import { TerraformElement, TerraformStack, Tokenization } from "cdktf";
-import { interpolationEnd } from "../constructs/hcl-expression";
+import { interpolationEnd } from "../tooling/hcl-expression";
 
 /**
  * Renders `stack`'s HCL with `render` (the stack's own `toHclTerraform`), its strings escaped for cdktf's

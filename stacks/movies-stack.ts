@@ -1,9 +1,8 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { BundledFunction } from "../constructs/bundled-function";
-import { callerIdentity } from "../constructs/iam";
 import { IngestionBucket } from "../constructs/ingestion-bucket";
-import { physicalName } from "../constructs/naming";
+import { physicalName } from "../constructs/core/naming";
 import { RestApi } from "../constructs/rest-api";
 import { Table } from "../constructs/table";
 import type { EnvironmentConfig } from "./config";
@@ -35,7 +34,7 @@ export class MoviesStack extends ServiceStack {
 
   constructor(scope: Construct, id: string, props: MoviesStackProps) {
     super(scope, id, { config: props.config, service: "movies" });
-    const { environment, lambda, logRetentionDays, stageName, apiThrottling } = props.config;
+    const { environment } = props.config;
 
     // 1. Tables
     this.movieInfos = new Table(this, "movie_infos_table", {
@@ -53,69 +52,17 @@ export class MoviesStack extends ServiceStack {
     this.bucket = new IngestionBucket(this, "movie_infos_bucket", {
       name: "movie-infos",
       environment,
-      accountId: callerIdentity(this).accountId,
       notificationId: "movies_bucket_notification",
     });
 
     // 3.–6. Functions, each with its role, least-privilege policy, log group and `live` alias
-    const common = {
-      memorySize: lambda.memorySize,
-      timeout: lambda.timeout,
-      reservedConcurrency: lambda.reservedConcurrency,
-      logRetentionDays,
-    };
-    this.getMovie = new BundledFunction(this, "get_movie_lambda", {
-      ...common,
-      entry: "lambdas/get-movie/index.ts",
-      functionName: physicalName("get-movie", environment),
-      description: "GET /movies/{movieId}: the movie's info merged with its ratings",
-    });
-    this.getMovie.grantTable(this.movieInfos, "MOVIE_INFOS_TABLE", [
-      "dynamodb:GetItem",
-      "dynamodb:BatchGetItem",
-    ]);
-    this.getMovie.grantTable(this.movieRatings, "MOVIE_RATINGS_TABLE", [
-      "dynamodb:GetItem",
-      "dynamodb:BatchGetItem",
-    ]);
-
-    this.updateRating = new BundledFunction(this, "update_movie_rating_lambda", {
-      ...common,
-      entry: "lambdas/update-rating/index.ts",
-      functionName: physicalName("update-rating", environment),
-      description: "PATCH /movies/{movieId}: updates the ratings of a movie that exists",
-    });
-    this.updateRating.grantTable(this.movieRatings, "MOVIE_RATINGS_TABLE", ["dynamodb:UpdateItem"]);
-    this.updateRating.grantTable(this.movieInfos, "MOVIE_INFOS_TABLE", ["dynamodb:ConditionCheckItem"]);
-
-    this.uploadInfos = new BundledFunction(this, "upload_movie_infos_lambda", {
-      ...common,
-      // A large CSV is streamed, so time, not memory, is what a big upload needs.
-      timeout: 300,
-      entry: "lambdas/upload-infos/index.ts",
-      functionName: physicalName("upload-infos", environment),
-      description: "Writes the movie infos of each CSV uploaded to the bucket into movie_infos",
-      // S3 invokes it asynchronously: two retries within an hour, then the event waits in
-      // upload-infos-<env>-failures for a replay (see the README's "Operating the service").
-      asyncInvoke: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 3600 },
-    });
-    this.uploadInfos.grantBucketRead(this.bucket, "MOVIE_INFOS_BUCKET");
-    this.uploadInfos.grantTable(this.movieInfos, "MOVIE_INFOS_TABLE", ["dynamodb:BatchWriteItem"]);
+    const functions = this.addFunctions(props.config);
+    this.getMovie = functions.getMovie;
+    this.updateRating = functions.updateRating;
+    this.uploadInfos = functions.uploadInfos;
 
     // 7.–8. REST API: /movies/{movieId} with GET and PATCH, each allowed to invoke only its function
-    this.api = new RestApi(this, "movies_api", {
-      name: physicalName("movies_api", environment),
-      description: "This is the API for the Movies project",
-      stageName,
-      throttling: apiThrottling,
-      accessLogRetentionDays: logRetentionDays,
-    });
-    const movies = this.api.addResource("movies_resource", this.api.root, "movies");
-    const movie = this.api.addResource("movie_resource", movies, "{movieId}");
-    this.api.addLambdaRoute("get_movie_request", movie, "GET", this.getMovie);
-    this.api.addLambdaRoute("update_movie_rating_request", movie, "PATCH", this.updateRating, {
-      requestModel: UPDATE_RATING_MODEL,
-    });
+    this.api = this.addApi(props.config);
 
     // 9. Every *.csv uploaded to the bucket goes to upload-infos
     this.bucket.notifyOnObjectCreated(this.uploadInfos, { suffix: ".csv" });
@@ -127,6 +74,77 @@ export class MoviesStack extends ServiceStack {
       metrics: { RowsWritten: "$.written", RowsRejected: "$.rejectedCount" },
     });
 
+    this.addOutputs();
+  }
+
+  /** The three functions of the workshop, each granted exactly what its code uses. */
+  private addFunctions(config: EnvironmentConfig) {
+    const { environment, lambda, logRetentionDays } = config;
+    const common = {
+      memorySize: lambda.memorySize,
+      timeout: lambda.timeout,
+      reservedConcurrency: lambda.reservedConcurrency,
+      logRetentionDays,
+    };
+    const getMovie = new BundledFunction(this, "get_movie_lambda", {
+      ...common,
+      entry: "lambdas/get-movie/index.ts",
+      functionName: physicalName("get-movie", environment),
+      description: "GET /movies/{movieId}: the movie's info merged with its ratings",
+    });
+    getMovie.grantTable(this.movieInfos, "MOVIE_INFOS_TABLE", ["dynamodb:GetItem", "dynamodb:BatchGetItem"]);
+    getMovie.grantTable(this.movieRatings, "MOVIE_RATINGS_TABLE", [
+      "dynamodb:GetItem",
+      "dynamodb:BatchGetItem",
+    ]);
+
+    const updateRating = new BundledFunction(this, "update_movie_rating_lambda", {
+      ...common,
+      entry: "lambdas/update-rating/index.ts",
+      functionName: physicalName("update-rating", environment),
+      description: "PATCH /movies/{movieId}: updates the ratings of a movie that exists",
+    });
+    updateRating.grantTable(this.movieRatings, "MOVIE_RATINGS_TABLE", ["dynamodb:UpdateItem"]);
+    updateRating.grantTable(this.movieInfos, "MOVIE_INFOS_TABLE", ["dynamodb:ConditionCheckItem"]);
+
+    const uploadInfos = new BundledFunction(this, "upload_movie_infos_lambda", {
+      ...common,
+      // A large CSV is streamed, so time, not memory, is what a big upload needs.
+      timeout: 300,
+      entry: "lambdas/upload-infos/index.ts",
+      functionName: physicalName("upload-infos", environment),
+      description: "Writes the movie infos of each CSV uploaded to the bucket into movie_infos",
+      // S3 invokes it asynchronously: two retries within an hour, then the event waits in
+      // upload-infos-<env>-failures for a replay (see the README's "Operating the service").
+      asyncInvoke: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 3600 },
+    });
+    uploadInfos.grantBucketRead(this.bucket, "MOVIE_INFOS_BUCKET");
+    uploadInfos.grantTable(this.movieInfos, "MOVIE_INFOS_TABLE", ["dynamodb:BatchWriteItem"]);
+
+    return { getMovie, updateRating, uploadInfos };
+  }
+
+  /** The REST API: `/movies/{movieId}` with GET and PATCH, each allowed to invoke only its function. */
+  private addApi(config: EnvironmentConfig): RestApi {
+    const { environment, logRetentionDays, stageName, apiThrottling } = config;
+    const api = new RestApi(this, "movies_api", {
+      name: physicalName("movies_api", environment),
+      description: "This is the API for the Movies project",
+      stageName,
+      throttling: apiThrottling,
+      accessLogRetentionDays: logRetentionDays,
+    });
+    const movies = api.addResource("movies_resource", api.root, "movies");
+    const movie = api.addResource("movie_resource", movies, "{movieId}");
+    api.addLambdaRoute("get_movie_request", movie, "GET", this.getMovie);
+    api.addLambdaRoute("update_movie_rating_request", movie, "PATCH", this.updateRating, {
+      requestModel: UPDATE_RATING_MODEL,
+    });
+
+    return api;
+  }
+
+  private addOutputs(): void {
     new TerraformOutput(this, "movies_api_url", {
       description: "Base URL of the movies resource",
       value: `${this.api.invokeUrl}/movies`,

@@ -2,8 +2,7 @@ import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { BundledFunction } from "../constructs/bundled-function";
 import { EventBus } from "../constructs/event-bus";
-import { callerIdentity } from "../constructs/iam";
-import { physicalName } from "../constructs/naming";
+import { physicalName } from "../constructs/core/naming";
 import { Queue } from "../constructs/queue";
 import { RestApi } from "../constructs/rest-api";
 import { Table } from "../constructs/table";
@@ -47,7 +46,6 @@ export class OrdersStack extends ServiceStack {
   constructor(scope: Construct, id: string, props: OrdersStackProps) {
     super(scope, id, { config: props.config, service: "orders" });
     const { environment, lambda, logRetentionDays, stageName, apiThrottling } = props.config;
-    const caller = callerIdentity(this);
 
     // Orders and their idempotency items (`IDEMPOTENCY#<key>`, expiring through TTL) share one table.
     this.orders = new Table(this, "orders_table", {
@@ -90,7 +88,6 @@ export class OrdersStack extends ServiceStack {
       description: "Announces each order stored in the orders table as OrderCreated",
       table: this.orders,
       eventBus: this.bus,
-      accountId: caller.accountId,
       filterPatterns: [ORDER_CREATED_FILTER_PATTERN],
       inputTemplate: ORDER_CREATED_INPUT_TEMPLATE,
       detailType: ORDER_CREATED_DETAIL_TYPE,
@@ -101,7 +98,6 @@ export class OrdersStack extends ServiceStack {
     this.notifications = new Topic(this, "order_notifications_topic", {
       name: "order-notifications",
       environment,
-      accountId: caller.accountId,
     });
     this.queue = new Queue(this, "order_created_queue", { name: "order-created", environment });
     const orderCreated = this.bus.addRule("order_created_rule", {

@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Guardrails } from "../constructs/guardrails";
-import { Monitoring } from "../constructs/monitoring";
+import { Guardrails } from "../operations/guardrails";
+import { Monitoring } from "../operations/monitoring";
 import type { EnvironmentConfig } from "./config";
 import { readableHcl } from "./hcl";
 import { useS3Backend } from "./remote-state";
@@ -15,8 +15,8 @@ export interface ServiceStackProps {
 
 /**
  * What every service stack shares: the AWS provider with default tags, the S3 backend with encryption
- * and S3-native locking, the stack's `Monitoring` (alerts topic, alarms and dashboard, which the
- * constructs feed), and the `Guardrails` that fail synth when a resource is not production-ready.
+ * and S3-native locking, the stack's `Monitoring` (an aspect: alerts topic, alarms and dashboard from what
+ * the resources describe), and the `Guardrails` that fail synth when a resource is not production-ready.
  */
 export class ServiceStack extends TerraformStack {
   readonly config: EnvironmentConfig;
@@ -44,7 +44,7 @@ export class ServiceStack extends TerraformStack {
     const { bucket, region } = props.config.state;
     useS3Backend(this, { bucket, region, key: `${props.service}/${id}.tfstate` });
 
-    this.monitoring = new Monitoring(this, "monitoring", {
+    this.monitoring = Monitoring.applyTo(this, {
       environment: props.config.environment,
       service: props.service,
       region: props.config.region,

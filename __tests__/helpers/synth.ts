@@ -2,9 +2,10 @@ import { Testing, type TerraformStack } from "cdktf";
 import { loadConfig } from "../../stacks/config";
 import { MoviesStack } from "../../stacks/movies-stack";
 import { OrdersStack } from "../../stacks/orders-stack";
+import { resourceAddresses, type TerraformJson } from "../../tooling/terraform-json";
 
 /** The synthesized Terraform JSON of one stack, typed loosely for assertions. */
-export interface SynthesizedStack {
+export interface SynthesizedStack extends TerraformJson {
   readonly json: string;
   readonly resource: Record<string, Record<string, Record<string, unknown>>>;
   readonly data: Record<string, Record<string, Record<string, unknown>>>;
@@ -31,11 +32,7 @@ export function synthOrdersDev(): { stack: OrdersStack; synth: SynthesizedStack 
   return { stack, synth: synthesize(stack) };
 }
 
-/** Every `type.name` address in a synthesized stack, data sources as `data.type.name`. */
+/** Every `type.name` address in a synthesized stack, data sources as `data.type.name`, sorted. */
 export function addresses(synth: SynthesizedStack): string[] {
-  const list = (blocks: SynthesizedStack["resource"] | undefined, prefix: string) =>
-    Object.entries(blocks ?? {}).flatMap(([type, byName]) =>
-      Object.keys(byName).map((n) => `${prefix}${type}.${n}`),
-    );
-  return [...list(synth.resource, ""), ...list(synth.data, "data.")].sort();
+  return resourceAddresses(synth);
 }

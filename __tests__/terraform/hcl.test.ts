@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { App, type TerraformStack } from "cdktf";
 import { format } from "@cdktf/hcl-tools";
 import { parse } from "@cdktf/hcl2json";
-import { decodeJsonencode, isJsonencode } from "../../constructs/hcl-expression";
+import { decodeJsonencode, isJsonencode } from "../../tooling/hcl-expression";
 import { addStacks } from "../../stacks/app";
 import { escapeForPrinter, unwrapInterpolations } from "../../stacks/hcl";
 import { services } from "../../stacks/services";

@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { projectRoot } from "../../constructs/project-root";
+import { projectRoot } from "../../tooling/project-root";
 import type { StackReview } from "../../review/plan-review";
 import { terraformForTests } from "../helpers/terraform";
 
@@ -183,7 +183,7 @@ describe("plan:diff with Terraform", () => {
     commitEdit("remove-route", [
       {
         file: "stacks/movies-stack.ts",
-        from: /this\.api\.addLambdaRoute\("update_movie_rating_request"[^;]*;/,
+        from: /api\.addLambdaRoute\("update_movie_rating_request"[^;]*;/,
         to: "",
       },
     ]);
@@ -203,7 +203,7 @@ describe("plan:diff with Terraform", () => {
     commitEdit("new-function", [
       {
         file: "stacks/movies-stack.ts",
-        from: "    // 7.–8. REST API",
+        from: "    return { getMovie, updateRating, uploadInfos };",
         to: [
           '    new BundledFunction(this, "list_movies_lambda", {',
           "      ...common,",
@@ -211,7 +211,7 @@ describe("plan:diff with Terraform", () => {
           '      functionName: physicalName("list-movies", environment),',
           '      description: "Lists movies",',
           "    });",
-          "    // 7.–8. REST API",
+          "    return { getMovie, updateRating, uploadInfos };",
         ].join("\n"),
       },
     ]);

@@ -8,7 +8,6 @@ describe("Topic key policy", () => {
     new Topic(stack, "mixed_topic", {
       name: "mixed",
       environment: "dev",
-      accountId: "${data.aws_caller_identity.current.account_id}",
       publishingServices: ["cloudwatch.amazonaws.com", "events.amazonaws.com"],
     });
     const statements =

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { preProcessFile } from "typescript";
-import { projectRoot } from "../../../constructs/project-root";
+import { projectRoot } from "../../../tooling/project-root";
 
 /**
  * The Lambda layer's boundaries, checked on the source: the handlers are the innermost layer, so they

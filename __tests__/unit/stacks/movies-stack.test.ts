@@ -22,7 +22,7 @@ import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-own
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { projectRoot } from "../../../constructs/project-root";
+import { projectRoot } from "../../../tooling/project-root";
 import { addresses, synthMoviesDev, type SynthesizedStack } from "../../helpers/synth";
 
 let synth: SynthesizedStack;

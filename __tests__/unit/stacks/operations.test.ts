@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
-import { decodeJsonencode } from "../../../constructs/hcl-expression";
+import { decodeJsonencode } from "../../../tooling/hcl-expression";
 import { ACCESS_LOG_FORMAT } from "../../../constructs/rest-api";
 import { MOVIE_ID_PATTERN } from "../../../lambdas/shared/movies";
 import { loadConfig, type EnvironmentConfig } from "../../../stacks/config";

@@ -4,7 +4,7 @@ import { PipesPipe } from "@cdktf/provider-aws/lib/pipes-pipe";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { Testing, TerraformStack } from "cdktf";
-import { decodeJsonencode } from "../../../constructs/hcl-expression";
+import { decodeJsonencode } from "../../../tooling/hcl-expression";
 import { Table } from "../../../constructs/table";
 import { EventBus } from "../../../constructs/event-bus";
 import { TableStreamPipe } from "../../../constructs/table-stream-pipe";
@@ -339,6 +339,33 @@ describe("OrderCreated: table stream ──pipe──▶ orders bus", () => {
     });
   });
 
+  it("has its dashboard row: records read, executions and failed executions", () => {
+    const body = decodeJsonencode(
+      synth.resource.aws_cloudwatch_dashboard?.dashboard?.dashboard_body as string,
+    ) as {
+      widgets: { x: number; y: number; width: number; properties: { title?: string; metrics?: unknown[] } }[];
+    };
+    const pipe = "${aws_pipes_pipe.order_created_pipe.name}";
+    const row = body.widgets.filter((w) => w.properties.title?.startsWith(`Pipe ${pipe}:`));
+    const line = (metric: string, label: string) => [
+      "AWS/EventBridge/Pipes",
+      metric,
+      "PipeName",
+      pipe,
+      { label },
+    ];
+    expect(row.map((w) => [w.properties.title, w.x, w.y, w.width, w.properties.metrics])).toEqual([
+      [
+        `Pipe ${pipe}: records and executions`,
+        0,
+        26,
+        12,
+        [line("EventCount", "Records read"), line("Invocations", "Executions")],
+      ],
+      [`Pipe ${pipe}: failed executions`, 12, 26, 12, [line("ExecutionFailed", "Failed")]],
+    ]);
+  });
+
   it("gives the pipe a role only pipes of this account may assume", () => {
     expect(synth.resource.aws_iam_role?.order_created_pipe_role).toMatchObject({
       name: "order-created-dev",
@@ -651,7 +678,6 @@ describe("TableStreamPipe", () => {
           name: "pipe-dev",
           table,
           eventBus: bus,
-          accountId: "${data.aws_caller_identity.current.account_id}",
           detailType: "X",
           eventSource: "x",
         }),
@@ -671,7 +697,6 @@ describe("TableStreamPipe", () => {
       name: "custom-dev",
       table,
       eventBus: bus,
-      accountId: "${data.aws_caller_identity.current.account_id}",
       detailType: "X",
       eventSource: "x",
       maximumRetryAttempts: 3,

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { projectRoot } from "../../../constructs/project-root";
+import { projectRoot } from "../../../tooling/project-root";
 
 /** Every file below `dir`, relative path → bytes. */
 function tree(dir: string): Map<string, Buffer> {

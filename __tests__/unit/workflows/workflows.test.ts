@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { projectRoot } from "../../../constructs/project-root";
+import { projectRoot } from "../../../tooling/project-root";
 
 interface Step {
   readonly uses?: string;

@@ -8,10 +8,10 @@ import {
   interpolationEnd,
   isJsonencode,
   terraformJsonString,
-} from "../../../constructs/hcl-expression";
-import { jsonencode } from "../../../constructs/jsonencode";
-import { synthesize } from "../../helpers/synth";
-import { runTerraform, terraformFor } from "../../helpers/terraform";
+} from "../../../../tooling/hcl-expression";
+import { jsonencode } from "../../../../constructs/core/jsonencode";
+import { synthesize } from "../../../helpers/synth";
+import { runTerraform, terraformFor } from "../../../helpers/terraform";
 
 /** Strings that need escaping somewhere between TypeScript, cdktf's printer, HCL and JSON. */
 const LITERALS = {

@@ -2,33 +2,12 @@
  * The guardrail rules, as pure functions over the stack's resolved Terraform configuration (what
  * cdk.tf.json will hold, overrides included), so a rule sees exactly what Terraform will apply.
  */
-import { decodeJsonencode, isJsonencode } from "./hcl-expression";
+import { decodeJsonencode, isJsonencode } from "../tooling/hcl-expression";
 
-/** The rules, by id. The id is what `Guardrails.waive` takes. */
-export const GUARDRAIL_RULES = {
-  "iam-wildcard-action": "name each action (service:Action); never `*` or `service:*`",
-  "iam-wildcard-resource":
-    "name the resource ARNs; only X-Ray's actions, which have no resource-level permissions, may use `*`",
-  "s3-public-access-block":
-    "add an aws_s3_bucket_public_access_block with all four switches on (IngestionBucket does)",
-  "s3-encryption": "add an aws_s3_bucket_server_side_encryption_configuration (IngestionBucket does)",
-  "s3-versioning": 'add an aws_s3_bucket_versioning with status "Enabled" (IngestionBucket does)',
-  "s3-tls-only":
-    "add a bucket policy denying requests where aws:SecureTransport is false (IngestionBucket does)",
-  "dynamodb-encryption": "set server_side_encryption { enabled = true } (Table does)",
-  "dynamodb-pitr": "set point_in_time_recovery { enabled = true } (Table does)",
-  "lambda-log-group":
-    "declare the function's log group /aws/lambda/<name> with retention_in_days (BundledFunction does)",
-  "lambda-tracing": 'set tracing_config { mode = "Active" } (BundledFunction does)',
-  "lambda-async-failure":
-    "give the asynchronously invoked function an on-failure destination for the invoked qualifier (BundledFunction's asyncInvoke option) or a dead_letter_config",
-  "api-throttling":
-    'add an aws_api_gateway_method_settings for method_path "*/*" with throttling_rate_limit and throttling_burst_limit (RestApi does)',
-  "api-access-logs": "set the stage's access_log_settings (destination_arn and format) (RestApi does)",
-  "default-tags": "set the tags through the aws provider's default_tags (ServiceStack does)",
-} as const;
+import type { GuardrailRule } from "../constructs/core/waivers";
+import { refersTo } from "../tooling/terraform-json";
 
-export type GuardrailRule = keyof typeof GUARDRAIL_RULES;
+export { GUARDRAIL_RULES, type GuardrailRule } from "../constructs/core/waivers";
 
 /** The tags every resource carries, through the provider's default_tags. */
 export const REQUIRED_TAGS = ["project", "environment", "service", "managed-by"] as const;
@@ -105,19 +84,6 @@ class StackView {
   referring(type: string, field: string, address: string): ElementView[] {
     return this.resources(type).filter((e) => refersTo(e.config[field], address));
   }
-}
-
-/**
- * True when `value` holds a Terraform reference to `address` (`${aws_s3_bucket.x.id}/*` refers to it),
- * anywhere in it: in arrays and objects, and inside a `${jsonencode(...)}` argument.
- */
-export function refersTo(value: unknown, address: string): boolean {
-  if (isJsonencode(value)) return refersTo(decodeJsonencode(value), address);
-  if (Array.isArray(value)) return value.some((v) => refersTo(v, address));
-  if (isObject(value)) return Object.values(value).some((v) => refersTo(v, address));
-  if (typeof value !== "string") return false;
-  const escaped = address.replace(/\./g, "\\.");
-  return new RegExp(`\\$\\{[^}]*\\b${escaped}\\b`).test(value);
 }
 
 function blocks(value: unknown): Config[] {

@@ -1,6 +1,6 @@
 /**
  * Reading the HCL expressions cdktf writes into cdk.tf.json, starting with `${jsonencode(...)}` values
- * (see ./jsonencode for the writing side). Pure string work with no cdktf import, so the local runner
+ * (see constructs/core/jsonencode for the writing side). Pure string work with no cdktf import, so the local runner
  * and guardrails can use it without loading cdktf.
  */
 

@@ -20,16 +20,12 @@ import {
   type Violation,
 } from "./guardrail-rules";
 
+import { waive, waiversOf, type Waiver } from "../constructs/core/waivers";
+
 export { GUARDRAIL_RULES, type GuardrailRule, type Violation } from "./guardrail-rules";
+export type { Waiver } from "../constructs/core/waivers";
 
-const WAIVER = "guardrails:waiver";
 const TOKEN_RESOLVER = new DefaultTokenResolver(new StringConcat());
-
-/** A rule set aside for one construct (and everything below it), and why. */
-export interface Waiver {
-  readonly rule: GuardrailRule;
-  readonly reason: string;
-}
 
 /** The outcome of checking a stack. */
 export interface GuardrailsReport {
@@ -62,16 +58,12 @@ export class Guardrails implements IAspect {
 
   /** Sets `rule` aside for `scope` and every resource below it. `reason` is required and reported. */
   static waive(scope: IConstruct, rule: GuardrailRule, reason: string): void {
-    if (!(rule in GUARDRAIL_RULES)) throw new Error(`Unknown guardrail rule "${rule}"`);
-    if (reason.trim() === "") throw new Error(`Waiving "${rule}" on ${scope.node.path} needs a reason`);
-    scope.node.addMetadata(WAIVER, { rule, reason } satisfies Waiver);
+    waive(scope, rule, reason);
   }
 
   /** The waivers that apply to `construct`: its own and its scopes'. */
   static waiversOf(construct: IConstruct): Waiver[] {
-    return construct.node.scopes.flatMap((scope) =>
-      scope.node.metadata.filter((m) => m.type === WAIVER).map((m) => m.data as Waiver),
-    );
+    return waiversOf(construct);
   }
 
   visit(node: IConstruct): void {

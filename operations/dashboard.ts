@@ -4,20 +4,12 @@
  * names, API names), which end up as references in the `jsonencode(...)` Monitoring writes it with.
  */
 
-/** A statistic: a named one, or a percentile (`p50`, `p99`). */
-export type Statistic = "Sum" | "Average" | "Maximum" | "Minimum" | "SampleCount" | `p${number}`;
+import type { Metric, Statistic } from "../constructs/core/metrics";
 
-/** One CloudWatch metric as a dashboard draws it. */
-export interface MetricSpec {
-  readonly namespace: string;
-  readonly metricName: string;
-  /** Dimension name → value, in the order CloudWatch lists them. */
-  readonly dimensions: Readonly<Record<string, string>>;
-  /** @default the widget's statistic */
-  readonly stat?: Statistic;
-  /** @default CloudWatch's label (metric name and dimensions) */
-  readonly label?: string;
-}
+export type { Statistic } from "../constructs/core/metrics";
+
+/** One CloudWatch metric as a dashboard draws it: a resource's {@link Metric}. */
+export type MetricSpec = Metric;
 
 /** A line graph of metrics. */
 export interface GraphWidget {

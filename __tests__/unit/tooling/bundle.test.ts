@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
-import { bundle, esbuildTarget } from "../../../constructs/bundle";
+import { bundle, esbuildTarget } from "../../../tooling/bundle";
 
 describe("esbuildTarget", () => {
   it("derives the target from the runtime", () => {

@@ -1,5 +1,5 @@
 import { Construct, type IConstruct } from "constructs";
-import { Lazy, TerraformStack } from "cdktf";
+import { Aspects, Lazy, TerraformStack, type IAspect } from "cdktf";
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import {
@@ -10,10 +10,17 @@ import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { DashboardBuilder, graph, text, type MetricSpec, type Widget } from "./dashboard";
-import { callerIdentity } from "./iam";
-import { jsonencode } from "./jsonencode";
-import { physicalName, tfName } from "./naming";
-import { Topic } from "./topic";
+import { BundledFunction } from "../constructs/bundled-function";
+import type { Metric } from "../constructs/core/metrics";
+import { physicalName, tfName } from "../constructs/core/naming";
+import { FailureQueue } from "../constructs/failure-queue";
+import { Queue } from "../constructs/queue";
+import { RestApi } from "../constructs/rest-api";
+import { Table } from "../constructs/table";
+import { TableStreamPipe } from "../constructs/table-stream-pipe";
+import { Topic } from "../constructs/topic";
+import { ResourceConstruct, withAddress } from "../constructs/core/resource-construct";
+import { jsonencode } from "../constructs/core/jsonencode";
 
 export interface MonitoringProps {
   /** The environment (`dev`): names the topic `<service>-alerts-<env>` and the dashboard `<service>-<env>`. */
@@ -37,36 +44,19 @@ export interface MonitoringProps {
   readonly apiLatencyP99ThresholdMs?: number;
 }
 
-/** A function to watch: Errors, Throttles, invocations, duration, concurrency. */
-export interface WatchedFunction {
+/** A function to name log-derived metrics after (`addLogMetrics`). */
+export interface LoggingFunction {
   /** The Terraform name its resources derive from (`get_movie_lambda`). */
   readonly terraformName: string;
   readonly functionName: string;
-}
-
-/** An API stage to watch: 5XXError, p99 Latency, requests and 4xx. */
-export interface WatchedApi {
-  readonly terraformName: string;
-  readonly apiName: string;
-  readonly stageName: string;
-}
-
-/** A table to watch: consumed capacity and throttle events. */
-export interface WatchedTable {
-  readonly terraformName: string;
-  readonly tableName: string;
+  readonly logGroupName: string;
 }
 
 /** A queue that must stay empty (a failure destination, a dead-letter queue). */
-export interface WatchedQueue {
+interface WatchedQueue {
   readonly terraformName: string;
   readonly queueName: string;
-}
-
-/** An EventBridge Pipe to watch: failed executions. */
-export interface WatchedPipe {
-  readonly terraformName: string;
-  readonly pipeName: string;
+  readonly visible: Metric;
 }
 
 /** Counts derived from a function's structured log lines. */
@@ -85,6 +75,15 @@ type AlarmSpec = Omit<CloudwatchMetricAlarmConfig, "alarmActions" | "okActions" 
 };
 
 const MONITORING_ID = "monitoring";
+
+/** The alarm fields that name a metric. */
+function alarmMetric(watched: Metric) {
+  return {
+    namespace: watched.namespace,
+    metricName: watched.metricName,
+    dimensions: { ...watched.dimensions },
+  };
+}
 const FIVE_MINUTES = 300;
 
 /** The shape of our count alarms: any occurrence in five minutes fires; no data is no problem. */
@@ -98,9 +97,11 @@ const ANY_IN_FIVE_MINUTES = {
 } as const;
 
 /**
- * Alarms, an alerts topic and a dashboard for one stack, fed by the constructs themselves:
- * `BundledFunction`, `RestApi`, `Table` and `FailureQueue` register what they create with
- * `Monitoring.of(this)`, so any stack built from them is watched with no per-stack code.
+ * Alarms, an alerts topic and a dashboard for one stack, as an Aspect (like `Guardrails`): when the
+ * stack is synthesized it visits every construct once and turns what the resources describe with their
+ * `metric*()` methods into alarms and dashboard rows, so any stack built from `BundledFunction`,
+ * `RestApi`, `Table`, `FailureQueue`, `Queue` and `TableStreamPipe` is watched with no per-stack code,
+ * and no resource construct knows about monitoring. Only a stack that applies it gets a topic and alarms.
  *
  * - `aws_sns_topic.alerts` (`<service>-alerts-<env>`), encrypted with its own KMS key: CloudWatch alarms cannot
  *   publish to a topic encrypted with the AWS managed `alias/aws/sns` key, whose policy cannot grant
@@ -110,9 +111,10 @@ const ANY_IN_FIVE_MINUTES = {
  *   `<api>_p99_latency`), per table read + write throttle events (`<table>_throttles`), per failure
  *   queue any visible message (`<queue>_not_empty`), per pipe failed executions (`<pipe>_execution_failed`).
  * - `aws_cloudwatch_dashboard.dashboard` (`<service>-<env>`), whose body is computed at synth from
- *   everything registered, so rows appear for whatever the stack holds.
+ *   everything watched, so rows appear for whatever the stack holds (one per API, the functions, the
+ *   tables, one per pipe, the failure queues).
  */
-export class Monitoring extends Construct {
+export class Monitoring extends ResourceConstruct implements IAspect {
   readonly topic: SnsTopic;
   readonly topicArn: string;
   readonly dashboard: CloudwatchDashboard;
@@ -122,38 +124,34 @@ export class Monitoring extends Construct {
 
   private readonly props: MonitoringProps;
   private readonly region: string;
-  private readonly functions: WatchedFunction[] = [];
-  private readonly apis: WatchedApi[] = [];
-  private readonly tables: WatchedTable[] = [];
+  private readonly functions: BundledFunction[] = [];
+  private readonly apis: RestApi[] = [];
+  private readonly tables: Table[] = [];
+  private readonly pipes: TableStreamPipe[] = [];
   private readonly queues: WatchedQueue[] = [];
+  private watched = false;
   private readonly logWidgets: Widget[] = [];
   private readonly extraRows: Widget[][] = [];
 
-  /**
-   * The stack's Monitoring. `ServiceStack` creates it from the environment config; in any other stack
-   * it is created on first use, named after the stack's id.
-   */
-  static of(scope: IConstruct): Monitoring {
-    const stack = TerraformStack.of(scope);
-    const existing = stack.node.tryFindChild(MONITORING_ID);
-    if (existing instanceof Monitoring) return existing;
-    // Named from the stack's id: `stack-alerts-<stack>` and the dashboard `stack-<stack>`.
-    return new Monitoring(stack, MONITORING_ID, { environment: stack.node.id, service: "stack" });
+  /** Watches `stack`: creates its Monitoring (`monitoring`) and adds it to the stack's aspects. */
+  static applyTo(stack: TerraformStack, props: MonitoringProps): Monitoring {
+    return new Monitoring(stack, MONITORING_ID, props);
   }
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     if (scope !== TerraformStack.of(scope) || id !== MONITORING_ID) {
       throw new Error(
-        `Monitoring must be created on its stack with id "${MONITORING_ID}" (Monitoring.of finds it)`,
+        `Monitoring must be created on its stack with id "${MONITORING_ID}" (Monitoring.applyTo creates it)`,
       );
     }
     this.props = props;
+    Aspects.of(scope).add(this);
     if (props.region) {
       this.region = props.region;
     } else {
       const current = new DataAwsRegion(this, "current_region");
-      current.overrideLogicalId("current_region");
+      withAddress(current, "current_region");
       this.region = current.region;
     }
     this.namespace = physicalName(props.service, props.environment);
@@ -161,7 +159,6 @@ export class Monitoring extends Construct {
     const alerts = new Topic(this, "alerts", {
       name: `${props.service}-alerts`,
       environment: props.environment,
-      accountId: callerIdentity(this).accountId,
       publishingServices: ["cloudwatch.amazonaws.com"],
       keyDeletionWindowDays: 7,
     });
@@ -173,7 +170,7 @@ export class Monitoring extends Construct {
         protocol: "email",
         endpoint: props.alarmEmail,
       });
-      subscription.overrideLogicalId("alerts_email");
+      withAddress(subscription, "alerts_email");
     }
 
     this.dashboardName = physicalName(props.service, props.environment);
@@ -182,47 +179,75 @@ export class Monitoring extends Construct {
       // Built when the stack is synthesized, from everything registered by then.
       dashboardBody: Lazy.stringValue({ produce: () => jsonencode(this.buildDashboard()) }),
     });
-    this.dashboard.overrideLogicalId("dashboard");
+    withAddress(this.dashboard, "dashboard");
+  }
+
+  /**
+   * Visits the stack once, before its children: every resource that can be watched is, in the order of
+   * its Terraform name, so the alarms exist before the other aspects (guardrails) visit them.
+   */
+  visit(node: IConstruct): void {
+    if (node !== TerraformStack.of(this) || this.watched) return;
+    this.watched = true;
+    const all = node.node.findAll();
+    const found = <T extends IConstruct & { readonly terraformName: string }>(
+      type: abstract new (...args: never[]) => T,
+    ) =>
+      all
+        .filter((c): c is T => c instanceof type)
+        .sort((a, b) => a.terraformName.localeCompare(b.terraformName));
+    for (const table of found(Table)) this.watchTable(table);
+    for (const fn of found(BundledFunction)) this.watchFunction(fn);
+    for (const api of found(RestApi)) this.watchApi(api);
+    for (const pipe of found(TableStreamPipe)) this.watchPipe(pipe);
+    const queues: WatchedQueue[] = [
+      ...found(FailureQueue).map((q) => ({
+        terraformName: q.terraformName,
+        queueName: q.queueName,
+        visible: q.metricApproximateNumberOfMessagesVisible(),
+      })),
+      // A message in a Queue's DLQ is one a consumer gave up on: someone must look.
+      ...found(Queue).map((q) => ({
+        terraformName: `${q.terraformName}_dlq`,
+        queueName: q.deadLetterQueue.name,
+        visible: q.metricDeadLetterMessagesVisible(),
+      })),
+    ];
+    queues.sort((a, b) => a.terraformName.localeCompare(b.terraformName));
+    for (const queue of queues) this.watchQueue(queue);
   }
 
   /** Alarms on the function's Errors and Throttles; adds it to the Lambda widgets. */
-  watchFunction(fn: WatchedFunction): void {
+  private watchFunction(fn: BundledFunction): void {
     this.functions.push(fn);
-    const dimensions = { FunctionName: fn.functionName };
-    for (const [suffix, metricName] of [
-      ["errors", "Errors"],
-      ["throttles", "Throttles"],
+    for (const [suffix, watched] of [
+      ["errors", fn.metricErrors()],
+      ["throttles", fn.metricThrottles()],
     ] as const) {
       this.addAlarm(`${fn.terraformName}_${suffix}`, {
         alarmName: `${fn.functionName}-${suffix}`,
-        alarmDescription: `${fn.functionName}: ${metricName} in the last 5 minutes`,
-        namespace: "AWS/Lambda",
-        metricName,
-        dimensions,
+        alarmDescription: `${fn.functionName}: ${watched.metricName} in the last 5 minutes`,
+        ...alarmMetric(watched),
         ...ANY_IN_FIVE_MINUTES,
       });
     }
   }
 
   /** Alarms on the stage's 5XXError count and p99 Latency; adds it to the API widgets. */
-  watchApi(api: WatchedApi): void {
+  private watchApi(api: RestApi): void {
     this.apis.push(api);
-    const dimensions = { ApiName: api.apiName, Stage: api.stageName };
+    const { apiName, stageName } = api;
     this.addAlarm(`${api.terraformName}_5xx_errors`, {
-      alarmName: `${api.apiName}-${api.stageName}-5xx-errors`,
-      alarmDescription: `${api.apiName} ${api.stageName}: responses with a 5xx status in the last 5 minutes`,
-      namespace: "AWS/ApiGateway",
-      metricName: "5XXError",
-      dimensions,
+      alarmName: `${apiName}-${stageName}-5xx-errors`,
+      alarmDescription: `${apiName} ${stageName}: responses with a 5xx status in the last 5 minutes`,
+      ...alarmMetric(api.metricServerError()),
       ...ANY_IN_FIVE_MINUTES,
     });
     const thresholdMs = this.props.apiLatencyP99ThresholdMs ?? 2000;
     this.addAlarm(`${api.terraformName}_p99_latency`, {
-      alarmName: `${api.apiName}-${api.stageName}-p99-latency`,
-      alarmDescription: `${api.apiName} ${api.stageName}: p99 latency above ${thresholdMs} ms for 15 minutes`,
-      namespace: "AWS/ApiGateway",
-      metricName: "Latency",
-      dimensions,
+      alarmName: `${apiName}-${stageName}-p99-latency`,
+      alarmDescription: `${apiName} ${stageName}: p99 latency above ${thresholdMs} ms for 15 minutes`,
+      ...alarmMetric(api.metricLatency()),
       extendedStatistic: "p99",
       period: FIVE_MINUTES,
       evaluationPeriods: 3,
@@ -236,18 +261,12 @@ export class Monitoring extends Construct {
    * Alarms when the table throttles any read or write. `ThrottledRequests` is only published per
    * operation, so the alarm sums the table-level `ReadThrottleEvents` and `WriteThrottleEvents`.
    */
-  watchTable(table: WatchedTable): void {
+  private watchTable(table: Table): void {
     this.tables.push(table);
-    const metric = (id: string, metricName: string) => ({
+    const query = (id: string, watched: Metric) => ({
       id,
       returnData: false,
-      metric: {
-        namespace: "AWS/DynamoDB",
-        metricName,
-        dimensions: { TableName: table.tableName },
-        stat: "Sum",
-        period: FIVE_MINUTES,
-      },
+      metric: { ...alarmMetric(watched), stat: "Sum", period: FIVE_MINUTES },
     });
     this.addAlarm(`${table.terraformName}_throttles`, {
       alarmName: `${table.tableName}-throttles`,
@@ -259,8 +278,8 @@ export class Monitoring extends Construct {
           label: "Throttle events",
           returnData: true,
         },
-        metric("reads", "ReadThrottleEvents"),
-        metric("writes", "WriteThrottleEvents"),
+        query("reads", table.metricReadThrottleEvents()),
+        query("writes", table.metricWriteThrottleEvents()),
       ],
       evaluationPeriods: 1,
       threshold: 1,
@@ -270,14 +289,12 @@ export class Monitoring extends Construct {
   }
 
   /** Alarms as soon as the queue holds a message: something failed and waits for a human. */
-  watchQueue(queue: WatchedQueue): void {
+  private watchQueue(queue: WatchedQueue): void {
     this.queues.push(queue);
     this.addAlarm(`${queue.terraformName}_not_empty`, {
       alarmName: `${queue.queueName}-not-empty`,
       alarmDescription: `${queue.queueName} holds messages: see "Operating the service" in the README to replay them`,
-      namespace: "AWS/SQS",
-      metricName: "ApproximateNumberOfMessagesVisible",
-      dimensions: { QueueName: queue.queueName },
+      ...alarmMetric(queue.visible),
       statistic: "Maximum",
       period: 60,
       evaluationPeriods: 1,
@@ -291,13 +308,12 @@ export class Monitoring extends Construct {
    * Alarms when a pipe execution fails (`AWS/EventBridge/Pipes` `ExecutionFailed`, by `PipeName`):
    * the pipe is retrying a batch, which holds up its shard until it succeeds or is dead-lettered.
    */
-  watchPipe(pipe: WatchedPipe): void {
+  private watchPipe(pipe: TableStreamPipe): void {
+    this.pipes.push(pipe);
     this.addAlarm(`${pipe.terraformName}_execution_failed`, {
       alarmName: `${pipe.pipeName}-execution-failed`,
       alarmDescription: `${pipe.pipeName}: failed executions in the last 5 minutes (see the pipe's log group)`,
-      namespace: "AWS/EventBridge/Pipes",
-      metricName: "ExecutionFailed",
-      dimensions: { PipeName: pipe.pipeName },
+      ...alarmMetric(pipe.metricExecutionFailed()),
       ...ANY_IN_FIVE_MINUTES,
     });
   }
@@ -306,7 +322,7 @@ export class Monitoring extends Construct {
    * Turns numeric fields of a function's JSON log lines into metrics in {@link namespace} (one
    * `aws_cloudwatch_log_metric_filter.<fn>_<metric>` each) and graphs them in one widget.
    */
-  addLogMetrics(fn: WatchedFunction & { readonly logGroupName: string }, options: LogMetricsOptions): void {
+  addLogMetrics(fn: LoggingFunction, options: LogMetricsOptions): void {
     const metrics: MetricSpec[] = [];
     for (const [metricName, field] of Object.entries(options.metrics)) {
       const name = `${fn.terraformName}_${tfName(metricName)}`;
@@ -316,7 +332,7 @@ export class Monitoring extends Construct {
         pattern: options.filterPattern,
         metricTransformation: { namespace: this.namespace, name: metricName, value: field, unit: "Count" },
       });
-      filter.overrideLogicalId(name);
+      withAddress(filter, name);
       metrics.push({ namespace: this.namespace, metricName, dimensions: {}, label: metricName });
     }
     this.logWidgets.push(graph(options.title, metrics, { stat: "Sum" }));
@@ -330,7 +346,7 @@ export class Monitoring extends Construct {
       alarmActions: [this.topic.arn],
       okActions: [this.topic.arn],
     });
-    alarm.overrideLogicalId(name);
+    withAddress(alarm, name);
     return alarm;
   }
 
@@ -349,28 +365,22 @@ export class Monitoring extends Construct {
       ),
     );
     for (const api of this.apis) {
-      const m = (metricName: string, stat?: MetricSpec["stat"], label?: string): MetricSpec => ({
-        namespace: "AWS/ApiGateway",
-        metricName,
-        dimensions: { ApiName: api.apiName, Stage: api.stageName },
-        ...(stat ? { stat } : {}),
-        ...(label ? { label } : {}),
-      });
+      const apiName = api.apiName;
       builder.addRow(
-        graph(`API ${api.apiName}: requests`, [m("Count", "Sum", "Requests")]),
-        graph(`API ${api.apiName}: latency (ms)`, [m("Latency", "p50", "p50"), m("Latency", "p99", "p99")]),
-        graph(`API ${api.apiName}: errors`, [m("4XXError", "Sum", "4xx"), m("5XXError", "Sum", "5xx")]),
+        graph(`API ${apiName}: requests`, [api.metricCount({ stat: "Sum", label: "Requests" })]),
+        graph(`API ${apiName}: latency (ms)`, [
+          api.metricLatency({ stat: "p50", label: "p50" }),
+          api.metricLatency({ stat: "p99", label: "p99" }),
+        ]),
+        graph(`API ${apiName}: errors`, [
+          api.metricClientError({ stat: "Sum", label: "4xx" }),
+          api.metricServerError({ stat: "Sum", label: "5xx" }),
+        ]),
       );
     }
     if (this.functions.length > 0) {
-      const each = (metricName: string, stat?: MetricSpec["stat"]): MetricSpec[] =>
-        this.functions.map((fn) => ({
-          namespace: "AWS/Lambda",
-          metricName,
-          dimensions: { FunctionName: fn.functionName },
-          label: fn.functionName,
-          ...(stat ? { stat } : {}),
-        }));
+      const each = (metricName: string): Metric[] =>
+        this.functions.map((fn) => fn.metric(metricName, { label: fn.functionName }));
       builder.addRow(
         graph("Lambda: invocations", each("Invocations")),
         graph("Lambda: duration p99 (ms)", each("Duration"), { stat: "p99" }),
@@ -382,13 +392,8 @@ export class Monitoring extends Construct {
       );
     }
     if (this.tables.length > 0) {
-      const each = (metricName: string, suffix: string): MetricSpec[] =>
-        this.tables.map((table) => ({
-          namespace: "AWS/DynamoDB",
-          metricName,
-          dimensions: { TableName: table.tableName },
-          label: `${table.tableName} ${suffix}`,
-        }));
+      const each = (metricName: string, suffix: string): Metric[] =>
+        this.tables.map((table) => table.metric(metricName, { label: `${table.tableName} ${suffix}` }));
       builder.addRow(
         graph("DynamoDB: consumed capacity", [
           ...each("ConsumedReadCapacityUnits", "read"),
@@ -400,17 +405,21 @@ export class Monitoring extends Construct {
         ]),
       );
     }
+    for (const pipe of this.pipes) {
+      builder.addRow(
+        graph(`Pipe ${pipe.pipeName}: records and executions`, [
+          pipe.metricEventCount({ label: "Records read" }),
+          pipe.metricInvocations({ label: "Executions" }),
+        ]),
+        graph(`Pipe ${pipe.pipeName}: failed executions`, [pipe.metricExecutionFailed({ label: "Failed" })]),
+      );
+    }
     const queueWidgets: Widget[] =
       this.queues.length > 0
         ? [
             graph(
               "Failure queues: messages waiting",
-              this.queues.map((queue) => ({
-                namespace: "AWS/SQS",
-                metricName: "ApproximateNumberOfMessagesVisible",
-                dimensions: { QueueName: queue.queueName },
-                label: queue.queueName,
-              })),
+              this.queues.map((queue) => ({ ...queue.visible, label: queue.queueName })),
               { stat: "Maximum", period: 60 },
             ),
           ]

@@ -1,4 +1,4 @@
-import { physicalName, tfName } from "../../../constructs/naming";
+import { physicalName, tfName } from "../../../../constructs/core/naming";
 
 describe("tfName", () => {
   it.each([

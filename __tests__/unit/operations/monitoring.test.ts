@@ -1,8 +1,8 @@
-import { Testing, TerraformStack } from "cdktf";
+import { Aspects, Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DashboardBuilder, graph, text, type DashboardBody } from "../../../constructs/dashboard";
-import { decodeJsonencode } from "../../../constructs/hcl-expression";
-import { Monitoring } from "../../../constructs/monitoring";
+import { DashboardBuilder, graph, text, type DashboardBody } from "../../../operations/dashboard";
+import { decodeJsonencode } from "../../../tooling/hcl-expression";
+import { Monitoring } from "../../../operations/monitoring";
 import { Table } from "../../../constructs/table";
 import { synthesize } from "../../helpers/synth";
 
@@ -57,7 +57,7 @@ describe("DashboardBuilder", () => {
 });
 
 describe("Monitoring", () => {
-  it("is created on first use in a stack that is not a ServiceStack, named after the stack", () => {
+  it("watches nothing unless applied: a Table in a plain stack adds no alarm, topic or key", () => {
     const stack = new TerraformStack(Testing.app(), "scratch");
     new AwsProvider(stack, "aws", { region: "eu-west-1" });
     new Table(stack, "things_table", {
@@ -65,7 +65,20 @@ describe("Monitoring", () => {
       environment: "scratch",
       hashKey: { name: "id", type: "S" },
     });
-    expect(Monitoring.of(stack)).toBe(Monitoring.of(stack));
+    const synth = synthesize(stack);
+    expect(Object.keys(synth.resource)).toEqual(["aws_dynamodb_table"]);
+  });
+
+  it("applied to a stack, watches what its resources describe, and reads the provider's region", () => {
+    const stack = new TerraformStack(Testing.app(), "scratch");
+    new AwsProvider(stack, "aws", { region: "eu-west-1" });
+    const monitoring = Monitoring.applyTo(stack, { environment: "scratch", service: "stack" });
+    new Table(stack, "things_table", {
+      name: "things",
+      environment: "scratch",
+      hashKey: { name: "id", type: "S" },
+    });
+    expect(Aspects.of(stack).all).toContain(monitoring);
     const synth = synthesize(stack);
     expect(synth.resource.aws_sns_topic?.alerts).toMatchObject({ name: "stack-alerts-scratch" });
     expect(synth.resource.aws_cloudwatch_metric_alarm?.things_table_throttles).toMatchObject({
@@ -79,6 +92,18 @@ describe("Monitoring", () => {
     expect(synth.resource.aws_cloudwatch_dashboard?.dashboard).toMatchObject({
       dashboard_name: "stack-scratch",
     });
+  });
+
+  it("watches once, however often the stack is synthesized", () => {
+    const stack = new TerraformStack(Testing.app(), "scratch");
+    new AwsProvider(stack, "aws", { region: "eu-west-1" });
+    Monitoring.applyTo(stack, { environment: "scratch", service: "stack", region: "eu-west-1" });
+    new Table(stack, "things_table", {
+      name: "things",
+      environment: "scratch",
+      hashKey: { name: "id", type: "S" },
+    });
+    expect(synthesize(stack).json).toBe(synthesize(stack).json);
   });
 
   it("must live on its stack under its well-known id", () => {

@@ -10,7 +10,7 @@
  * cdktf writes the argument of `Fn.jsonencode` as an HCL expression inside the interpolation:
  * `${jsonencode({"deadLetterTargetArn" = aws_sqs_queue.order_created_queue_dlq.arn, "maxReceiveCount" = 5})}`.
  * {@link jsonencode} makes sure string literals survive that (cdktf quotes them but escapes neither `"`
- * nor `\`); `decodeJsonencode` (./hcl-expression, which does not load cdktf) reads such a value back for
+ * nor `\`); `decodeJsonencode` (tooling/hcl-expression, which does not load cdktf) reads such a value back for
  * guardrails, the local runner and tests.
  */
 import { Fn, Tokenization } from "cdktf";
