@@ -4,7 +4,7 @@
  *
  *   BENCH_SIZES=10000,100000   rows of the upload-infos runs (default 10000,100000,1000000)
  *   BENCH_SWEEP=1              also run the concurrency sweep that chose DEFAULT_INGEST_CONCURRENCY (~40 s)
- *   BENCH_SKIP=synth,bundles   sections to leave out (ingest, get-movie, bundles, synth)
+ *   BENCH_SKIP=synth,bundles   sections to leave out (ingest, dirty, get-movie, bundles, synth)
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
@@ -31,6 +31,7 @@ import { declaredFunctions } from "../local/functions";
 import { LocalLambda } from "../local/lambda-host";
 import { createTables, declaredTables, type DeclaredTable } from "../local/tables";
 import { readStack, TerraformResolver } from "../local/terraform";
+import { benchDirtyFile } from "./dirty-file";
 
 const TARGETS = {
   ingestVsCeiling: 0.8,
@@ -257,6 +258,12 @@ async function main(): Promise<void> {
       }
       await recreateTable(ddb, infos);
       results.ingest = { concurrency: DEFAULT_INGEST_CONCURRENCY, memorySize: 256, runs };
+    }
+
+    // 2b. A file with 1% bad rows of each kind beside the same file clean (bench/dirty-file.ts).
+    if (!skip.has("dirty")) {
+      const resetTable = () => recreateTable(ddb, infos);
+      results.dirtyFile = await benchDirtyFile({ bucket, upload, environment, tmp, resetTable, log });
     }
 
     // 3. get-movie's domain function in this process: latency and round trips per call.
