@@ -67,9 +67,9 @@ function isValidationError(error: unknown): error is Error {
 /**
  * Writes one batch of puts and returns how many DynamoDB accepted.
  *
- * - UnprocessedItems, throttling and transient errors are retried with full-jitter backoff for as long as
- *   the deadline allows, then the call fails with {@link DeadlineExceededError}, so Lambda retries the
- *   event; puts are idempotent.
+ * - UnprocessedItems, throttling and transient errors are retried with full-jitter backoff until the
+ *   deadline (the last delay is cut short to end there), then the call fails with
+ *   {@link DeadlineExceededError}, so Lambda retries the event; puts are idempotent.
  * - A ValidationException means some item of the batch is refused: the batch is split in halves until
  *   the refused row stands alone; that row is reported through `onRejected` and the others are written.
  * - Any other error is thrown as it is.
@@ -84,8 +84,12 @@ export async function writeBatch(
   const sleep = delays.sleep ?? realSleep;
   let pending = entries;
   let written = 0;
+  let lastError: unknown;
   for (let attempt = 1; ; attempt++) {
-    let lastError: unknown;
+    // The last backoff ends at the deadline at the latest: the time is used, then the batch gives up.
+    if (attempt > 1 && deadline.remainingMs() <= 0) {
+      throw deadlineExceeded(table, pending.length, attempt - 1, lastError);
+    }
     try {
       const requests: WriteRequests = pending.map(({ item }) => ({ PutRequest: { Item: item } }));
       const output = await ddb.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }), {
@@ -103,13 +107,11 @@ export async function writeBatch(
       if (isValidationError(error)) {
         return written + (await bisect(ddb, table, pending, options, error));
       }
-      if (deadline.signal.aborted) throw deadlineExceeded(table, pending.length, attempt, error);
+      if (deadline.signal.aborted) throw deadlineExceeded(table, pending.length, attempt, lastError ?? error);
       if (!isRetryableWriteError(error)) throw error;
       lastError = error;
     }
-    const delay = backoffDelay(attempt, delays);
-    if (deadline.remainingMs() <= delay) throw deadlineExceeded(table, pending.length, attempt, lastError);
-    await sleep(delay);
+    await sleep(Math.min(backoffDelay(attempt, delays), Math.max(0, deadline.remainingMs())));
   }
 }
 
