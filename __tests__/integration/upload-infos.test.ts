@@ -2,14 +2,14 @@ import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { maxTotalBackoffMs } from "../../lambdas/shared/retry";
 import { startLocalAws, type LocalAws } from "../helpers/local-aws";
 import { LocalMovies, UPLOAD_INFOS } from "../helpers/local-movies";
-import { synthMoviesDev } from "../helpers/synth";
+import { synthesized } from "../helpers/synth";
 import { startThrottlingProxy, type BatchWriteFault } from "../helpers/throttling-proxy";
 
 let local: LocalAws;
 let movies: LocalMovies;
 
 beforeAll(async () => {
-  local = await startLocalAws(JSON.parse(synthMoviesDev().synth.json));
+  local = await startLocalAws(synthesized("movies-dev"));
   movies = new LocalMovies(local);
 }, 60_000);
 

@@ -7,13 +7,13 @@ import { MOVIE_ID_PATTERN } from "../../../lambdas/shared/movies";
 import { loadConfig, type EnvironmentConfig } from "../../../stacks/config";
 import { MoviesStack } from "../../../stacks/movies-stack";
 import { UPDATE_RATING_MODEL } from "../../../stacks/movies-models";
-import { synthesize, synthMoviesDev, type SynthesizedStack } from "../../helpers/synth";
+import { synthesize, synthesized, type SynthesizedStack } from "../../helpers/synth";
 
 let synth: SynthesizedStack;
 let json: string;
 
 beforeAll(() => {
-  synth = synthMoviesDev().synth;
+  synth = synthesized("movies-dev");
   json = synth.json;
 });
 

@@ -10,13 +10,13 @@ import { EventBus } from "../../../constructs/event-bus";
 import { TableStreamPipe } from "../../../constructs/table-stream-pipe";
 import { ORDER_CREATED_INPUT_TEMPLATE } from "../../../lambdas/orders/contract";
 import { MAX_ORDER_ITEMS, REFERENCE_PATTERN } from "../../../lambdas/orders/request";
-import { addresses, synthesize, synthOrdersDev, type SynthesizedStack } from "../../helpers/synth";
+import { addresses, synthesize, synthesized, type SynthesizedStack } from "../../helpers/synth";
 
 let synth: SynthesizedStack;
 let json: string;
 
 beforeAll(() => {
-  synth = synthOrdersDev().synth;
+  synth = synthesized("orders-dev");
   json = synth.json;
 });
 
