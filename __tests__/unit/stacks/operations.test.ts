@@ -3,7 +3,7 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { decodeJsonencode } from "../../../tooling/hcl-expression";
 import { ACCESS_LOG_FORMAT } from "../../../constructs/rest-api";
-import { MOVIE_ID_PATTERN } from "../../../lambdas/shared/movies";
+import { MOVIE_ID_PATTERN } from "../../../lambdas/shared/movies-contract";
 import { loadConfig, type EnvironmentConfig } from "../../../stacks/config";
 import { MoviesStack } from "../../../stacks/movies-stack";
 import { UPDATE_RATING_MODEL } from "../../../stacks/movies-models";

@@ -9,7 +9,7 @@ import { Table } from "../../../constructs/table";
 import { EventBus } from "../../../constructs/event-bus";
 import { TableStreamPipe } from "../../../constructs/table-stream-pipe";
 import { ORDER_CREATED_INPUT_TEMPLATE } from "../../../lambdas/orders/contract";
-import { MAX_ORDER_ITEMS, REFERENCE_PATTERN } from "../../../lambdas/orders/request";
+import { MAX_ORDER_ITEMS, REFERENCE_PATTERN } from "../../../lambdas/orders/contract";
 import { addresses, synthesize, synthesized, type SynthesizedStack } from "../../helpers/synth";
 
 let synth: SynthesizedStack;
