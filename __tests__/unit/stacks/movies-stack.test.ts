@@ -294,7 +294,7 @@ describe("4. least-privilege policy per function", () => {
   it("never grants a wildcard action, and '*' resources only for X-Ray", () => {
     // The alerts topic's KMS key policy is the one document that is not an identity policy: in a key
     // policy "*" means the key itself, and the account root keeps kms:* (AWS's default key policy). It is
-    // pinned statement by statement in operations.test.ts; every other document is checked here.
+    // pinned statement by statement in constructs/topic.test.ts; every other document is checked here.
     for (const [name, document] of Object.entries(synth.data.aws_iam_policy_document ?? {})) {
       if (name === "alerts_key_policy_document") continue;
       for (const statement of document.statement as {
