@@ -69,7 +69,7 @@ export class IngestionBucket extends SecureBucket {
       ...(filter.suffix ? { filterSuffix: filter.suffix } : {}),
     });
     if (!this.notification) {
-      this.notification = new S3BucketNotification(this, "notification", { bucket: this.bucket.id });
+      this.notification = new S3BucketNotification(this, "notification", { bucket: this.resource.id });
       withAddress(this.notification, this.notificationId);
     }
     this.notification.putLambdaFunction(this.notificationTargets.map((t) => ({ ...t })));

@@ -69,7 +69,7 @@ function publishStatements(services: readonly string[], accountId: string) {
  * policy admits `sns:Publish` from the rules it is told about, by `aws:SourceArn`, and nothing else.
  */
 export class Topic extends ResourceConstruct implements EventRuleTarget {
-  readonly topic: SnsTopic;
+  readonly resource: SnsTopic;
   readonly key: KmsKey;
   readonly topicName: string;
   readonly topicArn: string;
@@ -115,10 +115,10 @@ export class Topic extends ResourceConstruct implements EventRuleTarget {
     const alias = new KmsAlias(this, "key_alias", { name: `alias/${name}`, targetKeyId: this.key.keyId });
     this.address(alias, "key_alias");
 
-    this.topic = new SnsTopic(this, "topic", { name, kmsMasterKeyId: this.key.arn });
-    this.address(this.topic);
-    this.topicName = this.topic.name;
-    this.topicArn = this.topic.arn;
+    this.resource = new SnsTopic(this, "topic", { name, kmsMasterKeyId: this.key.arn });
+    this.address(this.resource);
+    this.topicName = this.resource.name;
+    this.topicArn = this.resource.arn;
     this.keyArn = this.key.arn;
   }
 

@@ -162,7 +162,7 @@ export class Monitoring extends ResourceConstruct implements IAspect {
       publishingServices: ["cloudwatch.amazonaws.com"],
       keyDeletionWindowDays: 7,
     });
-    this.topic = alerts.topic;
+    this.topic = alerts.resource;
     this.topicArn = this.topic.arn;
     if (props.alarmEmail) {
       const subscription = new SnsTopicSubscription(this, "alerts_email", {
