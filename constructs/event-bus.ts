@@ -4,7 +4,7 @@ import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import type { EventRuleTarget } from "./core/rule-target";
 import { FailureQueue } from "./failure-queue";
-import { physicalName, tfName } from "./core/naming";
+import { derivedName, physicalName, tfName } from "./core/naming";
 import { ResourceConstruct, withAddress } from "./core/resource-construct";
 import { jsonencode } from "./core/jsonencode";
 
@@ -73,7 +73,7 @@ export class EventBus extends ResourceConstruct {
     return new EventRule(this, id, {
       ...props,
       name: physicalName(props.name, this.environment),
-      deadLetterQueueName: physicalName(`${props.name}-rule-failures`, this.environment),
+      deadLetterQueueName: physicalName(derivedName(props.name, "rule-failures"), this.environment),
       eventBusName: this.busName,
     });
   }

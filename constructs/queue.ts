@@ -4,7 +4,7 @@ import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-re
 import type { EventRuleTarget } from "./core/rule-target";
 import { EventRuleQueuePolicy } from "./event-rule-queue-policy";
 import { metric, type Metric, type MetricOptions } from "./core/metrics";
-import { physicalName } from "./core/naming";
+import { derivedName, physicalName } from "./core/naming";
 import { ResourceConstruct } from "./core/resource-construct";
 import { jsonencode } from "./core/jsonencode";
 
@@ -52,7 +52,7 @@ export class Queue extends ResourceConstruct implements EventRuleTarget {
     super(scope, id);
 
     this.deadLetterQueue = new SqsQueue(this, "dlq", {
-      name: physicalName(props.deadLetterQueueName ?? `${props.name}-dlq`, props.environment),
+      name: physicalName(props.deadLetterQueueName ?? derivedName(props.name, "dlq"), props.environment),
       sqsManagedSseEnabled: true,
       messageRetentionSeconds: DLQ_RETENTION_SECONDS,
     });

@@ -13,7 +13,7 @@ import { ApiGatewayStage } from "@cdktf/provider-aws/lib/api-gateway-stage";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import type { BundledFunction } from "./bundled-function";
 import { metric, type Metric, type MetricOptions } from "./core/metrics";
-import { tfName } from "./core/naming";
+import { logGroupName, tfName } from "./core/naming";
 import { ResourceConstruct, withAddress } from "./core/resource-construct";
 import { jsonencode } from "./core/jsonencode";
 
@@ -165,7 +165,7 @@ export class RestApi extends ResourceConstruct {
     this.address(this.deployment, "deployment");
 
     this.accessLogGroup = new CloudwatchLogGroup(this, "access_logs", {
-      name: `/aws/apigateway/${props.name}/access-logs`,
+      name: logGroupName.apiAccessLogs(props.name),
       retentionInDays: props.accessLogRetentionDays ?? 14,
     });
     this.address(this.accessLogGroup, "access_logs");

@@ -9,6 +9,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { kmsAliasName } from "./core/naming";
 import { ResourceConstruct } from "./core/resource-construct";
 
 export interface SecureBucketProps {
@@ -111,7 +112,7 @@ export class SecureBucket extends ResourceConstruct {
     });
     this.address(key, "key");
     const alias = new KmsAlias(this, "key_alias", {
-      name: `alias/${bucketName}`,
+      name: kmsAliasName(bucketName),
       targetKeyId: key.keyId,
     });
     this.address(alias, "key_alias");

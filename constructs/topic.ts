@@ -7,7 +7,7 @@ import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import type { EventRuleTarget } from "./core/rule-target";
 import { callerIdentity } from "./core/iam";
 import { waive } from "./core/waivers";
-import { physicalName } from "./core/naming";
+import { kmsAliasName, physicalName } from "./core/naming";
 import { ResourceConstruct } from "./core/resource-construct";
 
 export interface TopicProps {
@@ -112,7 +112,7 @@ export class Topic extends ResourceConstruct implements EventRuleTarget {
     });
     this.address(this.key, "key");
 
-    const alias = new KmsAlias(this, "key_alias", { name: `alias/${name}`, targetKeyId: this.key.keyId });
+    const alias = new KmsAlias(this, "key_alias", { name: kmsAliasName(name), targetKeyId: this.key.keyId });
     this.address(alias, "key_alias");
 
     this.resource = new SnsTopic(this, "topic", { name, kmsMasterKeyId: this.key.arn });
