@@ -41,7 +41,10 @@ export class FailureQueue extends ResourceConstruct implements EventRuleTarget {
     this.queueName = this.resource.name;
     this.queueArn = this.resource.arn;
     this.queueUrl = this.resource.url;
-    this.policy = new EventRuleQueuePolicy(this, this.terraformName, this);
+    this.policy = new EventRuleQueuePolicy(this, "event_rule_policy", {
+      queue: this,
+      terraformName: this.terraformName,
+    });
   }
 
   /** Messages waiting in the queue (`AWS/SQS`, by `QueueName`): each one is a failure to look at. */

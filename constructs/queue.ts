@@ -79,7 +79,10 @@ export class Queue extends ResourceConstruct implements EventRuleTarget {
     this.queueArn = this.resource.arn;
     this.queueUrl = this.resource.url;
     this.deadLetterQueueArn = this.deadLetterQueue.arn;
-    this.policy = new EventRuleQueuePolicy(this, this.terraformName, this);
+    this.policy = new EventRuleQueuePolicy(this, "event_rule_policy", {
+      queue: this,
+      terraformName: this.terraformName,
+    });
   }
 
   /** Messages waiting in the queue (`AWS/SQS`, by `QueueName`). */
