@@ -4,19 +4,21 @@
  *
  *   BENCH_SIZES=10000,100000   rows of the upload-infos runs (default 10000,100000,1000000)
  *   BENCH_SWEEP=1              also run the concurrency sweep that chose DEFAULT_INGEST_CONCURRENCY (~40 s)
- *   BENCH_SKIP=synth,bundles   sections to leave out (ingest, get-movie, bundles, synth)
+ *   BENCH_SKIP=synth,bundles   sections to leave out (ingest, dirty, get-movie, bundles, synth)
  *
  * Each section lives in a module of its own: ingest.ts (sweep and upload-infos runs), get-movie.ts,
- * bundles.ts, synth.ts; environment.ts starts the emulators, report.ts checks targets and prints.
+ * dirty-file.ts (1% bad rows of each kind beside the same rows clean), bundles.ts, synth.ts;
+ * environment.ts starts the emulators, report.ts checks targets and prints.
  */
 import { writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../tooling/project-root";
 import { measureBundles } from "./bundles";
-import { startBenchEnvironment } from "./environment";
+import { startBenchEnvironment, type BenchEnvironment } from "./environment";
+import { benchDirtyFile } from "./dirty-file";
 import { measureGetMovie } from "./get-movie";
-import { runIngest, runSweep, warmUpDatabase } from "./ingest";
+import { recreateTable, runIngest, runSweep, warmUpDatabase } from "./ingest";
 import { checks, formatReport, type BenchResults } from "./report";
 import { round } from "./stats";
 import { measureSynth } from "./synth";
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
     await warmUpDatabase(env);
     if (process.env.BENCH_SWEEP === "1") results.concurrencySweep = await runSweep(env);
     if (!skip.has("ingest")) results.ingest = await runIngest(env, sizes);
+    if (!skip.has("dirty")) results.dirtyFile = await runDirtyFile(env);
     if (!skip.has("get-movie")) {
       results.getMovie = await measureGetMovie(env);
       log(`get-movie: ${JSON.stringify(results.getMovie)}`);
@@ -58,3 +61,16 @@ main().catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });
+
+/** The dirty-file case (bench/dirty-file.ts) on this run's emulators. */
+function runDirtyFile(env: BenchEnvironment) {
+  const { bucket, upload, variables: environment, tmp } = env;
+  return benchDirtyFile({
+    bucket,
+    upload,
+    environment,
+    tmp,
+    resetTable: () => recreateTable(env.ddb, env.infos),
+    log,
+  });
+}

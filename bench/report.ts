@@ -1,3 +1,4 @@
+import type { DirtyFileResult } from "./dirty-file";
 import type { BundleResult } from "./bundles";
 import type { GetMovieResult } from "./get-movie";
 import type { IngestResult, SweepResult } from "./ingest";
@@ -20,6 +21,7 @@ export interface BenchResults {
   machine: { cpus: number };
   concurrencySweep?: SweepResult;
   ingest?: IngestResult;
+  dirtyFile?: DirtyFileResult;
   getMovie?: GetMovieResult;
   bundles?: BundleResult[];
   synth?: SynthResult;

@@ -41,6 +41,8 @@ export interface PlannedChange {
   readonly attributes: readonly PlannedAttribute[];
   /** A replacement or destroy of a resource that holds data (table, bucket, key, log group, queue, topic). */
   readonly dataLoss: boolean;
+  /** A replacement that creates the new object before destroying the old (`create_before_destroy`: `+/-`). */
+  readonly createBeforeDestroy?: true;
 }
 
 /** One output whose value changes. */
@@ -135,6 +137,9 @@ export function plannedChanges(plan: PlanJson, text = ""): PlannedChange[] {
         (action === "replace" || action === "delete") &&
         change.mode === "managed" &&
         STATEFUL_TYPES.has(change.type),
+      ...(action === "replace" && change.change.actions[0] === "create"
+        ? { createBeforeDestroy: true as const }
+        : {}),
     });
   }
   return sortChanges(changes);

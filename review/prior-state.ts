@@ -223,7 +223,12 @@ export function priorStateFrom(
     const attributes = fillBlock(context, schema.block, applied.value, applied.unknown, configured, []);
     const key = `${change.type}.${change.name}`;
     const entry = grouped.get(key) ?? { type: change.type, name: change.name, instances: [] };
-    entry.instances.push({ schema_version: schema.version, attributes, sensitive_attributes: [] });
+    entry.instances.push({
+      ...(change.index === undefined ? {} : { index_key: change.index }),
+      schema_version: schema.version,
+      attributes,
+      sensitive_attributes: [],
+    });
     grouped.set(key, entry);
   }
   const outputs: StateV4["outputs"] = {};

@@ -13,6 +13,11 @@ const SYMBOL: Readonly<Record<PlannedAction, string>> = {
   read: "<=",
 };
 
+/** Terraform's symbol for a change: `-/+` for a replacement, `+/-` when the new object comes first. */
+function symbol(change: PlannedChange): string {
+  return change.createBeforeDestroy ? "+/-" : SYMBOL[change.action];
+}
+
 function json(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
@@ -70,7 +75,7 @@ function risks(reviews: readonly StackReview[]): string[] {
 }
 
 function changeLines(change: PlannedChange, indent: string): string[] {
-  const lines = [`${indent}${SYMBOL[change.action]} ${change.address} ${change.verdict}`];
+  const lines = [`${indent}${symbol(change)} ${change.address} ${change.verdict}`];
   for (const attribute of change.attributes) lines.push(`${indent}      ${formatAttribute(attribute)}`);
   return lines;
 }
@@ -111,7 +116,7 @@ export function fence(body: string): string {
 function diffLines(review: StackReview): string[] {
   const lines: string[] = [];
   for (const change of review.changes) {
-    const head = `${SYMBOL[change.action]} ${change.address} ${change.verdict}`;
+    const head = `${symbol(change)} ${change.address} ${change.verdict}`;
     lines.push(change.action === "update" || change.action === "read" ? `! ${head}` : head);
     for (const a of change.attributes) {
       const forces = a.forcesReplacement ? "  # forces replacement" : "";

@@ -544,6 +544,8 @@ export interface ResourceChange {
   readonly mode: "managed" | "data";
   readonly type: string;
   readonly name: string;
+  /** The instance key of a resource with `count` (a number) or `for_each` (a string). */
+  readonly index?: string | number;
   readonly change: {
     readonly actions: readonly ("no-op" | "create" | "read" | "update" | "delete")[];
     readonly before: unknown;

@@ -20,7 +20,10 @@ type Item = Record<string, unknown>;
 
 /** The upload summary log line of one object: what was written and which lines were rejected, why. */
 export interface UploadSummary {
+  readonly lines: number;
   readonly written: number;
+  readonly superseded: number;
+  readonly skipped: number;
   readonly rejectedCount: number;
   readonly rejected: { line: number; reason: string }[];
 }

@@ -8,9 +8,13 @@ import { LOCALHOST } from "../../local/emulators";
  * - `unprocess-half`: forward the first half of each table's requests, return the rest as UnprocessedItems
  *   (what DynamoDB does when a partition is hot);
  * - `unprocess-all`: forward nothing, return every request as UnprocessedItems;
- * - `throttle`: forward nothing, answer 400 ProvisionedThroughputExceededException.
+ * - `throttle`: forward nothing, answer 400 ProvisionedThroughputExceededException;
+ * - `refuse`: forward nothing, answer 400 ValidationException (as DynamoDB does for an item it refuses).
  */
-export type BatchWriteFault = "pass" | "unprocess-half" | "unprocess-all" | "throttle";
+export type BatchWriteFault = "pass" | "unprocess-half" | "unprocess-all" | "throttle" | "refuse";
+
+/** The message of the `refuse` fault's ValidationException. */
+export const REFUSED_MESSAGE = "One or more parameter values were invalid: refused by the test proxy";
 
 export interface ThrottlingProxy {
   /** `http://127.0.0.1:<port>`, for AWS_ENDPOINT_URL_DYNAMODB. */
@@ -24,12 +28,13 @@ type WriteRequests = Record<string, unknown[]>;
 
 /**
  * An HTTP proxy in front of DynamoDB Local that throttles BatchWriteItem calls as `faultFor` decides
- * (`call` counts BatchWriteItem calls from 1). Every other operation passes through untouched. A function
- * reaches it through AWS_ENDPOINT_URL_DYNAMODB, so its bundle runs unchanged.
+ * (`call` counts BatchWriteItem calls from 1; `movieIds` are the ids of the call's put requests). Every
+ * other operation passes through untouched. A function reaches it through AWS_ENDPOINT_URL_DYNAMODB, so its
+ * bundle runs unchanged.
  */
 export async function startThrottlingProxy(
   target: string,
-  faultFor: (call: number) => BatchWriteFault,
+  faultFor: (call: number, movieIds: readonly string[]) => BatchWriteFault,
 ): Promise<ThrottlingProxy> {
   const batchWrites: { fault: BatchWriteFault; requests: number }[] = [];
   const server: Server = createServer((req, res) => {
@@ -51,10 +56,22 @@ export async function startThrottlingProxy(
         );
         return;
       }
-      const fault = faultFor(batchWrites.length + 1);
       const input = JSON.parse(body.toString("utf8")) as { RequestItems: WriteRequests };
-      const requests = Object.values(input.RequestItems).reduce((n, list) => n + list.length, 0);
+      const movieIds = Object.values(input.RequestItems)
+        .flat()
+        .map((request) => {
+          const item = (request as { PutRequest?: { Item?: { movie_id?: { S?: string } } } }).PutRequest
+            ?.Item;
+          return item?.movie_id?.S ?? "";
+        });
+      const fault = faultFor(batchWrites.length + 1, movieIds);
+      const requests = movieIds.length;
       batchWrites.push({ fault, requests });
+      if (fault === "refuse") {
+        const error = { __type: "com.amazon.coral.validate#ValidationException", message: REFUSED_MESSAGE };
+        reply(400, { "content-type": "application/x-amz-json-1.0" }, Buffer.from(JSON.stringify(error)));
+        return;
+      }
       if (fault === "throttle") {
         const error = {
           __type: "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",

@@ -1,6 +1,8 @@
 import type { APIGatewayProxyResult } from "aws-lambda";
+import { apiGatewayProxyEvent } from "../helpers/events";
 import { startLocalAws, type LocalAws } from "../helpers/local-aws";
 import { GET_MOVIE, LocalMovies, UPDATE_RATING } from "../helpers/local-movies";
+import { startStuckProxy } from "../helpers/stuck-proxy";
 import { synthesized } from "../helpers/synth";
 
 let local: LocalAws;
@@ -61,6 +63,17 @@ describe("GET /movies/{movieId} on DynamoDB Local", () => {
 
   it("answers 404 for an unknown movie", async () => {
     expectJsonError(await movies.api(GET_MOVIE, "mv9"), 404, /^Movie mv9 not found$/);
+  });
+
+  it("answers 404, as PATCH does, for a movie with ratings but no infos: a movie exists when movie_infos has it", async () => {
+    await movies.put(movies.ratingsTable, { movie_id: "mv7", rotten_tomatoes_rating: 50 });
+
+    expectJsonError(await movies.api(GET_MOVIE, "mv7"), 404, /^Movie mv7 not found$/);
+    expectJsonError(await patch("mv7", JSON.stringify({ imdb_rating: 60 })), 404, /^Movie mv7 not found$/);
+    expect(await movies.get(movies.ratingsTable, "mv7")).toEqual({
+      movie_id: "mv7",
+      rotten_tomatoes_rating: 50,
+    });
   });
 
   it.each([
@@ -146,6 +159,15 @@ describe("PATCH /movies/{movieId} on DynamoDB Local", () => {
     expectJsonError(await patch("mv 1", "{"), 400, /^Path parameter "movieId" must be /);
   });
 
+  it("answers 413 for a base64 body of 5 MB, which overflowed the stack in the base64 check (500)", async () => {
+    const body = Buffer.from(
+      JSON.stringify({ imdb_rating: 5, padding: "x".repeat(5 * 1024 * 1024) }),
+    ).toString("base64");
+
+    expectJsonError(await patch("mv1", body, true), 413, /^Request body must not exceed 65536 bytes$/);
+    expect(await movies.get(movies.ratingsTable, "mv1")).toEqual(HEAT_RATING);
+  });
+
   it("answers 413 for a 1 MB body, and nothing is written", async () => {
     const body = JSON.stringify({ imdb_rating: 5, padding: "x".repeat(1024 * 1024) });
 
@@ -160,5 +182,34 @@ describe("PATCH /movies/{movieId} on DynamoDB Local", () => {
     expect(lines.filter((line) => line.level === "ERROR")).toEqual([]);
     expect(lines.every((line) => line.statusCode < 500)).toBe(true);
     expect(lines.filter((line) => line.level === "WARN").length).toBeGreaterThan(25);
+  });
+});
+
+describe("an API function whose DynamoDB never answers", () => {
+  it("answers 500 with its request id before its 10 s timeout, having sent the call 4 times", async () => {
+    // Left last: the 500 is logged as ERROR, which the test above rules out for the bad requests.
+    const proxy = await startStuckProxy(local.dynamodb.endpoint, () => true);
+    const lambda = local.lambda(GET_MOVIE, {
+      environment: { AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint },
+      timeoutSeconds: 10,
+    });
+    try {
+      const outcome = await lambda.invoke(
+        apiGatewayProxyEvent({ httpMethod: "GET", pathParameters: { movieId: "mv1" } }),
+      );
+
+      // 4 attempts (the SDK's default for DynamoDB), each given up after 2 s without a response.
+      expect(outcome).toMatchObject({ ok: true, result: { statusCode: 500 } });
+      const body = JSON.parse((outcome as { result: APIGatewayProxyResult }).result.body) as object;
+      expect(body).toEqual({ message: "Internal server error", requestId: outcome.requestId });
+      expect(proxy.requests.map((request) => [request.operation, request.stuck])).toEqual(
+        Array.from({ length: 4 }, () => ["BatchGetItem", true]),
+      );
+      expect(outcome.stats?.durationMs).toBeGreaterThan(8_000);
+      expect(outcome.stats?.durationMs).toBeLessThan(10_000);
+    } finally {
+      await lambda.stop();
+      await proxy.stop();
+    }
   });
 });

@@ -14,7 +14,10 @@ type RequestItems = NonNullable<BatchGetCommandInput["RequestItems"]>;
  * If DynamoDB returns UnprocessedKeys (throttling, size limits), only those keys are asked again, with
  * backoff; the common case is a single call.
  *
- * @returns the merged movie, or `undefined` when neither table has the id.
+ * A movie exists when movie_infos has it: uploads create movies, ratings are set on existing ones (PATCH
+ * checks the same item, see update-rating). A rating item without an info item is an orphan, not a movie.
+ *
+ * @returns the merged movie, or `undefined` when movie_infos does not have the id.
  * @throws RetriesExhaustedError when keys are still unprocessed after `retry.maxAttempts` calls.
  */
 export async function getMovie(
@@ -43,7 +46,7 @@ export async function getMovie(
   );
   const info = found[tables.infos]?.[0];
   const rating = found[tables.ratings]?.[0];
-  if (info === undefined && rating === undefined) return undefined;
+  if (info === undefined) return undefined;
   return toMovie(movieId, info, rating);
 }
 

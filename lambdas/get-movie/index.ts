@@ -14,7 +14,7 @@ const tables: MovieTables = {
 const ddb = createDocumentClient();
 const logger = createLogger({ service: "get-movie" });
 
-/** `GET /movies/{movieId}`: 200 with the merged movie, 400 for a bad id, 404 when neither table has it. */
+/** `GET /movies/{movieId}`: 200 with the merged movie, 400 for a bad id, 404 when movie_infos does not have it. */
 export const handler = apiHandler(async (event) => {
   const movieId = requireMovieId(event);
   const movie = await getMovie(ddb, tables, movieId);

@@ -46,7 +46,7 @@ export function parseRatingUpdate(body: unknown, movieId: string): RatingUpdate 
 
 /**
  * Sets the given ratings of an existing movie, atomically: one TransactWriteItems holding a ConditionCheck
- * that the movie exists in movie_infos and an Update of its movie_ratings item (SET of the given ratings
+ * that the movie exists in movie_infos (the rule GET follows too: see getMovie) and an Update of its movie_ratings item (SET of the given ratings
  * only, so an omitted rating keeps its value). Those are the only two actions the function's IAM policy
  * allows (dynamodb:ConditionCheckItem, dynamodb:UpdateItem).
  *

@@ -1,17 +1,19 @@
-import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import {
-  BatchWriteCommand,
-  type BatchWriteCommandInput,
-  type DynamoDBDocumentClient,
-} from "@aws-sdk/lib-dynamodb";
-import { parse, type CsvError, type Options as CsvOptions } from "csv-parse";
-import { pipeline, Readable } from "node:stream";
-import type { MovieInfo } from "../shared/movies";
-import { drainWithBackoff, type BackoffOptions } from "../shared/retry";
-import { isHeaderRow, parseMovieInfoRow, type RowRejection } from "./rows";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DeadlineExceededError, deadlineIn, type Deadline } from "../shared/deadline";
+import { writeBatch, type LocatedItem, type RetryDelays } from "./batch-write";
+import { chunksOf, openObject, type ObjectRef } from "./body";
+import { LineSplitter, type PhysicalLine } from "./lines";
+import { readLineAsRow, type RowRejection } from "./rows";
 
 /** BatchWriteItem accepts at most 25 put requests. */
 export const MAX_BATCH_SIZE = 25;
+
+/**
+ * A batch is sent once its items reach this many bytes (as DynamoDB counts them), even with fewer than 25:
+ * a request then stays far below BatchWriteItem's 16 MB limit, and the batches in flight bound memory.
+ */
+export const MAX_BATCH_BYTES = 1024 * 1024;
 
 /**
  * BatchWriteItem calls in flight at once, unless the caller says otherwise. Chosen with `npm run bench`'s
@@ -19,12 +21,15 @@ export const MAX_BATCH_SIZE = 25;
  */
 export const DEFAULT_INGEST_CONCURRENCY = 8;
 
-export interface IngestParams {
+/** How long the object's body may send nothing while we wait for it, before the read fails. */
+export const DEFAULT_BODY_STALL_MS = 10_000;
+
+/** Lambda's longest timeout: the budget of a caller that gives no deadline. */
+const MAX_LAMBDA_TIMEOUT_MS = 15 * 60 * 1000;
+
+export interface IngestParams extends ObjectRef {
   readonly s3: S3Client;
   readonly ddb: DynamoDBDocumentClient;
-  readonly bucket: string;
-  /** The object key, already URL-decoded. */
-  readonly key: string;
   /** The movie_infos table name. */
   readonly table: string;
   /**
@@ -37,19 +42,36 @@ export interface IngestParams {
    * @default DEFAULT_INGEST_CONCURRENCY
    */
   readonly concurrency?: number;
-  /** Bounds for retrying UnprocessedItems; see BackoffOptions for defaults (8 attempts). */
-  readonly retry?: BackoffOptions;
+  /** Delays between retries of a batch (throttling, UnprocessedItems); see RetryDelays for defaults. */
+  readonly retry?: RetryDelays;
+  /**
+   * When to stop retrying and fail, so that Lambda retries the event; the handler passes the invocation's.
+   * @default 15 minutes from the call (Lambda's longest timeout)
+   */
+  readonly deadline?: Deadline;
+  /**
+   * How long the body may stall before the read fails.
+   * @default DEFAULT_BODY_STALL_MS
+   */
+  readonly bodyStallMs?: number;
 }
 
 /** How many rejected rows a summary keeps; the count stays exact, so a file of bad rows cannot grow memory. */
 export const MAX_KEPT_REJECTIONS = 1000;
 
-/** What one object produced. */
-export interface IngestSummary {
-  readonly bucket: string;
-  readonly key: string;
-  /** Put requests DynamoDB accepted (a row replaced by a later duplicate in the same batch is not counted). */
+/**
+ * What one object produced. Every physical line is accounted for exactly once:
+ * `lines = written + superseded + skipped + rejectedCount`.
+ */
+export interface IngestSummary extends ObjectRef {
+  /** Physical lines read, blank lines and the header included. */
+  readonly lines: number;
+  /** Put requests DynamoDB accepted. */
   readonly written: number;
+  /** Valid rows replaced by a later row of the same id before they were sent (the last row wins). */
+  readonly superseded: number;
+  /** Blank lines and the header. */
+  readonly skipped: number;
   /** Every rejected row, counted. */
   readonly rejectedCount: number;
   /** The first {@link MAX_KEPT_REJECTIONS} rejected rows, ordered by line. */
@@ -57,8 +79,8 @@ export interface IngestSummary {
 }
 
 /**
- * Collects rejections in bounded memory: the exact count, and the lowest-numbered lines. Parse errors can
- * arrive a little ahead of the rows being validated, so the list is trimmed by line, not by arrival.
+ * Collects rejections in bounded memory: the exact count, and the lowest-numbered lines. Rows that DynamoDB
+ * refuses arrive after later lines were read, so the list is trimmed by line, not by arrival.
  */
 class Rejections {
   count = 0;
@@ -75,25 +97,20 @@ class Rejections {
   }
 }
 
-type WriteRequests = NonNullable<BatchWriteCommandInput["RequestItems"]>[string];
-
-/** A parsed record with the 1-based line it starts on. */
-interface LocatedRecord {
-  readonly fields: string[];
-  readonly line: number;
-}
-
 /**
- * Streams a movie infos CSV from S3 into the movie_infos table: the object is parsed as it arrives
- * (never held in memory), bad rows are collected with their line numbers and never stop the good ones,
- * and valid rows are written with BatchWriteItem in batches of up to 25, several batches in flight.
+ * Streams a movie infos CSV from S3 into the movie_infos table. The object is read line by line as it
+ * arrives, in bounded memory; each line is written, rejected with its number and reason, or skipped
+ * (blank, header), so a bad line never stops the good ones (see `readLineAsRow` for the checks). Valid rows
+ * are written with BatchWriteItem in batches of up to 25 items and 1 MiB, several batches in flight.
  *
- * Within one file the last row for an id wins: a repeated id replaces the pending row in the unflushed
+ * Within one file the last row for an id wins: a repeated id replaces the pending row in the unsent
  * batch (so no request carries the same key twice), and a batch holding an id that an earlier batch is
  * still writing waits for that batch first.
  *
- * @throws the S3 or DynamoDB error (or RetriesExhaustedError), after in-flight batches settle, so that
- *   Lambda's asynchronous retry re-runs the whole object; puts are idempotent.
+ * @throws ObjectNotFoundError when the object (version) no longer exists.
+ * @throws DeadlineExceededError when writes were still being retried at the deadline; any other S3 or
+ *   DynamoDB error as it is. Either way after in-flight batches settle, so that Lambda's asynchronous retry
+ *   re-runs the whole object; puts are idempotent.
  */
 export async function ingestMovieInfos(params: IngestParams): Promise<IngestSummary> {
   const {
@@ -101,126 +118,122 @@ export async function ingestMovieInfos(params: IngestParams): Promise<IngestSumm
     ddb,
     bucket,
     key,
+    versionId,
     table,
     batchSize = MAX_BATCH_SIZE,
     concurrency = DEFAULT_INGEST_CONCURRENCY,
     retry = {},
+    deadline = deadlineIn(MAX_LAMBDA_TIMEOUT_MS),
+    bodyStallMs = DEFAULT_BODY_STALL_MS,
   } = params;
+  checkLimits(batchSize, concurrency);
+  const ref: ObjectRef = { bucket, key, ...(versionId ? { versionId } : {}) };
+  const rejections = new Rejections();
+  const writer = new BatchWriter(
+    (entries) =>
+      writeBatch(ddb, table, entries, {
+        deadline,
+        delays: retry,
+        onRejected: (line, reason) => rejections.add(line, reason),
+      }),
+    concurrency,
+  );
+  const rows = new RowCollector(batchSize, rejections);
+  try {
+    const body = await openObject(s3, ref, deadline.signal);
+    const splitter = new LineSplitter();
+    const complete: PhysicalLine[] = [];
+    const takeAll = async (): Promise<void> => {
+      for (const line of complete) if (rows.take(line)) await writer.submit(rows.drain());
+      complete.length = 0;
+    };
+    for await (const chunk of chunksOf(body, ref, bodyStallMs)) {
+      splitter.push(chunk, complete);
+      await takeAll();
+    }
+    splitter.end(complete);
+    await takeAll();
+    if (rows.hasPending) await writer.submit(rows.drain());
+  } catch (error) {
+    await writer.settle();
+    throw readFailure(error, ref, deadline);
+  }
+  await writer.settle();
+  writer.throwIfFailed();
+  const { lines, superseded, skipped } = rows;
+  const rejected = { rejectedCount: rejections.count, rejected: rejections.sorted() };
+  return { ...ref, lines, written: writer.written, superseded, skipped, ...rejected };
+}
+
+function checkLimits(batchSize: number, concurrency: number): void {
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
     throw new RangeError(`batchSize must be an integer between 1 and ${MAX_BATCH_SIZE}`);
   }
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError("concurrency must be a positive integer");
   }
-
-  const output = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  if (!(output.Body instanceof Readable)) {
-    throw new Error(`GetObject returned no readable body for s3://${bucket}/${key}`);
-  }
-
-  const rejections = new Rejections();
-  const parser = createRecordParser((line, reason) => rejections.add(line, reason));
-  // pipeline forwards a failing S3 stream to the parser, whose iterator then throws; breaking out of the
-  // loop destroys both streams. The callback has nothing left to do.
-  pipeline(output.Body, parser, () => undefined);
-
-  const writer = new BatchWriter((items) => writeBatch(ddb, table, items, retry), concurrency);
-  let pending = new Map<string, MovieInfo>();
-  let firstRecord = true;
-  try {
-    for await (const { fields, line } of parser as AsyncIterable<LocatedRecord>) {
-      if (firstRecord) {
-        firstRecord = false;
-        if (isHeaderRow(fields)) continue;
-      }
-      const result = parseMovieInfoRow(fields);
-      if (!result.ok) {
-        rejections.add(line, result.reason);
-        continue;
-      }
-      pending.set(result.item.movie_id, result.item);
-      if (pending.size >= batchSize) {
-        await writer.submit([...pending.values()]);
-        pending = new Map();
-      }
-    }
-    if (pending.size > 0) await writer.submit([...pending.values()]);
-  } finally {
-    await writer.settle();
-  }
-  writer.throwIfFailed();
-  return {
-    bucket,
-    key,
-    written: writer.written,
-    rejectedCount: rejections.count,
-    rejected: rejections.sorted(),
-  };
 }
 
 /**
- * csv-parse, configured for files people export from spreadsheets: RFC 4180 quoting ("a, b", ""quoted""),
- * CRLF or LF (even mixed), a UTF-8 BOM, blank lines skipped. Column counts are not enforced by the parser,
- * so that rows with missing or extra columns are reported by line like any other bad row. A quote left
- * open at the end of the file is reported through `onMalformed`, on the line where parsing stopped.
+ * Accounts for each physical line (blank, header, rejected, or a row for the pending batch) and holds the
+ * pending batch: a repeated id replaces its pending row (the last row wins; `superseded` counts it).
  */
-function createRecordParser(onMalformed: (line: number, reason: string) => void) {
-  // csv-parse counts every "\r" inside a record as a line break, so "\r\n" inside a quoted field counts
-  // twice. Subtracting the "\r"s seen so far gives line numbers as an editor shows them.
-  let extraLines = 0;
-  const options: CsvOptions = {
-    bom: true,
-    record_delimiter: ["\r\n", "\n"],
-    skip_empty_lines: true,
-    relax_column_count: true,
-    // A stray quote inside an unquoted field (Al"ien, "Se7en"x) is kept as text: strict RFC 4180 parsing
-    // would stay "inside quotes" and swallow every following row into that one bad record.
-    relax_quotes: true,
-    skip_records_with_error: true,
-    on_record: (fields: string[], context): LocatedRecord => {
-      extraLines += fields.reduce((count, field) => count + countOf(field, "\r"), 0);
-      const lastLine = context.lines - extraLines;
-      return { fields, line: lastLine - fields.reduce((count, field) => count + countOf(field, "\n"), 0) };
-    },
-  };
-  const parser = parse(options);
-  parser.on("skip", (error: CsvError & { lines?: number }) => {
-    onMalformed((error.lines ?? 0) - extraLines, malformedReason(error));
-  });
-  return parser;
+class RowCollector {
+  lines = 0;
+  skipped = 0;
+  superseded = 0;
+  private seenRecord = false;
+  private pending = new Map<string, LocatedItem & { readonly size: number }>();
+  private pendingBytes = 0;
+
+  constructor(
+    private readonly batchSize: number,
+    private readonly rejections: Rejections,
+  ) {}
+
+  get hasPending(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /** Accounts for one line; true when the pending batch is full. */
+  take(line: PhysicalLine): boolean {
+    this.lines++;
+    const outcome = readLineAsRow(line, !this.seenRecord);
+    if (outcome.kind === "blank") {
+      this.skipped++;
+      return false;
+    }
+    this.seenRecord = true;
+    if (outcome.kind === "header") {
+      this.skipped++;
+    } else if (outcome.kind === "rejected") {
+      this.rejections.add(line.number, outcome.reason);
+    } else {
+      const { movie_id: id } = outcome.item;
+      const replaced = this.pending.get(id);
+      if (replaced !== undefined) this.superseded++;
+      this.pending.set(id, { item: outcome.item, line: line.number, size: outcome.size });
+      this.pendingBytes += outcome.size - (replaced?.size ?? 0);
+    }
+    return this.pending.size >= this.batchSize || this.pendingBytes >= MAX_BATCH_BYTES;
+  }
+
+  /** The pending batch, handed over and emptied. */
+  drain(): LocatedItem[] {
+    const batch = [...this.pending.values()];
+    this.pending = new Map();
+    this.pendingBytes = 0;
+    return batch;
+  }
 }
 
-function countOf(text: string, char: string): number {
-  let count = 0;
-  for (let index = text.indexOf(char); index !== -1; index = text.indexOf(char, index + 1)) count++;
-  return count;
-}
-
-function malformedReason(error: CsvError): string {
-  return error.code === "CSV_QUOTE_NOT_CLOSED"
-    ? "quoted field is not closed before the end of the file"
-    : `malformed CSV (${error.code})`;
-}
-
-/** Writes one batch of puts, retrying UnprocessedItems with bounded backoff. Returns the items written. */
-async function writeBatch(
-  ddb: DynamoDBDocumentClient,
-  table: string,
-  items: readonly MovieInfo[],
-  retry: BackoffOptions,
-): Promise<number> {
-  const requests: WriteRequests = items.map((item) => ({ PutRequest: { Item: item } }));
-  await drainWithBackoff(
-    requests,
-    async (batch) => {
-      const output = await ddb.send(new BatchWriteCommand({ RequestItems: { [table]: batch } }));
-      const unprocessed = output.UnprocessedItems?.[table] ?? [];
-      return unprocessed.length > 0 ? unprocessed : undefined;
-    },
-    `BatchWriteItem on ${table}`,
-    retry,
+/** A read that failed because the deadline aborted it says so; anything else is thrown as it is. */
+function readFailure(error: unknown, ref: ObjectRef, deadline: Deadline): unknown {
+  if (!deadline.signal.aborted || error instanceof DeadlineExceededError) return error;
+  return new DeadlineExceededError(
+    `reading s3://${ref.bucket}/${ref.key} stopped when the invocation's time ran out`,
+    { cause: error },
   );
-  return items.length;
 }
 
 /**
@@ -234,19 +247,19 @@ class BatchWriter {
   private failure: { readonly error: unknown } | undefined;
 
   constructor(
-    private readonly write: (items: readonly MovieInfo[]) => Promise<number>,
+    private readonly write: (entries: readonly LocatedItem[]) => Promise<number>,
     private readonly concurrency: number,
   ) {}
 
-  /** Starts writing `items`, first waiting while `concurrency` batches are in flight. */
-  async submit(items: readonly MovieInfo[]): Promise<void> {
+  /** Starts writing `entries`, first waiting while `concurrency` batches are in flight. */
+  async submit(entries: readonly LocatedItem[]): Promise<void> {
     this.throwIfFailed();
     while (this.inFlight.size >= this.concurrency) {
       await Promise.race(this.inFlight);
       this.throwIfFailed();
     }
     const earlier = new Set<Promise<void>>();
-    for (const item of items) {
+    for (const { item } of entries) {
       const previous = this.lastWriteOf.get(item.movie_id);
       if (previous !== undefined) earlier.add(previous);
     }
@@ -254,17 +267,17 @@ class BatchWriter {
     const task = Promise.all(earlier).then(async () => {
       if (this.failure !== undefined) return;
       try {
-        const count = await this.write(items);
+        const count = await this.write(entries);
         this.written += count;
       } catch (error) {
         this.failure ??= { error };
       }
     });
     this.inFlight.add(task);
-    for (const item of items) this.lastWriteOf.set(item.movie_id, task);
+    for (const { item } of entries) this.lastWriteOf.set(item.movie_id, task);
     void task.then(() => {
       this.inFlight.delete(task);
-      for (const item of items) {
+      for (const { item } of entries) {
         if (this.lastWriteOf.get(item.movie_id) === task) this.lastWriteOf.delete(item.movie_id);
       }
     });

@@ -1,4 +1,8 @@
+import { isUtf8 } from "node:buffer";
 import { MOVIE_ID_PATTERN, MOVIE_ID_RULE, type MovieInfo } from "../shared/movies";
+import { parseCsvLine } from "./csv-line";
+import { itemSizeBytes, MAX_ITEM_BYTES } from "./item-size";
+import { firstInvalidUtf8Byte, MAX_LINE_BYTES, type PhysicalLine } from "./lines";
 
 /** The optional header row; detected when the first record equals it (trimmed, case-insensitive). */
 export const CSV_COLUMNS = ["movie_id", "name", "country_of_origin", "release_date"] as const;
@@ -11,7 +15,8 @@ export interface RowRejection {
 
 /** Outcome of validating one CSV record: the item to write, or why not. */
 export type RowResult =
-  { readonly ok: true; readonly item: MovieInfo } | { readonly ok: false; readonly reason: string };
+  | { readonly ok: true; readonly item: MovieInfo; /** As DynamoDB counts it. */ readonly size: number }
+  | { readonly ok: false; readonly reason: string };
 
 /** True when `fields` is the header row. */
 export function isHeaderRow(fields: readonly string[]): boolean {
@@ -37,7 +42,8 @@ export function isIsoDate(value: string): boolean {
 /**
  * Validates one record `movie_id,name,country_of_origin,release_date`. Fields are trimmed. Rules:
  * exactly 4 columns; movie_id follows the API's id rule; name is required; country_of_origin is optional
- * (an empty value leaves the attribute out); release_date is a real calendar date, YYYY-MM-DD.
+ * (an empty value leaves the attribute out); release_date is a real calendar date, YYYY-MM-DD; the item
+ * fits DynamoDB's 400 KB item limit.
  */
 export function parseMovieInfoRow(fields: readonly string[]): RowResult {
   if (fields.length !== CSV_COLUMNS.length) {
@@ -56,17 +62,54 @@ export function parseMovieInfoRow(fields: readonly string[]): RowResult {
   if (!isIsoDate(releaseDate)) {
     return reject(`release_date ${JSON.stringify(releaseDate.slice(0, 40))} is not a valid YYYY-MM-DD date`);
   }
-  return {
-    ok: true,
-    item: {
-      movie_id: movieId,
-      name,
-      ...(country === "" ? {} : { country_of_origin: country }),
-      release_date: releaseDate,
-    },
+  const item: MovieInfo = {
+    movie_id: movieId,
+    name,
+    ...(country === "" ? {} : { country_of_origin: country }),
+    release_date: releaseDate,
   };
+  const size = itemSizeBytes(item);
+  if (size > MAX_ITEM_BYTES) {
+    return reject(`item is ${size} bytes, over DynamoDB's item limit of ${MAX_ITEM_BYTES} bytes (400 KB)`);
+  }
+  return { ok: true, item, size };
 }
 
 function reject(reason: string): RowResult {
   return { ok: false, reason };
+}
+
+/** What one physical line of an upload is. */
+export type LineOutcome =
+  | { readonly kind: "blank" }
+  | { readonly kind: "header" }
+  | { readonly kind: "rejected"; readonly reason: string }
+  | { readonly kind: "row"; readonly item: MovieInfo; readonly size: number };
+
+/**
+ * Reads one physical line as a row: blank, the header (only when `mayBeHeader`, i.e. for the first line
+ * that is not blank), a bad row with its reason, or the item to write. Checks run cheapest first: length,
+ * then strict UTF-8 (a byte that is not UTF-8, such as a Windows-1252 "é", rejects the line instead of
+ * being stored as U+FFFD), then CSV quoting, then the row rules of {@link parseMovieInfoRow}.
+ */
+export function readLineAsRow(line: PhysicalLine, mayBeHeader: boolean): LineOutcome {
+  const { bytes } = line;
+  if (bytes === undefined) {
+    return rejected(`line is ${line.tooLongBytes} bytes, over the limit of ${MAX_LINE_BYTES} bytes`);
+  }
+  if (bytes.length === 0) return { kind: "blank" };
+  if (!isUtf8(bytes)) {
+    const at = firstInvalidUtf8Byte(bytes);
+    const byte = (bytes[at] ?? 0).toString(16).toUpperCase().padStart(2, "0");
+    return rejected(`not valid UTF-8: byte 0x${byte} at byte ${at + 1} of the line (save the file as UTF-8)`);
+  }
+  const csv = parseCsvLine(bytes.toString("utf8"));
+  if (!csv.ok) return rejected(csv.reason);
+  if (mayBeHeader && isHeaderRow(csv.fields)) return { kind: "header" };
+  const row = parseMovieInfoRow(csv.fields);
+  return row.ok ? { kind: "row", item: row.item, size: row.size } : rejected(row.reason);
+}
+
+function rejected(reason: string): LineOutcome {
+  return { kind: "rejected", reason };
 }

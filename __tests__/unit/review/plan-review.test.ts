@@ -33,6 +33,13 @@ describe("plannedChanges and countChanges", () => {
     },
   );
 
+  it("marks a replacement that creates before it destroys (create_before_destroy), and only that one", () => {
+    const first = plannedChanges(planOf(resource("aws_lambda_function.f", ["create", "delete"])));
+    const last = plannedChanges(planOf(resource("aws_lambda_function.f", ["delete", "create"])));
+    expect(first[0]?.createBeforeDestroy).toBe(true);
+    expect(last[0]).not.toHaveProperty("createBeforeDestroy");
+  });
+
   it.each([
     ["create", { add: 1, change: 0, destroy: 0 }],
     ["update", { add: 0, change: 1, destroy: 0 }],

@@ -235,3 +235,25 @@ describe("fence", () => {
     expect(fence("a ````` b")).toBe("``````");
   });
 });
+
+describe("replacements that create first", () => {
+  it("print Terraform's +/- instead of -/+", () => {
+    const review: StackReview = {
+      ...unchanged,
+      status: "changed",
+      counts: { add: 1, change: 0, destroy: 1 },
+      changes: [
+        planned({
+          address: "aws_lambda_function.f",
+          action: "replace",
+          verdict: "must be replaced",
+          createBeforeDestroy: true,
+        }),
+      ],
+    };
+    expect(renderPlanText([review], ENGINE)).toContain("\n  +/- aws_lambda_function.f must be replaced\n");
+    expect(renderPlanMarkdown([review], { title: "t", engine: ENGINE })).toContain(
+      "\n+/- aws_lambda_function.f must be replaced\n",
+    );
+  });
+});

@@ -48,9 +48,9 @@ describe("getMovie", () => {
     await expect(getMovie(ddb, tables, "mv1")).resolves.toEqual(info);
   });
 
-  it("returns the ratings alone when only the ratings exist", async () => {
+  it("returns undefined for ratings without infos: a movie exists when movie_infos has it, as for PATCH", async () => {
     ddbMock.on(BatchGetCommand).resolves({ Responses: { movie_ratings: [rating] } });
-    await expect(getMovie(ddb, tables, "mv1")).resolves.toEqual(rating);
+    await expect(getMovie(ddb, tables, "mv1")).resolves.toBeUndefined();
   });
 
   it("returns undefined when neither table has the movie", async () => {

@@ -68,7 +68,7 @@ describe("GET /movies/{movieId}", () => {
     ]);
   });
 
-  it("returns 404 with the workshop's message when neither table has the movie", async () => {
+  it("returns 404 with the workshop's message when movie_infos does not have the movie", async () => {
     ddbMock.on(BatchGetCommand).resolves({ Responses: {} });
     await expect(get({ movieId: "mv9" })).resolves.toEqual({
       statusCode: 404,

@@ -113,11 +113,28 @@ describe("parseJsonBody", () => {
     expect(() => parseJsonBody({ body: '"éé"', isBase64Encoded: false }, 5)).toThrow(PayloadTooLargeError);
   });
 
-  it("checks the decoded size of a base64 body", () => {
-    const body = Buffer.from("x".repeat(11)).toString("base64");
-    expect(() => parseJsonBody({ body, isBase64Encoded: true }, 10)).toThrow(
-      new PayloadTooLargeError("Request body must not exceed 10 bytes"),
+  it("checks the decoded size of a base64 body: exactly the limit passes, one byte more is 413", () => {
+    for (const size of [9, 10, 11]) {
+      const body = Buffer.from(`"${"x".repeat(size - 2)}"`).toString("base64");
+      const parse = () => parseJsonBody({ body, isBase64Encoded: true }, 10);
+      if (size <= 10) expect(parse()).toBe("x".repeat(size - 2));
+      else expect(parse).toThrow(new PayloadTooLargeError("Request body must not exceed 10 bytes"));
+    }
+  });
+
+  it("answers 413 for a base64 body of 5 MB or more, before the base64 check (which overflowed the stack)", () => {
+    const body = Buffer.alloc(5 * 1024 * 1024, "x").toString("base64");
+    expect(() => parseJsonBody({ body, isBase64Encoded: true })).toThrow(
+      new PayloadTooLargeError("Request body must not exceed 65536 bytes"),
     );
+  });
+
+  it("validates a large base64 body without running out of stack when the limit allows it", () => {
+    const body = Buffer.from(`"${"x".repeat(5 * 1024 * 1024)}"`).toString("base64");
+    expect(parseJsonBody({ body, isBase64Encoded: true }, 6 * 1024 * 1024)).toHaveLength(5 * 1024 * 1024);
+    expect(() =>
+      parseJsonBody({ body: `${body.slice(0, -4)}a=b=`, isBase64Encoded: true }, 6 * 1024 * 1024),
+    ).toThrow(new ValidationError("Request body is not valid base64"));
   });
 });
 

@@ -77,18 +77,23 @@ describe("upload-infos handler", () => {
         requestId: lambdaContext.awsRequestId,
         bucket: BUCKET,
         key: "uploads/été movies.csv",
+        lines: 2,
         written: 1,
+        superseded: 0,
+        skipped: 0,
         rejectedCount: 1,
         rejected: [{ line: 2, reason: 'release_date "1979-13-01" is not a valid YYYY-MM-DD date' }],
       },
     ]);
   });
 
-  it("ignores, and logs, records from another bucket or for other events", async () => {
+  it("ignores, and logs, records from another bucket, for other events or for keys that are not .csv", async () => {
     const result = await handler(
       s3Event(
         s3EventRecord("someone-elses-bucket", "movies.csv"),
         s3EventRecord(BUCKET, "gone.csv", "ObjectRemoved:Delete"),
+        s3EventRecord(BUCKET, "movies.xlsx"),
+        s3EventRecord(BUCKET, "movies.csv.gz"),
       ),
       lambdaContext,
     );
@@ -100,6 +105,8 @@ describe("upload-infos handler", () => {
       ignored: [
         { bucket: "someone-elses-bucket", key: "movies.csv", reason: "unexpected bucket" },
         { bucket: BUCKET, key: "gone.csv", reason: "unexpected event ObjectRemoved:Delete" },
+        { bucket: BUCKET, key: "movies.xlsx", reason: "not a .csv key" },
+        { bucket: BUCKET, key: "movies.csv.gz", reason: "not a .csv key" },
       ],
     });
     expect(stdout.lines()).toEqual([
@@ -115,7 +122,87 @@ describe("upload-infos handler", () => {
         bucket: BUCKET,
         key: "gone.csv",
       }),
+      expect.objectContaining({ level: "WARN", key: "movies.xlsx", reason: "not a .csv key" }),
+      expect.objectContaining({ level: "WARN", key: "movies.csv.gz", reason: "not a .csv key" }),
     ]);
+  });
+
+  it("reads a .csv key in any case when it is given one (the notification itself only sends .csv)", async () => {
+    s3Mock.on(GetObjectCommand).resolves({ Body: s3Body("mv1,Heat,US,1995-12-15\n") });
+    const result = await handler(s3Event(s3EventRecord(BUCKET, "MOVIES.CSV")), lambdaContext);
+    expect(result.objects).toEqual([{ bucket: BUCKET, key: "MOVIES.CSV", written: 1, rejected: 0 }]);
+  });
+
+  it("reads the version the event names, and logs it with the summary", async () => {
+    s3Mock.on(GetObjectCommand).resolves({ Body: s3Body("mv1,Heat,US,1995-12-15\n") });
+    const record = s3EventRecord(BUCKET, "a.csv");
+    record.s3.object.versionId = "3HL4kqtJlcpXroDTDmJ";
+
+    await handler(s3Event(record), lambdaContext);
+
+    expect(s3Mock).toHaveReceivedCommandWith(GetObjectCommand, {
+      Bucket: BUCKET,
+      Key: "a.csv",
+      VersionId: "3HL4kqtJlcpXroDTDmJ",
+    });
+    expect(stdout.lines()).toEqual([
+      expect.objectContaining({
+        message: "ingested movie infos",
+        key: "a.csv",
+        versionId: "3HL4kqtJlcpXroDTDmJ",
+      }),
+    ]);
+  });
+
+  it("logs and counts an object deleted before it was read, without failing, and goes on with the next record", async () => {
+    s3Mock
+      .on(GetObjectCommand, { Key: "gone.csv" })
+      .rejects(Object.assign(new Error("The specified key does not exist."), { name: "NoSuchKey" }))
+      .on(GetObjectCommand, { Key: "b.csv" })
+      .resolves({ Body: s3Body("mv2,Alien,UK,1979-05-25\n") });
+
+    const result = await handler(
+      s3Event(s3EventRecord(BUCKET, "gone.csv"), s3EventRecord(BUCKET, "b.csv")),
+      lambdaContext,
+    );
+
+    expect(result).toEqual({
+      objects: [{ bucket: BUCKET, key: "b.csv", written: 1, rejected: 0 }],
+      ignored: [{ bucket: BUCKET, key: "gone.csv", reason: "object not found (deleted before it was read)" }],
+    });
+    expect(stdout.lines().map((line) => [line.level, line.message, line.key])).toEqual([
+      ["WARN", "ignored S3 record", "gone.csv"],
+      ["INFO", "ingested movie infos", "b.csv"],
+    ]);
+  });
+
+  it("processes every record when one fails, then throws that failure so Lambda retries the event", async () => {
+    s3Mock
+      .on(GetObjectCommand, { Key: "a.csv" })
+      .rejects(Object.assign(new Error("Please reduce your request rate."), { name: "SlowDown" }))
+      .on(GetObjectCommand, { Key: "b.csv" })
+      .resolves({ Body: s3Body("mv2,Alien,UK,1979-05-25\n") });
+
+    await expect(
+      handler(s3Event(s3EventRecord(BUCKET, "a.csv"), s3EventRecord(BUCKET, "b.csv")), lambdaContext),
+    ).rejects.toThrow("Please reduce your request rate.");
+
+    expect(ddbMock).toHaveReceivedCommandTimes(BatchWriteCommand, 1);
+    expect(stdout.lines().map((line) => [line.level, line.message, line.key])).toEqual([
+      ["ERROR", "ingestion failed", "a.csv"],
+      ["INFO", "ingested movie infos", "b.csv"],
+    ]);
+  });
+
+  it("throws an AggregateError naming how many objects failed when several do", async () => {
+    s3Mock.on(GetObjectCommand).rejects(Object.assign(new Error("Access Denied"), { name: "AccessDenied" }));
+    const error = await handler(
+      s3Event(s3EventRecord(BUCKET, "a.csv"), s3EventRecord(BUCKET, "b.csv"), s3EventRecord(BUCKET, "c.csv")),
+      lambdaContext,
+    ).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(AggregateError);
+    expect((error as AggregateError).message).toBe("3 of 3 objects failed");
+    expect((error as AggregateError).errors).toHaveLength(3);
   });
 
   it("processes every record of the event, each with its own summary", async () => {
@@ -154,11 +241,6 @@ describe("upload-infos handler", () => {
       line: 100,
       reason: 'release_date "not-a-date" is not a valid YYYY-MM-DD date',
     });
-  });
-
-  it("throws when S3 fails, so Lambda retries the event", async () => {
-    s3Mock.on(GetObjectCommand).rejects(new Error("SlowDown"));
-    await expect(handler(s3Event(s3EventRecord(BUCKET, "a.csv")), lambdaContext)).rejects.toThrow("SlowDown");
   });
 
   it("throws when DynamoDB fails", async () => {

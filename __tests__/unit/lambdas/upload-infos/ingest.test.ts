@@ -8,13 +8,17 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { DeadlineExceededError, deadlineIn } from "../../../../lambdas/shared/deadline";
 import type { MovieInfo } from "../../../../lambdas/shared/movies";
-import { RetriesExhaustedError } from "../../../../lambdas/shared/retry";
+import { ObjectNotFoundError } from "../../../../lambdas/upload-infos/body";
+import { UNCLOSED_QUOTE_REASON } from "../../../../lambdas/upload-infos/csv-line";
 import {
   ingestMovieInfos,
+  MAX_BATCH_BYTES,
   MAX_KEPT_REJECTIONS,
   type IngestParams,
 } from "../../../../lambdas/upload-infos/ingest";
+import { MAX_LINE_BYTES } from "../../../../lambdas/upload-infos/lines";
 import { failingS3Body, s3Body } from "../../../helpers/s3";
 
 const TABLE = "movie_infos";
@@ -25,6 +29,8 @@ const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ region: "eu-west-1"
 const s3Mock = mockClient(S3Client);
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const noSleep = { sleep: async () => undefined };
+/** Every test runs against a short deadline, so a retry loop that never ends fails the test instead of hanging. */
+const deadline = () => deadlineIn(5_000);
 
 const fixture = (name: string) => readFileSync(join(__dirname, "../../../fixtures", name));
 
@@ -37,7 +43,16 @@ beforeEach(() => {
 /** Runs the ingestion of an object whose content arrives as `chunks`. */
 function ingest(chunks: (string | Buffer)[], params: Partial<IngestParams> = {}) {
   s3Mock.on(GetObjectCommand).resolves({ Body: s3Body(...chunks) });
-  return ingestMovieInfos({ s3, ddb, bucket: BUCKET, key: KEY, table: TABLE, retry: noSleep, ...params });
+  return ingestMovieInfos({
+    s3,
+    ddb,
+    bucket: BUCKET,
+    key: KEY,
+    table: TABLE,
+    retry: noSleep,
+    deadline: deadline(),
+    ...params,
+  });
 }
 
 /** The items of each BatchWriteItem call, in call order. */
@@ -61,7 +76,16 @@ describe("ingestMovieInfos", () => {
   it("writes the workshop file with one BatchWriteItem and reads the object it was given", async () => {
     const summary = await ingest([fixture("movie-infos.csv")]);
 
-    expect(summary).toEqual({ bucket: BUCKET, key: KEY, written: 3, rejectedCount: 0, rejected: [] });
+    expect(summary).toEqual({
+      bucket: BUCKET,
+      key: KEY,
+      lines: 3,
+      written: 3,
+      superseded: 0,
+      skipped: 0,
+      rejectedCount: 0,
+      rejected: [],
+    });
     expect(s3Mock).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: BUCKET, Key: KEY });
     expect(ddbMock).toHaveReceivedCommandTimes(BatchWriteCommand, 1);
     expect(ddbMock).toHaveReceivedCommandWith(BatchWriteCommand, {
@@ -132,9 +156,11 @@ describe("ingestMovieInfos", () => {
     expect(summary).toEqual({
       bucket: BUCKET,
       key: KEY,
+      lines: 9,
       written: 5,
+      superseded: 0,
+      skipped: 1,
       rejectedCount: 3,
-
       rejected: [
         { line: 6, reason: "expected 4 columns, got 3" },
         { line: 7, reason: "expected 4 columns, got 5" },
@@ -162,7 +188,7 @@ describe("ingestMovieInfos", () => {
 
   it("accepts a file whose only BOM-prefixed line is data", async () => {
     const summary = await ingest(["\uFEFFmv1,Heat,US,1995-12-15\n"]);
-    expect(summary).toEqual({ bucket: BUCKET, key: KEY, written: 1, rejectedCount: 0, rejected: [] });
+    expect(summary).toMatchObject({ lines: 1, written: 1, skipped: 0, rejectedCount: 0, rejected: [] });
     expect(batches()).toEqual([
       [{ movie_id: "mv1", name: "Heat", country_of_origin: "US", release_date: "1995-12-15" }],
     ]);
@@ -189,19 +215,20 @@ describe("ingestMovieInfos", () => {
     ]);
   });
 
-  it("keeps line numbers right after a quoted field spanning lines, with CRLF or LF", async () => {
+  it("reads a row as one line: a quote left open rejects its line only, and the next line is a row again", async () => {
     const csv =
-      'mv1,"Two\r\nLines",US,2001-01-01\r\nmv2,x,US,bad\r\nmv3,"A\nB",US,2001-01-01\nmv4,y,US,bad\n';
+      'mv1,"Two\r\nLines",US,2001-01-01\r\nmv2,Heat,US,1995-12-15\r\nmv3,"Unclosed,US,2001-01-01\nmv4,Up,US,2009-05-29\n';
     const summary = await ingest([csv]);
     expect(batches()).toEqual([
       [
-        { movie_id: "mv1", name: "Two\r\nLines", country_of_origin: "US", release_date: "2001-01-01" },
-        { movie_id: "mv3", name: "A\nB", country_of_origin: "US", release_date: "2001-01-01" },
+        { movie_id: "mv2", name: "Heat", country_of_origin: "US", release_date: "1995-12-15" },
+        { movie_id: "mv4", name: "Up", country_of_origin: "US", release_date: "2009-05-29" },
       ],
     ]);
     expect(summary.rejected).toEqual([
-      { line: 3, reason: 'release_date "bad" is not a valid YYYY-MM-DD date' },
-      { line: 6, reason: 'release_date "bad" is not a valid YYYY-MM-DD date' },
+      { line: 1, reason: UNCLOSED_QUOTE_REASON },
+      { line: 2, reason: "expected 4 columns, got 3" },
+      { line: 4, reason: UNCLOSED_QUOTE_REASON },
     ]);
   });
 
@@ -220,12 +247,22 @@ describe("ingestMovieInfos", () => {
     expect(summary.rejected).toEqual([]);
   });
 
-  it("reports a quote left open at the end of the file", async () => {
-    const summary = await ingest(['mv1,Heat,US,1995-12-15\nmv2,"Alien,UK,1979-05-25\n']);
-    expect(summary.written).toBe(1);
-    expect(summary.rejected).toEqual([
-      { line: 2, reason: "quoted field is not closed before the end of the file" },
-    ]);
+  it("accounts for every physical line: lines = written + superseded + skipped + rejected", async () => {
+    const csv = [
+      "movie_id,name,country_of_origin,release_date", // 1 skipped (header)
+      "mv1,Heat,US,1995-12-15", // 2 superseded by line 6
+      "", // 3 skipped (blank)
+      'mv2,"Open,US,2001-01-01', // 4 rejected
+      "mv3,Alien,UK,1979-05-25", // 5 written
+      "mv1,Heat (remastered),US,1995-12-15", // 6 written
+      "\r", // 7 skipped (blank, CRLF)
+      "mv4,Bad,US,2001-02-30", // 8 rejected
+    ].join("\n");
+    const summary = await ingest([csv]);
+    expect(summary).toMatchObject({ lines: 8, written: 2, superseded: 1, skipped: 3, rejectedCount: 2 });
+    expect(summary.written + summary.superseded + summary.skipped + summary.rejectedCount).toBe(
+      summary.lines,
+    );
   });
 
   it("treats the header only as the first record; later, it is a bad row", async () => {
@@ -250,9 +287,11 @@ describe("ingestMovieInfos", () => {
     expect(summary).toEqual({
       bucket: BUCKET,
       key: KEY,
+      lines: 6,
       written: 0,
+      superseded: 0,
+      skipped: 0,
       rejectedCount: 6,
-
       rejected: [
         { line: 1, reason: "expected 4 columns, got 3" },
         { line: 2, reason: "expected 4 columns, got 5" },
@@ -284,13 +323,7 @@ describe("ingestMovieInfos", () => {
     ["a file with only the header", ["movie_id,name,country_of_origin,release_date\r\n"]],
     ["a file with only a BOM", ["\uFEFF"]],
   ])("writes nothing for %s", async (_label, chunks) => {
-    await expect(ingest(chunks)).resolves.toEqual({
-      bucket: BUCKET,
-      key: KEY,
-      written: 0,
-      rejectedCount: 0,
-      rejected: [],
-    });
+    await expect(ingest(chunks)).resolves.toMatchObject({ written: 0, rejectedCount: 0, rejected: [] });
     expect(ddbMock.calls()).toHaveLength(0);
   });
 
@@ -298,7 +331,7 @@ describe("ingestMovieInfos", () => {
     const items = Array.from({ length: 60 }, (_, index) => movie(`mv${index + 1}`));
     const summary = await ingest([items.map(csvRow).join("\n")]);
 
-    expect(summary).toEqual({ bucket: BUCKET, key: KEY, written: 60, rejectedCount: 0, rejected: [] });
+    expect(summary).toMatchObject({ lines: 60, written: 60, rejectedCount: 0, rejected: [] });
     expect(batches()).toEqual([items.slice(0, 25), items.slice(25, 50), items.slice(50)]);
   });
 
@@ -313,7 +346,7 @@ describe("ingestMovieInfos", () => {
     const summary = await ingest([csv]);
 
     expect(batches()).toEqual([[movie("mv1", "Third"), movie("mv2"), movie("mv3")]]);
-    expect(summary).toEqual({ bucket: BUCKET, key: KEY, written: 3, rejectedCount: 0, rejected: [] });
+    expect(summary).toMatchObject({ lines: 5, written: 3, superseded: 2, rejectedCount: 0 });
   });
 
   it("keeps keys unique per request when duplicates straddle batches, and writes them in file order", async () => {
@@ -393,17 +426,61 @@ describe("ingestMovieInfos", () => {
     expect(sleeps).toEqual([50, 100]);
   });
 
-  it("gives up with RetriesExhaustedError when items stay unprocessed", async () => {
+  it("fails with DeadlineExceededError, after the batches in flight settle, when items stay unprocessed", async () => {
     ddbMock.on(BatchWriteCommand).callsFake(async (input: BatchWriteCommandInput) => ({
       UnprocessedItems: input.RequestItems,
     }));
-    await expect(ingest([csvRow(movie("mv1"))], { retry: { ...noSleep, maxAttempts: 4 } })).rejects.toThrow(
-      new RetriesExhaustedError(
-        "BatchWriteItem on movie_infos still had unprocessed items after 4 attempts",
-        4,
-      ),
-    );
-    expect(ddbMock).toHaveReceivedCommandTimes(BatchWriteCommand, 4);
+    const error = await ingest([csvRow(movie("mv1"))], {
+      retry: { baseDelayMs: 10, maxDelayMs: 10 },
+      deadline: deadlineIn(200),
+    }).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(DeadlineExceededError);
+    expect(ddbMock.commandCalls(BatchWriteCommand).length).toBeGreaterThan(3);
+  });
+
+  it("sends a batch early once its items reach MAX_BATCH_BYTES, so a request stays far below 16 MB", async () => {
+    const name = "x".repeat(300 * 1024);
+    const csv = Array.from({ length: 8 }, (_, i) => `big${i},${name},US,2001-01-01`).join("\n");
+    const summary = await ingest([csv]);
+    expect(summary).toMatchObject({ written: 8, rejectedCount: 0 });
+    // 300 KiB items: the fourth one takes a batch past 1 MiB.
+    expect(batches().map((batch) => batch.length)).toEqual([4, 4]);
+    expect(MAX_BATCH_BYTES).toBe(1024 * 1024);
+  });
+
+  it("rejects a line over MAX_LINE_BYTES with its length and reads the lines after it", async () => {
+    const long = `mv2,${"y".repeat(MAX_LINE_BYTES)},US,2001-01-01`;
+    const summary = await ingest([
+      "mv1,Heat,US,1995-12-15\n",
+      long.slice(0, 100_000),
+      long.slice(100_000),
+      "\nmv3,Up,US,2009-05-29\n",
+    ]);
+    expect(summary.rejected).toEqual([
+      { line: 2, reason: `line is ${long.length} bytes, over the limit of ${MAX_LINE_BYTES} bytes` },
+    ]);
+    expect(batches()).toEqual([
+      [
+        { movie_id: "mv1", name: "Heat", country_of_origin: "US", release_date: "1995-12-15" },
+        { movie_id: "mv3", name: "Up", country_of_origin: "US", release_date: "2009-05-29" },
+      ],
+    ]);
+  });
+
+  it("rejects a line that is not UTF-8 (a Windows-1252 é) and stores no U+FFFD", async () => {
+    const summary = await ingest([
+      Buffer.concat([
+        Buffer.from("mv1,Am"),
+        Buffer.from([0xe9]),
+        Buffer.from("lie,France,2001-04-25\nmv2,Amélie,France,2001-04-25\n"),
+      ]),
+    ]);
+    expect(summary.rejected).toEqual([
+      { line: 1, reason: "not valid UTF-8: byte 0xE9 at byte 7 of the line (save the file as UTF-8)" },
+    ]);
+    expect(batches()).toEqual([
+      [{ movie_id: "mv2", name: "Amélie", country_of_origin: "France", release_date: "2001-04-25" }],
+    ]);
   });
 
   it("throws a DynamoDB error after the batches in flight have settled, and stops reading", async () => {
@@ -412,24 +489,38 @@ describe("ingestMovieInfos", () => {
       const first = input.RequestItems?.[TABLE]?.[0]?.PutRequest?.Item?.movie_id;
       await new Promise((resolve) => setTimeout(resolve, first === "mv0" ? 1 : 10));
       settled++;
-      if (first === "mv0") throw new Error("ProvisionedThroughputExceededException");
+      if (first === "mv0")
+        throw Object.assign(new Error("Requested resource not found"), { name: "ResourceNotFoundException" });
       return {};
     });
     const items = Array.from({ length: 100 }, (_, index) => movie(`mv${index}`));
     await expect(ingest([items.map(csvRow).join("\n")], { batchSize: 1, concurrency: 2 })).rejects.toThrow(
-      "ProvisionedThroughputExceededException",
+      "Requested resource not found",
     );
     const sent = ddbMock.commandCalls(BatchWriteCommand).length;
     expect(settled).toBe(sent);
     expect(sent).toBeLessThan(10);
   });
 
-  it("throws when GetObject fails, writing nothing", async () => {
-    s3Mock.on(GetObjectCommand).rejects(new Error("NoSuchKey"));
+  it.each(["NoSuchKey", "NoSuchVersion"])(
+    "throws ObjectNotFoundError on %s, writing nothing",
+    async (name) => {
+      s3Mock.on(GetObjectCommand).rejects(Object.assign(new Error("gone"), { name }));
+      const error = await ingestMovieInfos({ s3, ddb, bucket: BUCKET, key: KEY, table: TABLE }).catch(
+        (thrown: unknown) => thrown,
+      );
+      expect(error).toBeInstanceOf(ObjectNotFoundError);
+      expect((error as Error).message).toBe(`s3://${BUCKET}/${KEY} no longer exists`);
+      expect((error as Error).cause).toMatchObject({ name });
+      expect(ddbMock.calls()).toHaveLength(0);
+    },
+  );
+
+  it("throws other GetObject errors as they are", async () => {
+    s3Mock.on(GetObjectCommand).rejects(Object.assign(new Error("Access Denied"), { name: "AccessDenied" }));
     await expect(ingestMovieInfos({ s3, ddb, bucket: BUCKET, key: KEY, table: TABLE })).rejects.toThrow(
-      "NoSuchKey",
+      "Access Denied",
     );
-    expect(ddbMock.calls()).toHaveLength(0);
   });
 
   it("throws when the object stream fails midway", async () => {

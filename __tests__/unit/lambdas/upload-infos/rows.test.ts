@@ -1,4 +1,11 @@
-import { isHeaderRow, isIsoDate, parseMovieInfoRow } from "../../../../lambdas/upload-infos/rows";
+import { MAX_ITEM_BYTES } from "../../../../lambdas/upload-infos/item-size";
+import { MAX_LINE_BYTES } from "../../../../lambdas/upload-infos/lines";
+import {
+  isHeaderRow,
+  isIsoDate,
+  parseMovieInfoRow,
+  readLineAsRow,
+} from "../../../../lambdas/upload-infos/rows";
 
 describe("isIsoDate", () => {
   it.each(["2014-10-26", "2024-02-29", "2000-02-29", "1888-10-14", "0099-01-01", "2023-12-31"])(
@@ -50,6 +57,7 @@ describe("parseMovieInfoRow", () => {
         country_of_origin: "United States",
         release_date: "2014-10-26",
       },
+      size: 8 + 3 + 4 + 12 + 17 + 13 + 12 + 10,
     });
   });
 
@@ -57,6 +65,20 @@ describe("parseMovieInfoRow", () => {
     expect(parseMovieInfoRow(["mv1", "Interstellar", " ", "2014-10-26"])).toEqual({
       ok: true,
       item: { movie_id: "mv1", name: "Interstellar", release_date: "2014-10-26" },
+      size: 8 + 3 + 4 + 12 + 12 + 10,
+    });
+  });
+
+  it("accepts an item of exactly DynamoDB's 400 KB and rejects one byte more, with its size", () => {
+    // movie_id + "mv1" + name + release_date + "2014-10-26": 37 bytes besides the name.
+    const name = (bytes: number) => "n".repeat(bytes - 37);
+    expect(parseMovieInfoRow(["mv1", name(MAX_ITEM_BYTES), "", "2014-10-26"])).toMatchObject({
+      ok: true,
+      size: MAX_ITEM_BYTES,
+    });
+    expect(parseMovieInfoRow(["mv1", name(MAX_ITEM_BYTES + 1), "", "2014-10-26"])).toEqual({
+      ok: false,
+      reason: "item is 409601 bytes, over DynamoDB's item limit of 409600 bytes (400 KB)",
     });
   });
 
@@ -88,5 +110,51 @@ describe("parseMovieInfoRow", () => {
       ok: false,
       reason: `release_date "${"9".repeat(40)}" is not a valid YYYY-MM-DD date`,
     });
+  });
+});
+
+describe("readLineAsRow", () => {
+  const line = (text: string | Buffer, number = 7) => ({
+    number,
+    bytes: typeof text === "string" ? Buffer.from(text) : text,
+  });
+
+  it("reads a valid line as the item to write", () => {
+    expect(readLineAsRow(line("mv1,Amélie,France,2001-04-25"), false)).toEqual({
+      kind: "row",
+      item: { movie_id: "mv1", name: "Amélie", country_of_origin: "France", release_date: "2001-04-25" },
+      size: 8 + 3 + 4 + 7 + 17 + 6 + 12 + 10,
+    });
+  });
+
+  it("tells a blank line, and the header only where a header may be", () => {
+    const header = line("movie_id,name,country_of_origin,release_date");
+    expect(readLineAsRow(line(""), true)).toEqual({ kind: "blank" });
+    expect(readLineAsRow(header, true)).toEqual({ kind: "header" });
+    expect(readLineAsRow(header, false)).toEqual({
+      kind: "rejected",
+      reason: 'release_date "release_date" is not a valid YYYY-MM-DD date',
+    });
+  });
+
+  it.each([
+    [
+      "a line over the limit, by its length",
+      { number: 3, tooLongBytes: 41_943_040 },
+      `line is 41943040 bytes, over the limit of ${MAX_LINE_BYTES} bytes`,
+    ],
+    [
+      "bytes that are not UTF-8, saying where",
+      line(Buffer.concat([Buffer.from("mv1,Am"), Buffer.from([0xe9]), Buffer.from("lie,FR,2001-04-25")])),
+      "not valid UTF-8: byte 0xE9 at byte 7 of the line (save the file as UTF-8)",
+    ],
+    [
+      "a quote left open",
+      line('mv1,"Heat,US,1995-12-15'),
+      "quoted field is not closed on its line (a row cannot span lines)",
+    ],
+    ["a bad row", line("mv1,Heat,US"), "expected 4 columns, got 3"],
+  ])("rejects %s", (_what, physical, reason) => {
+    expect(readLineAsRow(physical, false)).toEqual({ kind: "rejected", reason });
   });
 });

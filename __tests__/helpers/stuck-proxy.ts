@@ -1,0 +1,98 @@
+import { createServer, request, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { LOCALHOST } from "../../local/emulators";
+
+/** One request the proxy received: what it was, and whether it was left without an answer. */
+export interface SeenRequest {
+  readonly method: string;
+  readonly url: string;
+  /** DynamoDB's operation (`BatchWriteItem`), from `x-amz-target`; empty for S3. */
+  readonly operation: string;
+  readonly stuck: boolean;
+}
+
+export interface StuckProxy {
+  /** `http://127.0.0.1:<port>`, for AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL_S3. */
+  readonly endpoint: string;
+  /** Every request, in arrival order. */
+  readonly requests: SeenRequest[];
+  /** Closes every connection, stuck ones included, and the server. */
+  stop(): Promise<void>;
+}
+
+/**
+ * An HTTP proxy on 127.0.0.1 in front of DynamoDB Local or the S3 server that leaves the requests
+ * `isStuck` picks without an answer: the TCP connection is accepted and the request read, then nothing
+ * comes back until `stop()`. The others are forwarded unchanged, Host header included, so S3's signature
+ * still matches. `index` counts requests from 0.
+ */
+export async function startStuckProxy(
+  target: string,
+  isStuck: (request: Omit<SeenRequest, "stuck">, index: number) => boolean,
+): Promise<StuckProxy> {
+  const requests: SeenRequest[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const seen = {
+        method: req.method ?? "GET",
+        url: req.url ?? "/",
+        operation:
+          String(req.headers["x-amz-target"] ?? "")
+            .split(".")
+            .pop() ?? "",
+      };
+      const stuck = isStuck(seen, requests.length);
+      requests.push({ ...seen, stuck });
+      if (stuck) return;
+      forwardAsIs(target, seen.method, seen.url, req.headers, Buffer.concat(chunks)).then(
+        ({ status, headers, payload }) => {
+          res.writeHead(status, headers);
+          res.end(payload);
+        },
+        () => {
+          res.writeHead(502);
+          res.end();
+        },
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, LOCALHOST, resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://${LOCALHOST}:${port}`,
+    requests,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function forwardAsIs(
+  target: string,
+  method: string,
+  path: string,
+  headers: IncomingHttpHeaders,
+  body: Buffer,
+): Promise<{ status: number; headers: IncomingHttpHeaders; payload: Buffer }> {
+  const url = new URL(path, target);
+  return new Promise((resolve, reject) => {
+    const outgoing = request(url, { method, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () =>
+        resolve({
+          status: response.statusCode ?? 502,
+          headers: response.headers,
+          payload: Buffer.concat(chunks),
+        }),
+      );
+      response.on("error", reject);
+    });
+    outgoing.on("error", reject);
+    outgoing.end(body);
+  });
+}
