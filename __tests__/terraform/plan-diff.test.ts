@@ -127,6 +127,9 @@ describe("plan:diff with Terraform", () => {
       verdict: "must be replaced",
       replacedBecause: ["hash_key"],
       dataLoss: true,
+      // The API's deployment is create_before_destroy, and Terraform extends that to what it depends on:
+      // the new table is created before the old one is destroyed (and, with the same name, would collide).
+      createBeforeDestroy: true,
     });
     expect(table?.attributes).toContainEqual({
       path: "hash_key",
@@ -139,7 +142,7 @@ describe("plan:diff with Terraform", () => {
       "Data-loss risks:\n  ! movies-dev: aws_dynamodb_table.movie_infos_table must be replaced (hash_key forces replacement)",
     );
     expect(text).toContain(
-      '-/+ aws_dynamodb_table.movie_infos_table must be replaced\n        attribute[0].name: "movie_id" -> "id"\n        hash_key: "movie_id" -> "id"  # forces replacement',
+      '+/- aws_dynamodb_table.movie_infos_table must be replaced\n        attribute[0].name: "movie_id" -> "id"\n        hash_key: "movie_id" -> "id"  # forces replacement',
     );
   });
 
