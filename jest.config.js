@@ -3,6 +3,12 @@
 // checks, which run real Terraform and the AWS provider offline (skipped, with a warning, without Terraform).
 // ts-jest only transpiles (isolatedModules in tsconfig); `npm run typecheck` does the type checking.
 const tsJest = ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: false }];
+// Every stack is synthesized once per run, before any suite, and stack tests read it (helpers/synth.ts).
+// Jest runs a global setup module once even when two projects name it.
+const synthOnce = {
+  globalSetup: "<rootDir>/__tests__/helpers/global-synth.ts",
+  globalTeardown: "<rootDir>/__tests__/helpers/global-synth-teardown.ts",
+};
 
 module.exports = {
   projects: [
@@ -12,6 +18,7 @@ module.exports = {
       roots: ["<rootDir>/__tests__/unit"],
       transform: { "^.+\\.ts$": tsJest },
       setupFilesAfterEnv: ["<rootDir>/__tests__/helpers/setup-unit.ts"],
+      ...synthOnce,
     },
     {
       displayName: "integration",
@@ -22,6 +29,7 @@ module.exports = {
         "<rootDir>/__tests__/helpers/setup-unit.ts",
         "<rootDir>/__tests__/helpers/setup-integration.ts",
       ],
+      ...synthOnce,
     },
     {
       displayName: "terraform",

@@ -11,7 +11,7 @@ import { bundle, DEFAULT_RUNTIME, type Bundle, type BundlingOptions } from "../t
 import { FailureQueue } from "./failure-queue";
 import { lambdaAssumeRolePolicy, type PolicyStatement } from "./core/iam";
 import { metric, type Metric, type MetricOptions } from "./core/metrics";
-import { tfName } from "./core/naming";
+import { derivedName, logGroupName, tfName } from "./core/naming";
 import { ResourceConstruct, withAddress } from "./core/resource-construct";
 import { ServiceRole } from "./service-role";
 import type { Table } from "./table";
@@ -193,7 +193,7 @@ export class BundledFunction extends ResourceConstruct {
       name: props.functionName,
       policyDescription: `Least-privilege policy of ${props.functionName}`,
       assumeRolePolicy: lambdaAssumeRolePolicy(this).json,
-      logGroupName: `/aws/lambda/${props.functionName}`,
+      logGroupName: logGroupName.lambda(props.functionName),
       logRetentionDays: props.logRetentionDays,
     });
     this.role = this.serviceRole.role;
@@ -229,7 +229,7 @@ export class BundledFunction extends ResourceConstruct {
       this.failureQueue =
         props.asyncInvoke.onFailure ??
         new FailureQueue(this, `${this.terraformName}_failures`, {
-          queueName: `${props.functionName}-failures`,
+          queueName: derivedName(props.functionName, "failures"),
         });
       this.eventInvokeConfig = this.configureAsyncInvoke(props.asyncInvoke, this.failureQueue);
     }

@@ -4,7 +4,7 @@ import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import type { EventRuleTarget } from "./core/rule-target";
 import { FailureQueue } from "./failure-queue";
-import { physicalName, tfName } from "./core/naming";
+import { derivedName, physicalName, tfName } from "./core/naming";
 import { ResourceConstruct, withAddress } from "./core/resource-construct";
 import { jsonencode } from "./core/jsonencode";
 
@@ -51,7 +51,7 @@ const TARGET_RETRY_DEFAULTS = { maximumEventAgeSeconds: 3600, maximumRetryAttemp
  * and other services subscribe with rules (`addRule`), so publishers never know their consumers.
  */
 export class EventBus extends ResourceConstruct {
-  readonly bus: CloudwatchEventBus;
+  readonly resource: CloudwatchEventBus;
   readonly busName: string;
   readonly busArn: string;
 
@@ -60,10 +60,12 @@ export class EventBus extends ResourceConstruct {
   constructor(scope: Construct, id: string, props: EventBusProps) {
     super(scope, id);
     this.environment = props.environment;
-    this.bus = new CloudwatchEventBus(this, "bus", { name: physicalName(props.name, props.environment) });
-    this.address(this.bus);
-    this.busName = this.bus.name;
-    this.busArn = this.bus.arn;
+    this.resource = new CloudwatchEventBus(this, "bus", {
+      name: physicalName(props.name, props.environment),
+    });
+    this.address(this.resource);
+    this.busName = this.resource.name;
+    this.busArn = this.resource.arn;
   }
 
   /** Adds a rule on this bus, `aws_cloudwatch_event_rule.<id>`. */
@@ -71,7 +73,7 @@ export class EventBus extends ResourceConstruct {
     return new EventRule(this, id, {
       ...props,
       name: physicalName(props.name, this.environment),
-      deadLetterQueueName: physicalName(`${props.name}-rule-failures`, this.environment),
+      deadLetterQueueName: physicalName(derivedName(props.name, "rule-failures"), this.environment),
       eventBusName: this.busName,
     });
   }
@@ -93,7 +95,7 @@ interface EventRuleConstructProps extends EventRuleProps {
  * failed; each message also carries the failed target's ARN and the error in its attributes.
  */
 export class EventRule extends ResourceConstruct {
-  readonly rule: CloudwatchEventRule;
+  readonly resource: CloudwatchEventRule;
   readonly ruleName: string;
   readonly ruleArn: string;
 
@@ -105,15 +107,15 @@ export class EventRule extends ResourceConstruct {
     super(scope, id);
     this.eventBusName = props.eventBusName;
     this.deadLetterQueueName = props.deadLetterQueueName;
-    this.rule = new CloudwatchEventRule(this, "rule", {
+    this.resource = new CloudwatchEventRule(this, "rule", {
       name: props.name,
       description: props.description,
       eventBusName: props.eventBusName,
       eventPattern: jsonencode(props.eventPattern),
     });
-    this.address(this.rule);
-    this.ruleName = this.rule.name;
-    this.ruleArn = this.rule.arn;
+    this.address(this.resource);
+    this.ruleName = this.resource.name;
+    this.ruleArn = this.resource.arn;
   }
 
   /** The rule's dead-letter queue, created with its first target. */

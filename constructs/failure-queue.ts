@@ -23,7 +23,7 @@ export interface FailureQueueProps {
  * (`allowEventRule`), its queue policy admits `sqs:SendMessage` from that rule only, by `aws:SourceArn`.
  */
 export class FailureQueue extends ResourceConstruct implements EventRuleTarget {
-  readonly queue: SqsQueue;
+  readonly resource: SqsQueue;
   readonly queueName: string;
   readonly queueArn: string;
   readonly queueUrl: string;
@@ -32,16 +32,19 @@ export class FailureQueue extends ResourceConstruct implements EventRuleTarget {
 
   constructor(scope: Construct, id: string, props: FailureQueueProps) {
     super(scope, id);
-    this.queue = new SqsQueue(this, "queue", {
+    this.resource = new SqsQueue(this, "queue", {
       name: props.queueName,
       sqsManagedSseEnabled: true,
       messageRetentionSeconds: props.retentionSeconds ?? 1_209_600,
     });
-    this.address(this.queue);
-    this.queueName = this.queue.name;
-    this.queueArn = this.queue.arn;
-    this.queueUrl = this.queue.url;
-    this.policy = new EventRuleQueuePolicy(this, this.terraformName, this);
+    this.address(this.resource);
+    this.queueName = this.resource.name;
+    this.queueArn = this.resource.arn;
+    this.queueUrl = this.resource.url;
+    this.policy = new EventRuleQueuePolicy(this, "event_rule_policy", {
+      queue: this,
+      terraformName: this.terraformName,
+    });
   }
 
   /** Messages waiting in the queue (`AWS/SQS`, by `QueueName`): each one is a failure to look at. */

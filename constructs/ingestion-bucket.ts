@@ -3,7 +3,7 @@ import type { Construct } from "constructs";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import type { BundledFunction } from "./bundled-function";
 import { callerIdentity } from "./core/iam";
-import { physicalName } from "./core/naming";
+import { accountScopedName, physicalName } from "./core/naming";
 import { SecureBucket } from "./secure-bucket";
 import { withAddress } from "./core/resource-construct";
 
@@ -45,7 +45,9 @@ export class IngestionBucket extends SecureBucket {
   constructor(scope: Construct, id: string, props: IngestionBucketProps) {
     // Prefixed with the account id (the stack's data.aws_caller_identity), as in the workshop.
     const accountId = callerIdentity(scope).accountId;
-    super(scope, id, { bucketName: `${accountId}-${physicalName(props.name, props.environment)}` });
+    super(scope, id, {
+      bucketName: accountScopedName(accountId, physicalName(props.name, props.environment)),
+    });
     this.notificationId = props.notificationId ?? `${this.terraformName}_notification`;
     this.accountId = accountId;
   }
@@ -69,7 +71,7 @@ export class IngestionBucket extends SecureBucket {
       ...(filter.suffix ? { filterSuffix: filter.suffix } : {}),
     });
     if (!this.notification) {
-      this.notification = new S3BucketNotification(this, "notification", { bucket: this.bucket.id });
+      this.notification = new S3BucketNotification(this, "notification", { bucket: this.resource.id });
       withAddress(this.notification, this.notificationId);
     }
     this.notification.putLambdaFunction(this.notificationTargets.map((t) => ({ ...t })));

@@ -4,7 +4,7 @@ import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-re
 import type { EventRuleTarget } from "./core/rule-target";
 import { EventRuleQueuePolicy } from "./event-rule-queue-policy";
 import { metric, type Metric, type MetricOptions } from "./core/metrics";
-import { physicalName } from "./core/naming";
+import { derivedName, physicalName } from "./core/naming";
 import { ResourceConstruct } from "./core/resource-construct";
 import { jsonencode } from "./core/jsonencode";
 
@@ -39,7 +39,7 @@ const DLQ_RETENTION_SECONDS = 14 * 24 * 60 * 60;
  * by `aws:SourceArn`, and nothing else.
  */
 export class Queue extends ResourceConstruct implements EventRuleTarget {
-  readonly queue: SqsQueue;
+  readonly resource: SqsQueue;
   readonly deadLetterQueue: SqsQueue;
   readonly queueName: string;
   readonly queueArn: string;
@@ -52,13 +52,13 @@ export class Queue extends ResourceConstruct implements EventRuleTarget {
     super(scope, id);
 
     this.deadLetterQueue = new SqsQueue(this, "dlq", {
-      name: physicalName(props.deadLetterQueueName ?? `${props.name}-dlq`, props.environment),
+      name: physicalName(props.deadLetterQueueName ?? derivedName(props.name, "dlq"), props.environment),
       sqsManagedSseEnabled: true,
       messageRetentionSeconds: DLQ_RETENTION_SECONDS,
     });
     this.address(this.deadLetterQueue, "dlq");
 
-    this.queue = new SqsQueue(this, "queue", {
+    this.resource = new SqsQueue(this, "queue", {
       name: physicalName(props.name, props.environment),
       sqsManagedSseEnabled: true,
       visibilityTimeoutSeconds: props.visibilityTimeoutSeconds ?? 30,
@@ -67,19 +67,22 @@ export class Queue extends ResourceConstruct implements EventRuleTarget {
         maxReceiveCount: props.maxReceiveCount ?? 5,
       }),
     });
-    this.address(this.queue);
+    this.address(this.resource);
 
     const redriveAllow = new SqsQueueRedriveAllowPolicy(this, "dlq_redrive_allow_policy", {
       queueUrl: this.deadLetterQueue.url,
-      redriveAllowPolicy: jsonencode({ redrivePermission: "byQueue", sourceQueueArns: [this.queue.arn] }),
+      redriveAllowPolicy: jsonencode({ redrivePermission: "byQueue", sourceQueueArns: [this.resource.arn] }),
     });
     this.address(redriveAllow, "dlq_redrive_allow_policy");
 
-    this.queueName = this.queue.name;
-    this.queueArn = this.queue.arn;
-    this.queueUrl = this.queue.url;
+    this.queueName = this.resource.name;
+    this.queueArn = this.resource.arn;
+    this.queueUrl = this.resource.url;
     this.deadLetterQueueArn = this.deadLetterQueue.arn;
-    this.policy = new EventRuleQueuePolicy(this, this.terraformName, this);
+    this.policy = new EventRuleQueuePolicy(this, "event_rule_policy", {
+      queue: this,
+      terraformName: this.terraformName,
+    });
   }
 
   /** Messages waiting in the queue (`AWS/SQS`, by `QueueName`). */

@@ -13,7 +13,7 @@ import { ApiGatewayStage } from "@cdktf/provider-aws/lib/api-gateway-stage";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import type { BundledFunction } from "./bundled-function";
 import { metric, type Metric, type MetricOptions } from "./core/metrics";
-import { tfName } from "./core/naming";
+import { logGroupName, tfName } from "./core/naming";
 import { ResourceConstruct, withAddress } from "./core/resource-construct";
 import { jsonencode } from "./core/jsonencode";
 
@@ -119,10 +119,10 @@ export interface LambdaRoute {
  *   `aws_api_gateway_model.<route>_model` and API Gateway answers 400 to a body that breaks it.
  *
  * The access logs need the account's API Gateway CloudWatch role (`aws_api_gateway_account`, one per
- * region and account); it is set up once per account, not by service stacks (see the README).
+ * region and account); it is set up once per account, not by service stacks (docs/operating.md, "API protection").
  */
 export class RestApi extends ResourceConstruct {
-  readonly api: ApiGatewayRestApi;
+  readonly resource: ApiGatewayRestApi;
   readonly deployment: ApiGatewayDeployment;
   readonly stage: ApiGatewayStage;
   readonly accessLogGroup: CloudwatchLogGroup;
@@ -144,18 +144,18 @@ export class RestApi extends ResourceConstruct {
   constructor(scope: Construct, id: string, props: RestApiProps) {
     super(scope, id);
 
-    this.api = new ApiGatewayRestApi(this, "api", {
+    this.resource = new ApiGatewayRestApi(this, "api", {
       name: props.name,
       description: props.description,
       endpointConfiguration: { types: ["REGIONAL"] },
     });
-    this.address(this.api);
-    this.restApiId = this.api.id;
-    this.executionArn = this.api.executionArn;
-    this.root = { resourceId: this.api.rootResourceId, path: "/" };
+    this.address(this.resource);
+    this.restApiId = this.resource.id;
+    this.executionArn = this.resource.executionArn;
+    this.root = { resourceId: this.resource.rootResourceId, path: "/" };
 
     this.deployment = new ApiGatewayDeployment(this, "deployment", {
-      restApiId: this.api.id,
+      restApiId: this.resource.id,
       description: `Deployment of ${props.name}`,
       triggers: {
         redeployment: Lazy.stringValue({ produce: () => Fn.sha1(Fn.jsonencode(this.fingerprint)) }),
@@ -165,14 +165,14 @@ export class RestApi extends ResourceConstruct {
     this.address(this.deployment, "deployment");
 
     this.accessLogGroup = new CloudwatchLogGroup(this, "access_logs", {
-      name: `/aws/apigateway/${props.name}/access-logs`,
+      name: logGroupName.apiAccessLogs(props.name),
       retentionInDays: props.accessLogRetentionDays ?? 14,
     });
     this.address(this.accessLogGroup, "access_logs");
     this.accessLogGroupName = this.accessLogGroup.name;
 
     this.stage = new ApiGatewayStage(this, "stage", {
-      restApiId: this.api.id,
+      restApiId: this.resource.id,
       deploymentId: this.deployment.id,
       stageName: props.stageName,
       xrayTracingEnabled: props.tracing ?? true,
@@ -188,7 +188,7 @@ export class RestApi extends ResourceConstruct {
 
     const throttling = props.throttling ?? { rateLimit: 100, burstLimit: 200 };
     this.methodSettings = new ApiGatewayMethodSettings(this, "method_settings", {
-      restApiId: this.api.id,
+      restApiId: this.resource.id,
       stageName: this.stage.stageName,
       methodPath: "*/*",
       settings: {
@@ -208,7 +208,7 @@ export class RestApi extends ResourceConstruct {
    */
   private validateRequests(): ApiGatewayRequestValidator {
     const validator = new ApiGatewayRequestValidator(this, "request_validator", {
-      restApiId: this.api.id,
+      restApiId: this.resource.id,
       name: "body-and-parameters",
       validateRequestBody: true,
       validateRequestParameters: true,
@@ -221,7 +221,7 @@ export class RestApi extends ResourceConstruct {
 
     for (const [responseType, suffix] of VALIDATION_RESPONSES) {
       const response = new ApiGatewayGatewayResponse(this, suffix, {
-        restApiId: this.api.id,
+        restApiId: this.resource.id,
         responseType,
         statusCode: "400",
         responseTemplates: { "application/json": VALIDATION_ERROR_TEMPLATE },
@@ -237,12 +237,17 @@ export class RestApi extends ResourceConstruct {
 
   /** The API's name as CloudWatch knows it (`ApiName`). */
   get apiName(): string {
-    return this.api.name;
+    return this.resource.name;
   }
 
   /** A metric of this API's stage (`AWS/ApiGateway`, by `ApiName` and `Stage`). */
   metric(metricName: string, options?: MetricOptions): Metric {
-    return metric("AWS/ApiGateway", metricName, { ApiName: this.api.name, Stage: this.stageName }, options);
+    return metric(
+      "AWS/ApiGateway",
+      metricName,
+      { ApiName: this.resource.name, Stage: this.stageName },
+      options,
+    );
   }
 
   /** Requests served. */
@@ -265,7 +270,7 @@ export class RestApi extends ResourceConstruct {
   /** Adds `pathPart` under `parent` as `aws_api_gateway_resource.<id>`. */
   addResource(id: string, parent: ApiResourceRef, pathPart: string): ApiResourceRef {
     const resource = new ApiGatewayResource(this, `resource_${id}`, {
-      restApiId: this.api.id,
+      restApiId: this.resource.id,
       parentId: parent.resourceId,
       pathPart,
     });
@@ -291,7 +296,7 @@ export class RestApi extends ResourceConstruct {
     const model = options.requestModel ? this.addModel(name, options.requestModel) : undefined;
 
     const method = new ApiGatewayMethod(this, `${name}_method`, {
-      restApiId: this.api.id,
+      restApiId: this.resource.id,
       resourceId: resource.resourceId,
       httpMethod,
       authorization: "NONE",
@@ -302,7 +307,7 @@ export class RestApi extends ResourceConstruct {
     withAddress(method, `${name}_method`);
 
     const integration = new ApiGatewayIntegration(this, `${name}_integration`, {
-      restApiId: this.api.id,
+      restApiId: this.resource.id,
       resourceId: resource.resourceId,
       httpMethod: method.httpMethod,
       type: "AWS_PROXY",
@@ -343,7 +348,7 @@ export class RestApi extends ResourceConstruct {
       throw new Error(`Model name "${model.name}" must be letters and digits only`);
     }
     const resource = new ApiGatewayModel(this, `${route}_model`, {
-      restApiId: this.api.id,
+      restApiId: this.resource.id,
       name: model.name,
       description: model.description,
       contentType: "application/json",

@@ -9,6 +9,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { kmsAliasName } from "./core/naming";
 import { ResourceConstruct } from "./core/resource-construct";
 
 export interface SecureBucketProps {
@@ -40,7 +41,7 @@ export interface SecureBucketProps {
  * gives `aws_s3_bucket.state_bucket`, `aws_s3_bucket_versioning.state_bucket_versioning`, and so on.
  */
 export class SecureBucket extends ResourceConstruct {
-  readonly bucket: S3Bucket;
+  readonly resource: S3Bucket;
   /** The bucket's KMS key; only set when `encryption` is `aws:kms`. */
   readonly kmsKey?: KmsKey;
   readonly bucketName: string;
@@ -52,13 +53,13 @@ export class SecureBucket extends ResourceConstruct {
     super(scope, id);
     const lifecycle = props.preventDestroy ? { lifecycle: { preventDestroy: true } } : {};
 
-    this.bucket = new S3Bucket(this, "bucket", { bucket: props.bucketName, ...lifecycle });
-    this.address(this.bucket);
+    this.resource = new S3Bucket(this, "bucket", { bucket: props.bucketName, ...lifecycle });
+    this.address(this.resource);
 
     this.kmsKey =
       props.encryption === "aws:kms" ? this.customerManagedKey(props.bucketName, lifecycle) : undefined;
     const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
-      bucket: this.bucket.id,
+      bucket: this.resource.id,
       rule: [
         {
           applyServerSideEncryptionByDefault: this.kmsKey
@@ -71,7 +72,7 @@ export class SecureBucket extends ResourceConstruct {
     this.address(encryption, "encryption");
 
     const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public_access_block", {
-      bucket: this.bucket.id,
+      bucket: this.resource.id,
       blockPublicAcls: true,
       blockPublicPolicy: true,
       ignorePublicAcls: true,
@@ -80,13 +81,13 @@ export class SecureBucket extends ResourceConstruct {
     this.address(publicAccessBlock, "public_access_block");
 
     const ownership = new S3BucketOwnershipControls(this, "ownership_controls", {
-      bucket: this.bucket.id,
+      bucket: this.resource.id,
       rule: { objectOwnership: "BucketOwnerEnforced" },
     });
     this.address(ownership, "ownership_controls");
 
     const versioning = new S3BucketVersioningA(this, "versioning", {
-      bucket: this.bucket.id,
+      bucket: this.resource.id,
       versioningConfiguration: { status: "Enabled" },
     });
     this.address(versioning, "versioning");
@@ -96,9 +97,9 @@ export class SecureBucket extends ResourceConstruct {
     if (props.noncurrentVersionExpiration)
       this.expireNoncurrentVersions(props.noncurrentVersionExpiration, versioning);
 
-    this.bucketName = this.bucket.bucket;
-    this.bucketArn = this.bucket.arn;
-    this.bucketUri = `s3://${this.bucket.bucket}`;
+    this.bucketName = this.resource.bucket;
+    this.bucketArn = this.resource.arn;
+    this.bucketUri = `s3://${this.resource.bucket}`;
   }
 
   /** A rotated KMS key of the bucket's own, with its alias `alias/<bucket>`. */
@@ -111,7 +112,7 @@ export class SecureBucket extends ResourceConstruct {
     });
     this.address(key, "key");
     const alias = new KmsAlias(this, "key_alias", {
-      name: `alias/${bucketName}`,
+      name: kmsAliasName(bucketName),
       targetKeyId: key.keyId,
     });
     this.address(alias, "key_alias");
@@ -127,14 +128,14 @@ export class SecureBucket extends ResourceConstruct {
           effect: "Deny",
           principals: [{ type: "*", identifiers: ["*"] }],
           actions: ["s3:*"],
-          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
+          resources: [this.resource.arn, `${this.resource.arn}/*`],
           condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
         },
       ],
     });
     this.address(tlsOnly, "tls_only_policy_document");
     const policy = new S3BucketPolicy(this, "policy", {
-      bucket: this.bucket.id,
+      bucket: this.resource.id,
       policy: tlsOnly.json,
       // S3 rejects bucket policies while the public access block is being applied.
       dependsOn: [publicAccessBlock],
@@ -148,7 +149,7 @@ export class SecureBucket extends ResourceConstruct {
     versioning: S3BucketVersioningA,
   ): void {
     const expiry = new S3BucketLifecycleConfiguration(this, "lifecycle", {
-      bucket: this.bucket.id,
+      bucket: this.resource.id,
       rule: [
         {
           id: "expire-noncurrent-versions",

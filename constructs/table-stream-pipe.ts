@@ -7,6 +7,7 @@ import type { EventBus } from "./event-bus";
 import { FailureQueue } from "./failure-queue";
 import { metric, type Metric, type MetricOptions } from "./core/metrics";
 import { callerIdentity } from "./core/iam";
+import { derivedName, logGroupName } from "./core/naming";
 import { ResourceConstruct } from "./core/resource-construct";
 import { ServiceRole } from "./service-role";
 import { jsonencode } from "./core/jsonencode";
@@ -110,7 +111,7 @@ export class TableStreamPipe extends ResourceConstruct {
       );
     }
     this.deadLetterQueue = new FailureQueue(this, `${this.terraformName}_dlq`, {
-      queueName: `${props.name}-pipe-failures`,
+      queueName: derivedName(props.name, "pipe-failures"),
     });
     // Pipes (CloudWatch Logs destination) write with the pipe's role: ServiceRole allows its log group.
     this.serviceRole = new ServiceRole(this, "service_role", {
@@ -118,7 +119,7 @@ export class TableStreamPipe extends ResourceConstruct {
       name: props.name,
       policyDescription: `Least-privilege policy of the ${props.name} pipe`,
       assumeRolePolicy: this.assumeRolePolicy().json,
-      logGroupName: `/aws/vendedlogs/pipes/${props.name}`,
+      logGroupName: logGroupName.pipe(props.name),
       logRetentionDays: props.logRetentionDays,
       statements: [
         {

@@ -7,7 +7,7 @@ import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import type { EventRuleTarget } from "./core/rule-target";
 import { callerIdentity } from "./core/iam";
 import { waive } from "./core/waivers";
-import { physicalName } from "./core/naming";
+import { kmsAliasName, physicalName } from "./core/naming";
 import { ResourceConstruct } from "./core/resource-construct";
 
 export interface TopicProps {
@@ -69,7 +69,7 @@ function publishStatements(services: readonly string[], accountId: string) {
  * policy admits `sns:Publish` from the rules it is told about, by `aws:SourceArn`, and nothing else.
  */
 export class Topic extends ResourceConstruct implements EventRuleTarget {
-  readonly topic: SnsTopic;
+  readonly resource: SnsTopic;
   readonly key: KmsKey;
   readonly topicName: string;
   readonly topicArn: string;
@@ -112,13 +112,13 @@ export class Topic extends ResourceConstruct implements EventRuleTarget {
     });
     this.address(this.key, "key");
 
-    const alias = new KmsAlias(this, "key_alias", { name: `alias/${name}`, targetKeyId: this.key.keyId });
+    const alias = new KmsAlias(this, "key_alias", { name: kmsAliasName(name), targetKeyId: this.key.keyId });
     this.address(alias, "key_alias");
 
-    this.topic = new SnsTopic(this, "topic", { name, kmsMasterKeyId: this.key.arn });
-    this.address(this.topic);
-    this.topicName = this.topic.name;
-    this.topicArn = this.topic.arn;
+    this.resource = new SnsTopic(this, "topic", { name, kmsMasterKeyId: this.key.arn });
+    this.address(this.resource);
+    this.topicName = this.resource.name;
+    this.topicArn = this.resource.arn;
     this.keyArn = this.key.arn;
   }
 

@@ -5,6 +5,7 @@
 import { decodeJsonencode, isJsonencode } from "../tooling/hcl-expression";
 
 import type { GuardrailRule } from "../constructs/core/waivers";
+import { logGroupName } from "../constructs/core/naming";
 import { refersTo } from "../tooling/terraform-json";
 
 export { GUARDRAIL_RULES, type GuardrailRule } from "../constructs/core/waivers";
@@ -263,7 +264,7 @@ function lambdaRules(stack: StackView): Violation[] {
   for (const fn of stack.resources("aws_lambda_function")) {
     const functionName = fn.config.function_name;
     const configured = block(fn.config.logging_config).log_group;
-    const expected = typeof configured === "string" ? configured : `/aws/lambda/${String(functionName)}`;
+    const expected = typeof configured === "string" ? configured : logGroupName.lambda(String(functionName));
     const logGroup = logGroups.find((g) => g.config.name === expected || refersTo(expected, g.address));
     if (!logGroup) {
       violations.push(violation(fn.address, "lambda-log-group", `has no declared log group ${expected}`));

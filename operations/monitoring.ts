@@ -12,7 +12,7 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import { DashboardBuilder, graph, text, type MetricSpec, type Widget } from "./dashboard";
 import { BundledFunction } from "../constructs/bundled-function";
 import type { Metric } from "../constructs/core/metrics";
-import { physicalName, tfName } from "../constructs/core/naming";
+import { alertsTopicName, derivedName, physicalName, tfName } from "../constructs/core/naming";
 import { FailureQueue } from "../constructs/failure-queue";
 import { Queue } from "../constructs/queue";
 import { RestApi } from "../constructs/rest-api";
@@ -157,12 +157,12 @@ export class Monitoring extends ResourceConstruct implements IAspect {
     this.namespace = physicalName(props.service, props.environment);
     // One topic per service stack: movies-dev and orders-dev share an account and region.
     const alerts = new Topic(this, "alerts", {
-      name: `${props.service}-alerts`,
+      name: alertsTopicName(props.service),
       environment: props.environment,
       publishingServices: ["cloudwatch.amazonaws.com"],
       keyDeletionWindowDays: 7,
     });
-    this.topic = alerts.topic;
+    this.topic = alerts.resource;
     this.topicArn = this.topic.arn;
     if (props.alarmEmail) {
       const subscription = new SnsTopicSubscription(this, "alerts_email", {
@@ -225,7 +225,7 @@ export class Monitoring extends ResourceConstruct implements IAspect {
       ["throttles", fn.metricThrottles()],
     ] as const) {
       this.addAlarm(`${fn.terraformName}_${suffix}`, {
-        alarmName: `${fn.functionName}-${suffix}`,
+        alarmName: derivedName(fn.functionName, suffix),
         alarmDescription: `${fn.functionName}: ${watched.metricName} in the last 5 minutes`,
         ...alarmMetric(watched),
         ...ANY_IN_FIVE_MINUTES,
@@ -238,14 +238,14 @@ export class Monitoring extends ResourceConstruct implements IAspect {
     this.apis.push(api);
     const { apiName, stageName } = api;
     this.addAlarm(`${api.terraformName}_5xx_errors`, {
-      alarmName: `${apiName}-${stageName}-5xx-errors`,
+      alarmName: derivedName(apiName, `${stageName}-5xx-errors`),
       alarmDescription: `${apiName} ${stageName}: responses with a 5xx status in the last 5 minutes`,
       ...alarmMetric(api.metricServerError()),
       ...ANY_IN_FIVE_MINUTES,
     });
     const thresholdMs = this.props.apiLatencyP99ThresholdMs ?? 2000;
     this.addAlarm(`${api.terraformName}_p99_latency`, {
-      alarmName: `${apiName}-${stageName}-p99-latency`,
+      alarmName: derivedName(apiName, `${stageName}-p99-latency`),
       alarmDescription: `${apiName} ${stageName}: p99 latency above ${thresholdMs} ms for 15 minutes`,
       ...alarmMetric(api.metricLatency()),
       extendedStatistic: "p99",
@@ -269,7 +269,7 @@ export class Monitoring extends ResourceConstruct implements IAspect {
       metric: { ...alarmMetric(watched), stat: "Sum", period: FIVE_MINUTES },
     });
     this.addAlarm(`${table.terraformName}_throttles`, {
-      alarmName: `${table.tableName}-throttles`,
+      alarmName: derivedName(table.tableName, "throttles"),
       alarmDescription: `${table.tableName}: throttled reads or writes in the last 5 minutes`,
       metricQuery: [
         {
@@ -292,7 +292,7 @@ export class Monitoring extends ResourceConstruct implements IAspect {
   private watchQueue(queue: WatchedQueue): void {
     this.queues.push(queue);
     this.addAlarm(`${queue.terraformName}_not_empty`, {
-      alarmName: `${queue.queueName}-not-empty`,
+      alarmName: derivedName(queue.queueName, "not-empty"),
       alarmDescription: `${queue.queueName} holds messages: see "Operating the service" in the README to replay them`,
       ...alarmMetric(queue.visible),
       statistic: "Maximum",
@@ -311,7 +311,7 @@ export class Monitoring extends ResourceConstruct implements IAspect {
   private watchPipe(pipe: TableStreamPipe): void {
     this.pipes.push(pipe);
     this.addAlarm(`${pipe.terraformName}_execution_failed`, {
-      alarmName: `${pipe.pipeName}-execution-failed`,
+      alarmName: derivedName(pipe.pipeName, "execution-failed"),
       alarmDescription: `${pipe.pipeName}: failed executions in the last 5 minutes (see the pipe's log group)`,
       ...alarmMetric(pipe.metricExecutionFailed()),
       ...ANY_IN_FIVE_MINUTES,
@@ -327,7 +327,7 @@ export class Monitoring extends ResourceConstruct implements IAspect {
     for (const [metricName, field] of Object.entries(options.metrics)) {
       const name = `${fn.terraformName}_${tfName(metricName)}`;
       const filter = new CloudwatchLogMetricFilter(this, name, {
-        name: `${fn.functionName}-${metricName}`,
+        name: derivedName(fn.functionName, metricName),
         logGroupName: fn.logGroupName,
         pattern: options.filterPattern,
         metricTransformation: { namespace: this.namespace, name: metricName, value: field, unit: "Count" },
@@ -360,7 +360,7 @@ export class Monitoring extends ResourceConstruct implements IAspect {
     const builder = new DashboardBuilder(this.region);
     builder.addRow(
       text(
-        `# ${service} (${environment})\nAlarms publish to SNS topic \`${physicalName(`${service}-alerts`, environment)}\`. ` +
+        `# ${service} (${environment})\nAlarms publish to SNS topic \`${physicalName(alertsTopicName(service), environment)}\`. ` +
           `Runbook: "Operating the service" in the README.`,
       ),
     );

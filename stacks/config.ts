@@ -86,7 +86,7 @@ export interface StateBucketConfig {
   readonly newerNoncurrentVersions: number;
   /**
    * Where the bootstrap stack keeps its own state: `local` for the first deploy, `s3` once migrated
-   * into the bucket it created (README, "State bootstrap").
+   * into the bucket it created (docs/environments-and-deploy.md, "State bootstrap").
    * @default "local"
    */
   readonly backend: "local" | "s3";

@@ -115,7 +115,7 @@ export class MoviesStack extends ServiceStack {
       functionName: physicalName("upload-infos", environment),
       description: "Writes the movie infos of each CSV uploaded to the bucket into movie_infos",
       // S3 invokes it asynchronously: two retries within an hour, then the event waits in
-      // upload-infos-<env>-failures for a replay (see the README's "Operating the service").
+      // upload-infos-<env>-failures for a replay (docs/operating.md, "The failure queue").
       asyncInvoke: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 3600 },
     });
     uploadInfos.grantBucketRead(this.bucket, "MOVIE_INFOS_BUCKET");

@@ -3,7 +3,7 @@ import { apiGatewayProxyEvent } from "../helpers/events";
 import { startLocalAws, type LocalAws } from "../helpers/local-aws";
 import { GET_MOVIE, LocalMovies, UPDATE_RATING } from "../helpers/local-movies";
 import { startStuckProxy } from "../helpers/stuck-proxy";
-import { synthMoviesDev } from "../helpers/synth";
+import { synthesized } from "../helpers/synth";
 
 let local: LocalAws;
 let movies: LocalMovies;
@@ -12,7 +12,7 @@ const HEAT = { movie_id: "mv1", name: "Heat", country_of_origin: "US", release_d
 const HEAT_RATING = { movie_id: "mv1", rotten_tomatoes_rating: 87, imdb_rating: 83 };
 
 beforeAll(async () => {
-  local = await startLocalAws(JSON.parse(synthMoviesDev().synth.json));
+  local = await startLocalAws(synthesized("movies-dev"));
   movies = new LocalMovies(local);
 }, 60_000);
 

@@ -14,7 +14,7 @@ import {
   runOrdersScenario,
 } from "../../local/scenario";
 import type { TerraformJson } from "../../local/terraform";
-import { synthMoviesDev } from "../helpers/synth";
+import { synthesized } from "../helpers/synth";
 
 /**
  * A second stack beside movies-dev, to see API Gateway's 502s: one route whose function cannot load its
@@ -101,7 +101,7 @@ async function logLine(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
 }
 
 beforeAll(() => {
-  const movies = JSON.parse(synthMoviesDev().synth.json) as TerraformJson;
+  const movies = synthesized("movies-dev");
   stacks = [
     { name: "movies-dev", json: movies },
     { name: "broken-dev", json: brokenStack(movies) },

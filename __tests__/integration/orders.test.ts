@@ -4,7 +4,7 @@ import type { APIGatewayProxyResult } from "aws-lambda";
 import { LocalLambda } from "../../local/lambda-host";
 import { ordersApiEvent } from "../helpers/events";
 import { localAwsEnvironment, startLocalAws, type LocalAws } from "../helpers/local-aws";
-import { synthOrdersDev } from "../helpers/synth";
+import { synthesized } from "../helpers/synth";
 
 const ORDERS = "aws_lambda_function.orders_lambda";
 let local: LocalAws;
@@ -12,7 +12,7 @@ let ddb: DynamoDBDocumentClient;
 const extraLambdas: LocalLambda[] = [];
 
 beforeAll(async () => {
-  local = await startLocalAws(JSON.parse(synthOrdersDev().synth.json));
+  local = await startLocalAws(synthesized("orders-dev"));
   ddb = DynamoDBDocumentClient.from(local.ddbClient);
 }, 60_000);
 

@@ -7,14 +7,14 @@ import { s3Event, s3EventRecord } from "../helpers/events";
 import { startLocalAws, type LocalAws } from "../helpers/local-aws";
 import { LocalMovies, s3EventKey, UPLOAD_INFOS, type UploadSummary } from "../helpers/local-movies";
 import { startStuckProxy } from "../helpers/stuck-proxy";
-import { synthMoviesDev } from "../helpers/synth";
+import { synthesized } from "../helpers/synth";
 import { REFUSED_MESSAGE, startThrottlingProxy, type BatchWriteFault } from "../helpers/throttling-proxy";
 
 let local: LocalAws;
 let movies: LocalMovies;
 
 beforeAll(async () => {
-  local = await startLocalAws(JSON.parse(synthMoviesDev().synth.json));
+  local = await startLocalAws(synthesized("movies-dev"));
   movies = new LocalMovies(local);
 }, 60_000);
 

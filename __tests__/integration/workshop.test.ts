@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import type { APIGatewayProxyResult } from "aws-lambda";
-import { synthMoviesDev } from "../helpers/synth";
+import { synthesized } from "../helpers/synth";
 import { apiGatewayProxyEvent, s3Event, s3EventRecord } from "../helpers/events";
 import { startLocalAws, type LocalAws } from "../helpers/local-aws";
 import { EXPECTED_MV1, WORKSHOP_CSV } from "../../local/scenario";
@@ -9,7 +9,7 @@ import { EXPECTED_MV1, WORKSHOP_CSV } from "../../local/scenario";
 let local: LocalAws;
 
 beforeAll(async () => {
-  local = await startLocalAws(JSON.parse(synthMoviesDev().synth.json));
+  local = await startLocalAws(synthesized("movies-dev"));
 }, 60_000);
 
 afterAll(async () => {

@@ -21,5 +21,35 @@ export function tfName(id: string): string {
 
 /** The physical name of a resource in one environment: `<name>-<environment>` (`movie_infos-dev`). */
 export function physicalName(name: string, environment: string): string {
-  return `${name}-${environment}`;
+  return derivedName(name, environment);
 }
+
+/** A name derived from another physical name: `<name>-<suffix>` (`upload-infos-dev-failures`). */
+export function derivedName(name: string, suffix: string): string {
+  return `${name}-${suffix}`;
+}
+
+/** The name of a service's alerts topic, before the environment is added: `<service>-alerts`. */
+export function alertsTopicName(service: string): string {
+  return derivedName(service, "alerts");
+}
+
+/** A globally unique name made unique by the account id: `<accountId>-<name>` (S3 bucket names). */
+export function accountScopedName(accountId: string, name: string): string {
+  return `${accountId}-${name}`;
+}
+
+/** The alias of a KMS key named after what it encrypts: `alias/<name>`. */
+export function kmsAliasName(name: string): string {
+  return `alias/${name}`;
+}
+
+/** The log groups AWS services write to, by the physical name of what writes. */
+export const logGroupName = {
+  /** `/aws/lambda/<functionName>`. */
+  lambda: (functionName: string) => `/aws/lambda/${functionName}`,
+  /** `/aws/vendedlogs/pipes/<pipeName>`. */
+  pipe: (pipeName: string) => `/aws/vendedlogs/pipes/${pipeName}`,
+  /** `/aws/apigateway/<apiName>/access-logs`. */
+  apiAccessLogs: (apiName: string) => `/aws/apigateway/${apiName}/access-logs`,
+};

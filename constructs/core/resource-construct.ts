@@ -15,6 +15,8 @@ export function withAddress<T extends TerraformElement>(element: T, name: string
  * A construct whose Terraform addresses derive from its id, in snake_case (STYLE 11): the id
  * `getMovieLambda` or `get_movie_lambda` gives {@link terraformName} `get_movie_lambda`, its main resource
  * `aws_lambda_function.get_movie_lambda` and the others `aws_iam_role.get_movie_lambda_role`, and so on.
+ * A construct wrapping one provider resource exposes it as `public readonly resource` (`table.resource`,
+ * `fn.resource`, `bus.resource`), so callers reach the escape hatch by the same name everywhere.
  */
 export abstract class ResourceConstruct extends Construct {
   /** The snake_case name every address of this construct derives from. */

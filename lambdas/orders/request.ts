@@ -4,10 +4,6 @@ import { ValidationError } from "../shared/errors";
 import { rejectUnknownFields, requireJsonObject, requirePathParameter } from "../shared/validation";
 import { MAX_ORDER_ITEMS, REFERENCE_PATTERN, REFERENCE_RULE, type OrderItem } from "./contract";
 
-// The limits live in the import-free contract (the stack's request model reads them there); they are
-// re-exported here for code that thinks of them as request rules.
-export { MAX_ORDER_ITEMS, REFERENCE_PATTERN };
-
 /** A validated `POST /orders` body. */
 export interface CreateOrderRequest {
   readonly customer_id: string;

@@ -17,7 +17,7 @@ export const MAX_BATCH_BYTES = 1024 * 1024;
 
 /**
  * BatchWriteItem calls in flight at once, unless the caller says otherwise. Chosen with `npm run bench`'s
- * concurrency sweep against a bare BatchWriteItem loop (README, "Benchmarks").
+ * concurrency sweep against a bare BatchWriteItem loop (docs/benchmarks.md).
  */
 export const DEFAULT_INGEST_CONCURRENCY = 8;
 

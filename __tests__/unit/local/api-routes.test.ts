@@ -1,11 +1,11 @@
 import { declaredApis, matchRoute, type DeclaredApi } from "../../../local/api-routes";
 import { TerraformResolver, type TerraformJson } from "../../../local/terraform";
 import { restApiId, shopApi } from "../../helpers/shop-api";
-import { synthMoviesDev } from "../../helpers/synth";
+import { synthesized } from "../../helpers/synth";
 
 describe("declaredApis", () => {
   it("reads the movies API's routes, stage and functions from the synthesized stack", () => {
-    const resolver = new TerraformResolver(JSON.parse(synthMoviesDev().synth.json) as TerraformJson);
+    const resolver = new TerraformResolver(synthesized("movies-dev"));
     expect(declaredApis(resolver)).toEqual([
       {
         address: "aws_api_gateway_rest_api.movies_api",

@@ -6,7 +6,7 @@ import {
   type DeclaredNotification,
 } from "../../../local/s3-notifications";
 import { TerraformResolver, type TerraformJson } from "../../../local/terraform";
-import { synthMoviesDev } from "../../helpers/synth";
+import { synthesized } from "../../helpers/synth";
 
 const csvToUpload: DeclaredNotification = {
   address: "aws_s3_bucket_notification.movies_bucket_notification",
@@ -19,7 +19,7 @@ const csvToUpload: DeclaredNotification = {
 
 describe("declaredNotifications", () => {
   it("resolves the movies bucket's notification to the upload-infos alias's function", () => {
-    const resolver = new TerraformResolver(JSON.parse(synthMoviesDev().synth.json) as TerraformJson);
+    const resolver = new TerraformResolver(synthesized("movies-dev"));
     expect(declaredNotifications(resolver)).toEqual({ notifications: [csvToUpload], unsupported: [] });
   });
 

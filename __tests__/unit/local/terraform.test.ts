@@ -1,6 +1,6 @@
 import { declaredTables } from "../../../local/tables";
 import { TerraformResolver, type TerraformJson } from "../../../local/terraform";
-import { synthMoviesDev, synthOrdersDev } from "../../helpers/synth";
+import { synthesized } from "../../helpers/synth";
 
 const stack: TerraformJson = {
   data: { aws_caller_identity: { current: {} }, aws_region: { current: {} } },
@@ -109,8 +109,8 @@ describe("TerraformResolver", () => {
   });
 
   it("resolves the synthesized orders stack's jsonencode'd redrive policies to what AWS receives", () => {
-    const synthesized = JSON.parse(synthOrdersDev().synth.json) as TerraformJson;
-    const local = new TerraformResolver(synthesized, { accountId: "123456789012", region: "eu-west-3" });
+    const stack: TerraformJson = synthesized("orders-dev");
+    const local = new TerraformResolver(stack, { accountId: "123456789012", region: "eu-west-3" });
     const queue = local.resolve(local.config("aws_sqs_queue", "order_created_queue")) as {
       redrive_policy: string;
     };
@@ -130,10 +130,8 @@ describe("TerraformResolver", () => {
 
 describe("declaredTables", () => {
   it("follows the synthesized stack: a key schema change there changes the tables the integration tests create", () => {
-    const synthesized = JSON.parse(synthMoviesDev().synth.json) as {
-      resource: { aws_dynamodb_table: Record<string, Record<string, unknown>> };
-    };
-    const original = declaredTables(new TerraformResolver(synthesized));
+    const movies = synthesized("movies-dev");
+    const original = declaredTables(new TerraformResolver(movies));
     expect(original.map((t) => [t.input.TableName, t.input.KeySchema, t.input.AttributeDefinitions])).toEqual(
       [
         [
@@ -149,7 +147,7 @@ describe("declaredTables", () => {
       ],
     );
 
-    const ratings = synthesized.resource.aws_dynamodb_table.movie_ratings_table as Record<string, unknown>;
+    const ratings = movies.resource.aws_dynamodb_table?.movie_ratings_table as Record<string, unknown>;
     Object.assign(ratings, {
       hash_key: "movie_id",
       range_key: "source",
@@ -158,7 +156,7 @@ describe("declaredTables", () => {
         { name: "source", type: "S" },
       ],
     });
-    const modified = declaredTables(new TerraformResolver(synthesized));
+    const modified = declaredTables(new TerraformResolver(movies));
 
     expect(modified[1]?.input).toMatchObject({
       TableName: "movie_ratings-dev",

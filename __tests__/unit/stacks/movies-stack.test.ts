@@ -23,13 +23,21 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { projectRoot } from "../../../tooling/project-root";
-import { addresses, synthMoviesDev, type SynthesizedStack } from "../../helpers/synth";
+import {
+  addressList,
+  bundledFunction,
+  ingestionBucket,
+  restApi,
+  serviceStack,
+  table,
+} from "../../helpers/addresses";
+import { addresses, stackFile, synthesized, type SynthesizedStack } from "../../helpers/synth";
 
 let synth: SynthesizedStack;
 let json: string;
 
 beforeAll(() => {
-  synth = synthMoviesDev().synth;
+  synth = synthesized("movies-dev");
   json = synth.json;
 });
 
@@ -49,80 +57,25 @@ const TRACES = {
 describe("readable, stable Terraform", () => {
   it("uses the workshop's names and snake_case everywhere, with no hash suffixes", () => {
     expect(addresses(synth)).toEqual(
-      [
-        "aws_api_gateway_deployment.movies_api_deployment",
-        "aws_api_gateway_gateway_response.movies_api_bad_request_body",
-        "aws_api_gateway_gateway_response.movies_api_bad_request_parameters",
-        "aws_api_gateway_integration.get_movie_request_integration",
-        "aws_api_gateway_integration.update_movie_rating_request_integration",
-        "aws_api_gateway_method.get_movie_request_method",
-        "aws_api_gateway_method.update_movie_rating_request_method",
-        "aws_api_gateway_resource.movie_resource",
-        "aws_api_gateway_resource.movies_resource",
-        "aws_api_gateway_rest_api.movies_api",
-        "aws_api_gateway_stage.movies_api_stage",
-        "aws_cloudwatch_log_group.get_movie_lambda_log_group",
-        "aws_cloudwatch_log_group.update_movie_rating_lambda_log_group",
-        "aws_cloudwatch_log_group.upload_movie_infos_lambda_log_group",
-        "aws_dynamodb_table.movie_infos_table",
-        "aws_dynamodb_table.movie_ratings_table",
-        "aws_iam_policy.get_movie_lambda_policy",
-        "aws_iam_policy.update_movie_rating_lambda_policy",
-        "aws_iam_policy.upload_movie_infos_lambda_policy",
-        "aws_iam_role.get_movie_lambda_role",
-        "aws_iam_role.update_movie_rating_lambda_role",
-        "aws_iam_role.upload_movie_infos_lambda_role",
-        "aws_iam_role_policy_attachment.get_movie_lambda_policy_attachment",
-        "aws_iam_role_policy_attachment.update_movie_rating_lambda_policy_attachment",
-        "aws_iam_role_policy_attachment.upload_movie_infos_lambda_policy_attachment",
-        "aws_lambda_alias.get_movie_lambda_live",
-        "aws_lambda_alias.update_movie_rating_lambda_live",
-        "aws_lambda_alias.upload_movie_infos_lambda_live",
-        "aws_lambda_function.get_movie_lambda",
-        "aws_lambda_function.update_movie_rating_lambda",
-        "aws_lambda_function.upload_movie_infos_lambda",
-        "aws_lambda_permission.allow_movie_infos_bucket_to_invoke_upload_movie_infos_lambda",
-        "aws_lambda_permission.get_movie_request_permission",
-        "aws_lambda_permission.update_movie_rating_request_permission",
-        "aws_s3_bucket.movie_infos_bucket",
-        "aws_s3_bucket_notification.movies_bucket_notification",
-        "aws_s3_bucket_ownership_controls.movie_infos_bucket_ownership_controls",
-        "aws_s3_bucket_policy.movie_infos_bucket_policy",
-        "aws_s3_bucket_public_access_block.movie_infos_bucket_public_access_block",
-        "aws_s3_bucket_server_side_encryption_configuration.movie_infos_bucket_encryption",
-        "aws_s3_bucket_versioning.movie_infos_bucket_versioning",
-        "data.aws_caller_identity.current",
-        "data.aws_iam_policy_document.get_movie_lambda_policy_document",
-        "data.aws_iam_policy_document.iam_assume_role_policy",
-        "data.aws_iam_policy_document.movie_infos_bucket_tls_only_policy_document",
-        "data.aws_iam_policy_document.update_movie_rating_lambda_policy_document",
-        "data.aws_iam_policy_document.upload_movie_infos_lambda_policy_document",
-        // Operations (issue 7): alerts, alarms, dashboard, failure destination, API protection
-        "aws_api_gateway_method_settings.movies_api_method_settings",
-        "aws_api_gateway_model.update_movie_rating_request_model",
-        "aws_api_gateway_request_validator.movies_api_request_validator",
-        "aws_cloudwatch_dashboard.dashboard",
-        "aws_cloudwatch_log_group.movies_api_access_logs",
-        "aws_cloudwatch_log_metric_filter.upload_movie_infos_lambda_rows_rejected",
-        "aws_cloudwatch_log_metric_filter.upload_movie_infos_lambda_rows_written",
-        "aws_cloudwatch_metric_alarm.get_movie_lambda_errors",
-        "aws_cloudwatch_metric_alarm.get_movie_lambda_throttles",
-        "aws_cloudwatch_metric_alarm.movie_infos_table_throttles",
-        "aws_cloudwatch_metric_alarm.movie_ratings_table_throttles",
-        "aws_cloudwatch_metric_alarm.movies_api_5xx_errors",
-        "aws_cloudwatch_metric_alarm.movies_api_p99_latency",
-        "aws_cloudwatch_metric_alarm.update_movie_rating_lambda_errors",
-        "aws_cloudwatch_metric_alarm.update_movie_rating_lambda_throttles",
-        "aws_cloudwatch_metric_alarm.upload_movie_infos_lambda_errors",
-        "aws_cloudwatch_metric_alarm.upload_movie_infos_lambda_failures_not_empty",
-        "aws_cloudwatch_metric_alarm.upload_movie_infos_lambda_throttles",
-        "aws_kms_alias.alerts_key_alias",
-        "aws_kms_key.alerts_key",
-        "aws_lambda_function_event_invoke_config.upload_movie_infos_lambda_async_invoke",
-        "aws_sns_topic.alerts",
-        "aws_sqs_queue.upload_movie_infos_lambda_failures",
-        "data.aws_iam_policy_document.alerts_key_policy_document",
-      ].sort(),
+      addressList(
+        serviceStack(),
+        table("movie_infos_table"),
+        table("movie_ratings_table"),
+        ingestionBucket("movie_infos_bucket", "upload_movie_infos_lambda", "movies_bucket_notification"),
+        bundledFunction("get_movie_lambda"),
+        bundledFunction("update_movie_rating_lambda"),
+        bundledFunction("upload_movie_infos_lambda", { failures: true }),
+        restApi("movies_api", {
+          resources: ["movies_resource", "movie_resource"],
+          routes: ["get_movie_request", "update_movie_rating_request"],
+          models: ["update_movie_rating_request"],
+        }),
+        // Ingestion metrics from upload-infos's log lines
+        [
+          "aws_cloudwatch_log_metric_filter.upload_movie_infos_lambda_rows_rejected",
+          "aws_cloudwatch_log_metric_filter.upload_movie_infos_lambda_rows_written",
+        ],
+      ),
     );
     for (const address of addresses(synth)) {
       expect(address.split(".").pop()).toMatch(/^[a-z][a-z0-9_]*$/);
@@ -294,7 +247,7 @@ describe("4. least-privilege policy per function", () => {
   it("never grants a wildcard action, and '*' resources only for X-Ray", () => {
     // The alerts topic's KMS key policy is the one document that is not an identity policy: in a key
     // policy "*" means the key itself, and the account root keeps kms:* (AWS's default key policy). It is
-    // pinned statement by statement in operations.test.ts; every other document is checked here.
+    // pinned statement by statement in constructs/topic.test.ts; every other document is checked here.
     for (const [name, document] of Object.entries(synth.data.aws_iam_policy_document ?? {})) {
       if (name === "alerts_key_policy_document") continue;
       for (const statement of document.statement as {
@@ -383,12 +336,14 @@ describe("6. functions from esbuild bundles", () => {
       filename: string;
       source_code_hash: string;
     };
-    const zipPath = join(projectRoot, "dist", "lambdas", `${name}.zip`);
-    expect(existsSync(zipPath)).toBe(true);
-    expect(resource.source_code_hash).toBe(
-      createHash("sha256").update(readFileSync(zipPath)).digest("base64"),
-    );
     expect(resource.filename).toMatch(new RegExp(`^assets/.+/${name}\\.zip$`));
+    // The zip Terraform uploads is the asset copied beside cdk.tf.json; dist/lambdas/ may be rebuilt meanwhile.
+    expect(resource.source_code_hash).toBe(
+      createHash("sha256")
+        .update(readFileSync(stackFile("movies-dev", resource.filename)))
+        .digest("base64"),
+    );
+    expect(existsSync(join(projectRoot, "dist", "lambdas", `${name}.zip`))).toBe(true);
     expect(existsSync(join(projectRoot, "dist", "lambdas", name, "index.js"))).toBe(true);
   });
 

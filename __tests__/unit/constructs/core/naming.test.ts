@@ -1,4 +1,12 @@
-import { physicalName, tfName } from "../../../../constructs/core/naming";
+import {
+  accountScopedName,
+  alertsTopicName,
+  derivedName,
+  kmsAliasName,
+  logGroupName,
+  physicalName,
+  tfName,
+} from "../../../../constructs/core/naming";
 
 describe("tfName", () => {
   it.each([
@@ -23,5 +31,28 @@ describe("physicalName", () => {
   it("suffixes the environment", () => {
     expect(physicalName("movie_infos", "dev")).toBe("movie_infos-dev");
     expect(physicalName("get-movie", "prod")).toBe("get-movie-prod");
+  });
+});
+
+describe("names derived from physical names", () => {
+  it("suffixes with a hyphen: failure queues, alarms, metric filters", () => {
+    expect(derivedName("upload-infos-dev", "failures")).toBe("upload-infos-dev-failures");
+    expect(physicalName(derivedName("order-created", "rule-failures"), "dev")).toBe(
+      "order-created-rule-failures-dev",
+    );
+  });
+
+  it("names the alerts topic, account-scoped buckets and key aliases", () => {
+    expect(physicalName(alertsTopicName("movies"), "dev")).toBe("movies-alerts-dev");
+    expect(accountScopedName("${data.aws_caller_identity.current.account_id}", "movie-infos-dev")).toBe(
+      "${data.aws_caller_identity.current.account_id}-movie-infos-dev",
+    );
+    expect(kmsAliasName("order-notifications-dev")).toBe("alias/order-notifications-dev");
+  });
+
+  it("names the log groups AWS services write to", () => {
+    expect(logGroupName.lambda("get-movie-dev")).toBe("/aws/lambda/get-movie-dev");
+    expect(logGroupName.pipe("order-created-dev")).toBe("/aws/vendedlogs/pipes/order-created-dev");
+    expect(logGroupName.apiAccessLogs("movies_api-dev")).toBe("/aws/apigateway/movies_api-dev/access-logs");
   });
 });

@@ -1,5 +1,6 @@
 import { PayloadTooLargeError, ValidationError } from "../../../../lambdas/shared/errors";
-import { MOVIE_ID_PATTERN, requireMovieId } from "../../../../lambdas/shared/movies";
+import { requireMovieId } from "../../../../lambdas/shared/movies";
+import { MOVIE_ID_PATTERN } from "../../../../lambdas/shared/movies-contract";
 import {
   DEFAULT_MAX_BODY_BYTES,
   optionalIntegerField,

@@ -1,0 +1,27 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App } from "cdktf";
+import { addStacks } from "../../stacks/app";
+import { services } from "../../stacks/services";
+
+/** The environment variable through which the test workers find the synthesized stacks. */
+export const SYNTH_DIR_VARIABLE = "MOVIES_TEST_SYNTH_DIR";
+
+/**
+ * Synthesizes every stack once, as `npm run synth` does but with no developer stage, into a temporary
+ * folder. Stack-wiring tests read it through helpers/synth.ts instead of building the same stacks again in
+ * each suite. Jest runs it once per run even when two projects name it.
+ */
+export function synthesizeAll(): string {
+  const outdir = mkdtempSync(join(tmpdir(), "movies-synth-"));
+  const app = new App({ outdir });
+  addStacks(app, services, {});
+  app.synth();
+  return outdir;
+}
+
+export default function globalSetup(): void {
+  if (process.env[SYNTH_DIR_VARIABLE]) return;
+  process.env[SYNTH_DIR_VARIABLE] = synthesizeAll();
+}
