@@ -518,12 +518,15 @@ describe("6. throttling: back off for as long as the invocation's time allows", 
     expect(await storedIds()).toEqual(idsOf("f", 10_000));
   });
 
-  it.each<[string, BatchWriteFault]>([
-    ["items stay unprocessed", "unprocess-all"],
-    ["every call is throttled", "throttle"],
+  // Our attempts: each is a whole SDK send. Unprocessed items come back in a 200, so every attempt is one
+  // call and our backoff (at most 50+100+…+1600 ms before the deadline) leaves room for at least 4; a
+  // throttled send is retried inside the SDK with its own backoff first, which may take the whole budget.
+  it.each<[string, BatchWriteFault, number]>([
+    ["items stay unprocessed", "unprocess-all", 4],
+    ["every call is throttled", "throttle", 1],
   ])(
     "fails with DeadlineExceededError a second before the function's timeout when %s, logging no summary",
-    async (_what, fault) => {
+    async (_what, fault, minAttempts) => {
       const { outcome, summary, batchWrites } = await uploadThroughThrottling(
         () => fault,
         `throttled/${fault}.csv`,
@@ -532,12 +535,14 @@ describe("6. throttling: back off for as long as the invocation's time allows", 
       );
 
       expect(outcome).toMatchObject({ ok: false, error: { name: "DeadlineExceededError" } });
-      expect(!outcome.ok && outcome.error.message).toMatch(
+      const message = outcome.ok ? "" : outcome.error.message;
+      expect(message).toMatch(
         /^BatchWriteItem on movie_infos-dev still had \d+ items to write after \d+ attempts when the invocation's time ran out$/,
       );
-      // Far more than the SDK's own 4 attempts of one batch; stopped by the deadline (5 s − 1 s reserve),
-      // measured inside the function's process.
-      expect(batchWrites.length).toBeGreaterThan(4 * 4);
+      // Retried (more calls than the 4 batches' first ones) until the deadline (5 s − 1 s reserve), measured
+      // inside the function's process. How many calls fit depends on the jittered delays: not pinned.
+      expect(Number(/after (\d+) attempts/.exec(message)?.[1])).toBeGreaterThanOrEqual(minAttempts);
+      expect(batchWrites.length).toBeGreaterThan(4);
       expect(outcome.stats?.durationMs).toBeGreaterThan(3_500);
       expect(outcome.stats?.durationMs).toBeLessThan(4_500);
       expect(summary).toBeUndefined();
