@@ -4,8 +4,8 @@
  * files, no Terraform, no credentials. Secrets are redacted here, so no renderer can print them.
  */
 
-/** One stack's synthesized Terraform JSON. */
-export type TerraformJson = Readonly<Record<string, unknown>>;
+import { addressesOf, type TerraformJson } from "../tooling/terraform-json";
+
 /** Synthesized stacks by name. */
 export type StackSet = Readonly<Record<string, TerraformJson>>;
 
@@ -42,39 +42,6 @@ export const SECRET_VALUE = /-----BEGIN [A-Z ]*PRIVATE KEY-----|\b(AKIA|ASIA)[A-
 
 /** The cdktf metadata key (`"//"`), present at every level; it is not configuration. */
 const METADATA = "//";
-
-/**
- * The addresses of one stack and their configuration: `type.name` for resources, `data.type.name`,
- * `output.name`, `var.name`, `module.name`, `provider.name`, and `terraform` / `locals` as a whole.
- */
-export function addressesOf(json: TerraformJson): Map<string, unknown> {
-  const result = new Map<string, unknown>();
-  for (const [block, body] of Object.entries(json)) {
-    if (block === METADATA) continue;
-    const entries = isObject(body) ? Object.entries(body) : [];
-    switch (block) {
-      case "resource":
-      case "data":
-        for (const [type, byName] of entries) {
-          for (const [name, config] of Object.entries(isObject(byName) ? byName : {})) {
-            result.set(`${block === "data" ? "data." : ""}${type}.${name}`, config);
-          }
-        }
-        break;
-      case "output":
-      case "module":
-      case "provider":
-        for (const [name, config] of entries) result.set(`${block}.${name}`, config);
-        break;
-      case "variable":
-        for (const [name, config] of entries) result.set(`var.${name}`, config);
-        break;
-      default:
-        result.set(block, body);
-    }
-  }
-  return result;
-}
 
 /** Every stack of `before` and `after`, sorted by name, with what changes between them. */
 export function diffStacks(before: StackSet, after: StackSet): StackDiff[] {

@@ -10,6 +10,7 @@
  * of configured attributes that are a plain reference to another resource's attribute get that
  * attribute's placeholder, so references line up in one pass; the rest converge by planning again.
  */
+import { referenceOf } from "../tooling/terraform-json";
 import {
   OFFLINE_ACCOUNT_ID,
   type PlanJson,
@@ -38,9 +39,6 @@ export function placeholder(address: string, path: Path, type: unknown): unknown
   return `offline:${where}`;
 }
 
-/** `${aws_iam_role.x.arn}`, alone: the one reference shape that can be filled before planning. */
-const PLAIN_REFERENCE = /^\$\{([a-z0-9_]+)\.([a-z0-9_-]+)\.([a-z0-9_]+)\}$/;
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -64,9 +62,10 @@ function unknownValue(
   attribute: { type?: unknown; optional?: boolean; computed?: boolean },
   configured: unknown,
 ): unknown {
-  const reference = typeof configured === "string" ? PLAIN_REFERENCE.exec(configured) : null;
-  if (reference) {
-    const [, type, name, attr] = reference as unknown as [string, string, string, string];
+  // `${aws_iam_role.x.arn}`, alone: the one reference shape that can be filled before planning.
+  const reference = referenceOf(configured);
+  if (reference && !reference.data) {
+    const { type, name, attribute: attr } = reference;
     return placeholder(`${type}.${name}`, [attr], attributeType(context.schemas, type, attr));
   }
   const name = path.at(-1);

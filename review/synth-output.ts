@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { StackSet, TerraformJson } from "./diff";
+import type { TerraformJson } from "../tooling/terraform-json";
+import type { StackSet } from "./diff";
 
 interface Manifest {
   readonly stacks: Readonly<Record<string, { readonly synthesizedStackPath: string }>>;

@@ -4,6 +4,7 @@
  * plan JSON. `npm run validate`, `npm run plan:diff` and the Terraform tests all go through it.
  */
 import { spawn, spawnSync } from "node:child_process";
+import type { TerraformJson } from "../tooling/terraform-json";
 import {
   accessSync,
   constants,
@@ -297,7 +298,7 @@ export async function startStsStub(): Promise<StsStub> {
 }
 
 /** A synthesized stack's Terraform JSON, as the scratch copy reads and rewrites it. */
-export type StackConfig = Record<string, unknown>;
+export type StackConfig = TerraformJson;
 
 function record(value: unknown): Record<string, unknown> | undefined {
   return typeof value === "object" && value !== null && !Array.isArray(value)

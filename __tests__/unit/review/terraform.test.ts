@@ -167,7 +167,10 @@ describe("offlineConfig", () => {
   });
 
   it("configures an aws provider written as one object, not a list", () => {
-    const single = { provider: { aws: { region: "eu-central-1", profile: "movies" } } };
+    // Terraform's JSON syntax accepts one object where cdktf writes a list: the model types only the list.
+    const single = {
+      provider: { aws: { region: "eu-central-1", profile: "movies" } },
+    } as unknown as StackConfig;
     expect(offlineConfig(single, { stsEndpoint: sts }).provider).toEqual({
       aws: { region: "eu-central-1", ...offline },
     });
