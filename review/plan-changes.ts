@@ -5,6 +5,7 @@
  * compared as JSON, key by key, never cut short. Pure.
  */
 import { formatPath, SECRET_KEY, SECRET_VALUE } from "./diff";
+import type { ResourceChange } from "./terraform";
 
 /** One attribute of a planned resource that changes. */
 export interface PlannedAttribute {
@@ -174,14 +175,7 @@ function sensitiveAt(marks: unknown): boolean {
 }
 
 /** The planned change of one resource, as the attributes that differ (top-level keys in order). */
-export function plannedAttributes(change: {
-  readonly before: unknown;
-  readonly after: unknown;
-  readonly after_unknown?: unknown;
-  readonly before_sensitive?: unknown;
-  readonly after_sensitive?: unknown;
-  readonly replace_paths?: readonly (readonly (string | number)[])[];
-}): PlannedAttribute[] {
+export function plannedAttributes(change: Omit<ResourceChange["change"], "actions">): PlannedAttribute[] {
   const walk: Walk = { replacePaths: (change.replace_paths ?? []).map((p) => formatPath(p)), out: [] };
   for (const key of keysOf(change.before, change.after, change.after_unknown)) {
     if (typeof key !== "string") continue;

@@ -4,6 +4,7 @@
  */
 import type { PlannedAction, PlannedChange, StackReview } from "./plan-review";
 import type { PlannedAttribute } from "./plan-changes";
+import { detailsBlock } from "./render";
 
 const SYMBOL: Readonly<Record<PlannedAction, string>> = {
   create: "+",
@@ -106,12 +107,6 @@ export function renderPlanText(reviews: readonly StackReview[], engine: string):
   return `${lines.join("\n")}\n`;
 }
 
-/** A fence longer than any run of backticks in `body`, so values cannot close the code block. */
-export function fence(body: string): string {
-  const longest = Math.max(0, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
-  return "`".repeat(Math.max(3, longest + 1));
-}
-
 /** Lines of a `diff` block: removed values red, added green, the resource line coloured by its action. */
 function diffLines(review: StackReview): string[] {
   const lines: string[] = [];
@@ -158,18 +153,7 @@ export function renderPlanMarkdown(
   }
   out.push("", total(reviews));
   for (const review of reviews.filter((r) => r.status !== "unchanged")) {
-    const body = diffLines(review).join("\n");
-    const f = fence(body);
-    out.push(
-      "",
-      `<details><summary><code>${review.stack}</code>: ${summary(review)}</summary>`,
-      "",
-      `${f}diff`,
-      body,
-      f,
-      "",
-      "</details>",
-    );
+    out.push("", ...detailsBlock(review.stack, summary(review), diffLines(review)));
   }
   return `${out.join("\n")}\n`;
 }

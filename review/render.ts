@@ -92,8 +92,23 @@ function diffLines(diff: StackDiff, max: number): string[] {
   return lines;
 }
 
+/** One stack's collapsible `diff` block of a PR comment: `<details>`, its summary, the fenced lines. */
+export function detailsBlock(stack: string, summaryText: string, lines: readonly string[]): string[] {
+  const body = lines.join("\n");
+  const f = fence(body);
+  return [
+    `<details><summary><code>${stack}</code>: ${summaryText}</summary>`,
+    "",
+    `${f}diff`,
+    body,
+    f,
+    "",
+    "</details>",
+  ];
+}
+
 /** A fence longer than any run of backticks in `body`, so values cannot close the code block. */
-function fence(body: string): string {
+export function fence(body: string): string {
   const longest = Math.max(0, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
   return "`".repeat(Math.max(3, longest + 1));
 }
@@ -114,18 +129,7 @@ export function renderMarkdown(diffs: readonly StackDiff[], options: RenderOptio
   }
   out.push("", total(diffs));
   for (const diff of diffs.filter((d) => d.status !== "unchanged")) {
-    const body = diffLines(diff, max).join("\n");
-    const f = fence(body);
-    out.push(
-      "",
-      `<details><summary><code>${diff.stack}</code>: ${summary(diff)}</summary>`,
-      "",
-      `${f}diff`,
-      body,
-      f,
-      "",
-      "</details>",
-    );
+    out.push("", ...detailsBlock(diff.stack, summary(diff), diffLines(diff, max)));
   }
   return `${out.join("\n")}\n`;
 }

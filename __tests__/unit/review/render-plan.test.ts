@@ -1,11 +1,6 @@
 import type { PlannedChange, StackReview } from "../../../review/plan-review";
-import {
-  fence,
-  formatAttribute,
-  renderPlanMarkdown,
-  renderPlanText,
-  summary,
-} from "../../../review/render-plan";
+import { fence } from "../../../review/render";
+import { formatAttribute, renderPlanMarkdown, renderPlanText, summary } from "../../../review/render-plan";
 
 const ENGINE = "Terraform 1.11.4, hashicorp/aws 6.0.0 from the registry";
 
