@@ -1,7 +1,5 @@
-import { createServer, request, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { LOCALHOST } from "../../local/emulators";
-
+import { createServer, type Server } from "node:http";
+import { forward, listenOnLoopback } from "./proxy";
 /** One request the proxy received: what it was, and whether it was left without an answer. */
 export interface SeenRequest {
   readonly method: string;
@@ -46,7 +44,7 @@ export async function startStuckProxy(
       const stuck = isStuck(seen, requests.length);
       requests.push({ ...seen, stuck });
       if (stuck) return;
-      forwardAsIs(target, seen.method, seen.url, req.headers, Buffer.concat(chunks)).then(
+      forward(target, seen.method, seen.url, req.headers, Buffer.concat(chunks)).then(
         ({ status, headers, payload }) => {
           res.writeHead(status, headers);
           res.end(payload);
@@ -58,41 +56,5 @@ export async function startStuckProxy(
       );
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, LOCALHOST, resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://${LOCALHOST}:${port}`,
-    requests,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-function forwardAsIs(
-  target: string,
-  method: string,
-  path: string,
-  headers: IncomingHttpHeaders,
-  body: Buffer,
-): Promise<{ status: number; headers: IncomingHttpHeaders; payload: Buffer }> {
-  const url = new URL(path, target);
-  return new Promise((resolve, reject) => {
-    const outgoing = request(url, { method, headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () =>
-        resolve({
-          status: response.statusCode ?? 502,
-          headers: response.headers,
-          payload: Buffer.concat(chunks),
-        }),
-      );
-      response.on("error", reject);
-    });
-    outgoing.on("error", reject);
-    outgoing.end(body);
-  });
+  return { ...(await listenOnLoopback(server)), requests };
 }

@@ -1,7 +1,5 @@
-import { createServer, request, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { LOCALHOST } from "../../local/emulators";
-
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { forward, listenOnLoopback } from "./proxy";
 /**
  * What the proxy does with one BatchWriteItem call:
  * - `pass`: forward it unchanged;
@@ -124,45 +122,5 @@ export async function startThrottlingProxy(
       );
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, LOCALHOST, resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://${LOCALHOST}:${port}`,
-    batchWrites,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-function forward(
-  target: string,
-  method: string,
-  path: string,
-  headers: IncomingHttpHeaders,
-  body: Buffer,
-): Promise<{ status: number; headers: IncomingHttpHeaders; payload: Buffer }> {
-  const url = new URL(path, target);
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      url,
-      { method, headers: { ...headers, host: url.host, "content-length": String(body.length) } },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () =>
-          resolve({
-            status: response.statusCode ?? 502,
-            headers: response.headers,
-            payload: Buffer.concat(chunks),
-          }),
-        );
-        response.on("error", reject);
-      },
-    );
-    outgoing.on("error", reject);
-    outgoing.end(body);
-  });
+  return { ...(await listenOnLoopback(server)), batchWrites };
 }
