@@ -61,14 +61,20 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 const ATTRIBUTE = /^(\s*(?:[A-Za-z_][A-Za-z0-9_-]*|"(?:[^"\\]|\\.)*")\s*=\s*)(.*?)\s*$/;
 const HEREDOC = /<<-?([A-Za-z_][A-Za-z0-9_-]*)$/;
+/** `depends_on = [`, the list cdktf writes one address a line. */
+const DEPENDS_ON_OPEN = /^\s*depends_on\s*=\s*\[\s*$/;
+/** `"aws_x.y",` in a `depends_on` list: an address, which Terraform wants unquoted (quoted is deprecated). */
+const QUOTED_ADDRESS = /^(\s*)"((?:data\.|module\.)?[a-z][a-z0-9_]*(?:\.[a-z0-9_-]+)+)"(,?)\s*$/;
 
 /**
  * `name = "${expression}"` becomes `name = expression`, as `terraform fmt` writes it, when the quoted
- * template is that one interpolation and nothing else (`"${a}-${b}"` and `"arn:${a}"` stay). Heredoc
- * bodies are left alone.
+ * template is that one interpolation and nothing else (`"${a}-${b}"` and `"arn:${a}"` stay); the quoted
+ * addresses of a `depends_on` list lose their quotes, which Terraform deprecates. Heredoc bodies are left
+ * alone.
  */
 export function unwrapInterpolations(hcl: string): string {
   let heredoc: string | undefined;
+  let dependsOn = false;
   return hcl
     .split("\n")
     .map((line) => {
@@ -78,6 +84,14 @@ export function unwrapInterpolations(hcl: string): string {
       }
       heredoc = HEREDOC.exec(line.trimEnd())?.[1];
       if (heredoc !== undefined) return line;
+      if (dependsOn) {
+        if (line.trim() === "]") dependsOn = false;
+        return line.replace(QUOTED_ADDRESS, "$1$2$3");
+      }
+      if (DEPENDS_ON_OPEN.test(line)) {
+        dependsOn = true;
+        return line;
+      }
       const match = ATTRIBUTE.exec(line);
       const value = match?.[2] ?? "";
       if (!match || !value.startsWith('"${') || !value.endsWith('}"')) return line;

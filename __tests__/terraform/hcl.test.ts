@@ -84,19 +84,23 @@ describe("npm run synth:hcl", () => {
 
 /**
  * A configuration in one shape for both readings: cdktf's `//` metadata dropped, a list holding one
- * block (how hcl2json reads every block) as that block, and `${jsonencode(...)}` as its decoded value
- * (hclwrite re-spaces the expression).
+ * block (how hcl2json reads every block) as that block, `${jsonencode(...)}` as its decoded value
+ * (hclwrite re-spaces the expression), and `depends_on` as plain addresses.
  */
-function comparable(value: unknown): unknown {
+function comparable(value: unknown, key?: string): unknown {
   if (isJsonencode(value)) return { jsonencode: decodeJsonencode(value) };
+  // hcl2json reads an address of `depends_on` (written bare, as Terraform wants it) as `${address}`.
+  if (key === "depends_on" && Array.isArray(value)) {
+    return value.map((v) => (typeof v === "string" ? v.replace(/^\$\{(.*)\}$/, "$1") : v));
+  }
   if (Array.isArray(value)) {
-    return value.length === 1 && isRecord(value[0]) ? comparable(value[0]) : value.map(comparable);
+    return value.length === 1 && isRecord(value[0]) ? comparable(value[0]) : value.map((v) => comparable(v));
   }
   if (isRecord(value)) {
     return Object.fromEntries(
       Object.entries(value)
         .filter(([key]) => key !== "//")
-        .map(([key, v]) => [key, comparable(v)]),
+        .map(([k, v]) => [k, comparable(v, k)]),
     );
   }
   return value;
@@ -147,6 +151,23 @@ describe("cdktf's HCL printer, worked around (stacks/hcl.ts)", () => {
       'x = "${not.an.attribute}"',
       "EOF",
       "after = aws_x.y.id",
+    ]);
+  });
+
+  it("writes depends_on addresses bare, as Terraform wants them, and only those", () => {
+    const before = [
+      "  depends_on = [",
+      '    "aws_iam_role_policy_attachment.a",',
+      '    "data.aws_iam_policy_document.b"',
+      "  ]",
+      '  tags = ["aws_x.y"]',
+    ].join("\n");
+    expect(unwrapInterpolations(before).split("\n")).toEqual([
+      "  depends_on = [",
+      "    aws_iam_role_policy_attachment.a,",
+      "    data.aws_iam_policy_document.b",
+      "  ]",
+      '  tags = ["aws_x.y"]',
     ]);
   });
 });
