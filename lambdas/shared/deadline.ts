@@ -41,5 +41,7 @@ export function deadlineIn(ms: number): Deadline {
   // Every call in flight listens to it (8 batch writes and the object read, by default): past Node's
   // default of 10 listeners it would print a leak warning, though each call removes its listener.
   setMaxListeners(100, signal);
-  return { remainingMs: () => end - Date.now(), signal };
+  // The timer may fire a millisecond before the clock reaches `end`: once aborted, no time is left.
+  const remainingMs = () => (signal.aborted ? Math.min(0, end - Date.now()) : end - Date.now());
+  return { remainingMs, signal };
 }
