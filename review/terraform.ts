@@ -4,6 +4,7 @@
  * plan JSON. `npm run validate`, `npm run plan:diff` and the Terraform tests all go through it.
  */
 import { spawn, spawnSync } from "node:child_process";
+import { cacheRoot } from "../tooling/cache-root";
 import type { TerraformJson } from "../tooling/terraform-json";
 import {
   accessSync,
@@ -18,7 +19,7 @@ import {
 } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism } from "node:os";
 import { delimiter, join } from "node:path";
 
 /** The Terraform CLI found on this machine. */
@@ -179,13 +180,6 @@ export interface TerraformSetup {
 /** Why the Terraform checks cannot run here, in words a user can act on. */
 export class TerraformUnavailableError extends Error {
   override readonly name = "TerraformUnavailableError";
-}
-
-/** The cache folder: `MOVIES_CDKTF_CACHE`, else `$XDG_CACHE_HOME/movies-cdktf`, else `~/.cache/movies-cdktf`. */
-export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.MOVIES_CDKTF_CACHE) return env.MOVIES_CDKTF_CACHE;
-  const base = env.XDG_CACHE_HOME || join(env.HOME || tmpdir(), ".cache");
-  return join(base, "movies-cdktf");
 }
 
 /**
