@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, relative, resolve } from "node:path";
-import { buildSync } from "esbuild";
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { buildSync, version as esbuildVersion, type BuildOptions, type Metafile } from "esbuild";
 import { zipSync } from "fflate";
+import { BundleCache, type BundleOutput, type BundleRequest } from "./bundle-cache";
+import { cacheRoot } from "./cache-root";
 import { projectRoot } from "./project-root";
 
 /** Bundling options, named like aws-cdk-lib's `NodejsFunction` so the idiom carries over. */
@@ -45,6 +47,10 @@ export interface Bundle {
   /** base64 SHA-256 of the zip: what Terraform's `filebase64sha256()` of the zip would return. */
   readonly sha256: string;
   readonly zipBytes: number;
+  /** Restored from the bundle cache (same bytes as a build), rather than built by esbuild. */
+  readonly fromCache: boolean;
+  /** Every file the bundle was built from, relative to the project root (`lambdas/shared/env.ts`), sorted. */
+  readonly inputs: readonly string[];
 }
 
 /** The runtime our functions use unless they say otherwise. */
@@ -54,8 +60,7 @@ export const DEFAULT_RUNTIME = "nodejs22.x";
 const ZIP_MTIME = new Date("1980-01-01T00:00:00Z");
 /** Regular file, rw-r--r--, as Lambda expects of the files it loads. */
 const ZIP_FILE_ATTRS = 0o100644 << 16;
-
-const cache = new Map<string, Bundle>();
+const ZIP_FORMAT = `zip:${ZIP_MTIME.toISOString()}:${ZIP_FILE_ATTRS}:os3:level9`;
 
 /** `nodejs22.x` → `node22`: the bundle targets exactly what the runtime runs. */
 export function esbuildTarget(runtime: string): string {
@@ -64,63 +69,162 @@ export function esbuildTarget(runtime: string): string {
   return `node${match[1]}`;
 }
 
-/**
- * Bundles a handler with esbuild (CommonJS, `exports.handler`) and zips it deterministically.
- *
- * We bundle the AWS SDK v3 clients the handler imports instead of using the runtime's copy: the
- * deployed code is then exactly what was tested (no surprise SDK upgrades), and tree-shaking plus
- * minification keep each zip small. Results are memoized per process, since synth and tests build the
- * same stacks repeatedly.
- */
-export function bundle(props: BundleProps): Bundle {
-  const entry = resolve(projectRoot, props.entry);
-  const name = basename(dirname(entry));
-  const outDir = resolve(projectRoot, props.outDir ?? join("dist", "lambdas", name));
-  const minify = props.minify ?? true;
-  const sourceMap = props.sourceMap ?? false;
-  const externalModules = [...(props.externalModules ?? [])];
-  const key = JSON.stringify([entry, outDir, props.runtime, minify, sourceMap, externalModules]);
-  const cached = cache.get(key);
-  if (cached) return cached;
+/** One bundle to make: where it comes from and goes, and the esbuild options that shape it. */
+interface Request extends BundleRequest {
+  readonly name: string;
+  /** Every option but the entry and output paths: requests with equal options share an esbuild call. */
+  readonly options: BuildOptions;
+}
 
-  const result = buildSync({
-    absWorkingDir: projectRoot,
-    entryPoints: [entry],
-    outfile: join(outDir, "index.js"),
+/**
+ * We bundle the AWS SDK v3 clients the handler imports instead of using the runtime's copy: the deployed
+ * code is then exactly what was tested (no surprise SDK upgrades), and tree-shaking plus minification keep
+ * each zip small.
+ */
+function buildOptions(props: BundleProps): BuildOptions {
+  const external = [...(props.externalModules ?? [])];
+  return {
     bundle: true,
     platform: "node",
     format: "cjs",
     target: esbuildTarget(props.runtime),
     // ESM builds of the SDK tree-shake far better than their CommonJS twins.
     mainFields: ["module", "main"],
-    minify,
-    sourcemap: sourceMap ? "external" : false,
+    minify: props.minify ?? true,
+    sourcemap: props.sourceMap ? "external" : false,
     sourcesContent: false,
     legalComments: "none",
-    external: externalModules,
-    logLevel: "silent",
-    write: false,
-  });
-
-  mkdirSync(outDir, { recursive: true });
-  const files: Record<string, Uint8Array> = {};
-  for (const file of result.outputFiles) {
-    writeFileSync(file.path, file.contents);
-    files[relative(outDir, file.path)] = file.contents;
-  }
-  const zip = zipEntries(files);
-  const zipPath = `${outDir}.zip`;
-  writeFileSync(zipPath, zip);
-
-  const built: Bundle = {
-    name,
-    outDir,
-    zipPath,
-    sha256: createHash("sha256").update(zip).digest("base64"),
-    zipBytes: zip.byteLength,
+    external,
   };
-  cache.set(key, built);
-  return built;
+}
+
+function toRequest(props: BundleProps): Request {
+  const entry = resolve(projectRoot, props.entry);
+  const name = basename(dirname(entry));
+  const options = buildOptions(props);
+  return {
+    name,
+    entry,
+    outDir: resolve(projectRoot, props.outDir ?? join("dist", "lambdas", name)),
+    options,
+    optionsKey: JSON.stringify([options, ZIP_FORMAT]),
+  };
+}
+
+const memoKey = (request: Request) => JSON.stringify([request.entry, request.outDir, request.optionsKey]);
+
+export interface BundlerOptions {
+  /**
+   * Where bundles are cached across runs; `null` builds every bundle with esbuild.
+   * @default `bundles/` in the project's cache folder (`MOVIES_CDKTF_CACHE`, or `~/.cache/movies-cdktf`)
+   */
+  readonly cacheDir?: string | null;
+}
+
+/**
+ * Bundles handlers with esbuild (CommonJS, `exports.handler`) and zips them deterministically: every
+ * bundle that is not in the cache is built in one esbuild call per set of options, and each result is
+ * remembered for the life of the bundler (a synth, a test file), while sources stand still.
+ */
+export class Bundler {
+  private readonly memo = new Map<string, Bundle>();
+  private readonly cache: BundleCache | undefined;
+
+  constructor(options: BundlerOptions = {}) {
+    const dir = options.cacheDir === undefined ? join(cacheRoot(), "bundles") : options.cacheDir;
+    this.cache = dir === null ? undefined : new BundleCache(dir, projectRoot, esbuildVersion);
+  }
+
+  bundle(props: BundleProps): Bundle {
+    return this.bundleAll([props])[0] as Bundle;
+  }
+
+  /** The bundles of `list`, in order: from memory, from the cache, or built together. */
+  bundleAll(list: readonly BundleProps[]): Bundle[] {
+    const requests = list.map(toRequest);
+    const missing = new Map<string, Request>();
+    for (const request of requests) {
+      const key = memoKey(request);
+      if (this.memo.has(key) || missing.has(key)) continue;
+      const cached = this.cache?.lookup(request);
+      if (cached) this.memo.set(key, writeBundle(request, cached.output, cached.inputs, true));
+      else missing.set(key, request);
+    }
+    for (const group of groupBy([...missing.values()], (request) => request.optionsKey)) {
+      for (const [request, built] of this.build(group)) this.memo.set(memoKey(request), built);
+    }
+    return requests.map((request) => this.memo.get(memoKey(request)) as Bundle);
+  }
+
+  /** One esbuild call for `requests` (equal options); writes, zips and caches each bundle. */
+  private build(requests: readonly Request[]): [Request, Bundle][] {
+    const outdir = commonFolder(requests.map((request) => request.outDir));
+    const result = buildSync({
+      ...(requests[0] as Request).options,
+      absWorkingDir: projectRoot,
+      entryPoints: requests.map((request) => ({
+        in: request.entry,
+        out: join(relative(outdir, request.outDir), "index"),
+      })),
+      outdir,
+      metafile: true,
+      logLevel: "silent",
+      write: false,
+    });
+    return requests.map((request) => {
+      const files: Record<string, Uint8Array> = {};
+      for (const file of result.outputFiles) {
+        if (dirname(file.path) === request.outDir) files[relative(request.outDir, file.path)] = file.contents;
+      }
+      const output = { files, zip: zipEntries(files) };
+      const inputs = inputsOf(result.metafile, relative(projectRoot, request.entry));
+      this.cache?.store(request, inputs, output);
+      return [request, writeBundle(request, output, inputs, false)];
+    });
+  }
+}
+
+/** Every file esbuild read for the bundle of `entry` (metafile paths): its imports, transitively. */
+function inputsOf(metafile: Metafile, entry: string): string[] {
+  const seen = new Set<string>();
+  const queue = [entry.split(sep).join("/")];
+  for (let path = queue.pop(); path !== undefined; path = queue.pop()) {
+    const input = metafile.inputs[path];
+    if (seen.has(path) || !input) continue;
+    seen.add(path);
+    for (const imported of input.imports) if (!imported.external) queue.push(imported.path);
+  }
+  if (seen.size === 0) throw new Error(`esbuild's metafile does not list the entry ${entry}`);
+  return [...seen];
+}
+
+/** Writes the bundle's files to `outDir` and its zip beside it, each replaced in one rename. */
+function writeBundle(
+  request: Request,
+  output: BundleOutput,
+  inputs: readonly string[],
+  fromCache: boolean,
+): Bundle {
+  mkdirSync(request.outDir, { recursive: true });
+  for (const [name, data] of Object.entries(output.files)) replaceFile(join(request.outDir, name), data);
+  const zipPath = `${request.outDir}.zip`;
+  replaceFile(zipPath, output.zip);
+  return {
+    name: request.name,
+    outDir: request.outDir,
+    zipPath,
+    sha256: createHash("sha256").update(output.zip).digest("base64"),
+    zipBytes: output.zip.byteLength,
+    fromCache,
+    inputs: inputs.map((input) => input.split(sep).join("/")).sort(),
+  };
+}
+
+/** Replaces `path` whole: a function process or jest worker reading it never sees it half-written. */
+function replaceFile(path: string, data: Uint8Array): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
 }
 
 function zipEntries(files: Record<string, Uint8Array>): Uint8Array {
@@ -130,4 +234,39 @@ function zipEntries(files: Record<string, Uint8Array>): Uint8Array {
     entries[path] = [data, { mtime: ZIP_MTIME, attrs: ZIP_FILE_ATTRS, os: 3, level: 9 }];
   }
   return zipSync(entries);
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return [...groups.values()];
+}
+
+/** The deepest folder holding every one of `folders`. */
+function commonFolder(folders: readonly string[]): string {
+  let common = folders[0] ?? projectRoot;
+  while (folders.some((folder) => relative(common, folder).startsWith(".."))) common = dirname(common);
+  return common;
+}
+
+/** The bundler synth and `npm run build:lambdas` share: one per process. */
+const defaultBundler = new Bundler();
+
+/** {@link Bundler.bundle} of the process-wide bundler. */
+export function bundle(props: BundleProps): Bundle {
+  return defaultBundler.bundle(props);
+}
+
+/** {@link Bundler.bundleAll} of the process-wide bundler. */
+export function bundleAll(list: readonly BundleProps[]): Bundle[] {
+  return defaultBundler.bundleAll(list);
+}
+
+/** Every function of the project: `lambdas/<name>/index.ts`, relative to the project root, sorted. */
+export function functionEntries(): string[] {
+  const lambdas = join(projectRoot, "lambdas");
+  return readdirSync(lambdas)
+    .sort()
+    .map((name) => join("lambdas", name, "index.ts"))
+    .filter((entry) => existsSync(join(projectRoot, entry)));
 }
