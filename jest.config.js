@@ -1,13 +1,20 @@
 // Three projects: fast unit/stack tests; integration tests against DynamoDB Local and the S3 server
-// (started by the tests themselves on free ports; they need `java` 17+ on the PATH); and the Terraform
-// checks, which run real Terraform and the AWS provider offline (skipped, with a warning, without Terraform).
+// (one of each per run, started by the integration project's global setup on free ports; they need
+// `java` 17+ on the PATH); and the Terraform checks, which run real Terraform and the AWS provider
+// offline (skipped, with a warning, without Terraform).
 // ts-jest only transpiles (isolatedModules in tsconfig); `npm run typecheck` does the type checking.
 const tsJest = ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: false }];
 // Every stack is synthesized once per run, before any suite, and stack tests read it (helpers/synth.ts).
-// Jest runs a global setup module once even when two projects name it.
+// Jest runs a global setup module once even when two projects name it, and a project's only when one of
+// its tests runs: the integration project's also synthesizes (unless the unit project's did), then starts
+// the emulators.
 const synthOnce = {
   globalSetup: "<rootDir>/__tests__/helpers/global-synth.ts",
   globalTeardown: "<rootDir>/__tests__/helpers/global-synth-teardown.ts",
+};
+const emulatorsOnce = {
+  globalSetup: "<rootDir>/__tests__/helpers/global-emulators.ts",
+  globalTeardown: "<rootDir>/__tests__/helpers/global-emulators-teardown.ts",
 };
 
 module.exports = {
@@ -29,7 +36,7 @@ module.exports = {
         "<rootDir>/__tests__/helpers/setup-unit.ts",
         "<rootDir>/__tests__/helpers/setup-integration.ts",
       ],
-      ...synthOnce,
+      ...emulatorsOnce,
     },
     {
       displayName: "terraform",

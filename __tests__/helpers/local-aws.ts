@@ -1,25 +1,34 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
-import { createBuckets, declaredBuckets, type DeclaredBucket } from "../../local/buckets";
+import { createHash } from "node:crypto";
+import { basename } from "node:path";
+import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
-  LOCAL_CREDENTIALS,
-  startDynamoDbLocal,
-  startS3Server,
-  type Emulator,
-  type S3Server,
-} from "../../local/emulators";
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { createBuckets, declaredBuckets, type DeclaredBucket } from "../../local/buckets";
+import { LOCAL_CREDENTIALS } from "../../local/emulators";
 import { declaredFunctions, type DeclaredFunction } from "../../local/functions";
 import { LocalLambda, type LocalLambdaOptions } from "../../local/lambda-host";
 import { createTables, declaredTables, type DeclaredTable } from "../../local/tables";
 import { TerraformResolver, type TerraformJson } from "../../local/terraform";
+import { EMULATOR_VARIABLES } from "./global-emulators";
 
-/** DynamoDB Local and the S3 server, provisioned from one synthesized stack. */
+/** A service of the run's emulators: where it answers. */
+export interface LocalEndpoint {
+  readonly endpoint: string;
+}
+
+/** One test file's share of the run's DynamoDB Local and S3 server, provisioned from one synthesized stack. */
 export interface LocalAws {
-  readonly dynamodb: Emulator;
-  readonly s3: S3Server;
+  readonly dynamodb: LocalEndpoint;
+  readonly s3: LocalEndpoint;
+  /**
+   * Appended to every table and bucket name of the stack (`-workshop-1`), references and the functions'
+   * environment included, so test files sharing the emulators never see each other's data.
+   */
+  readonly nameSuffix: string;
   readonly ddbClient: DynamoDBClient;
   readonly s3Client: S3Client;
   readonly resolver: TerraformResolver;
@@ -34,46 +43,82 @@ export interface LocalAws {
   lambda(address: string, options?: LocalLambdaOptions): LocalLambda;
   /** Every line the function at `address` has written so far, from any of its instances, in order. */
   logs(address: string): readonly string[];
+  /** Stops the functions and deletes the file's tables and buckets; the emulators run on for other files. */
   stop(): Promise<void>;
 }
 
 const REGION = "eu-central-1";
 
+/** The run's emulators, as the integration project's global setup (global-emulators.ts) started them. */
+function runEmulators(): { dynamodb: LocalEndpoint; s3: LocalEndpoint } {
+  const dynamodb = process.env[EMULATOR_VARIABLES.dynamodb];
+  const s3 = process.env[EMULATOR_VARIABLES.s3];
+  if (!dynamodb || !s3) {
+    throw new Error(
+      `No emulators for this run (${EMULATOR_VARIABLES.dynamodb}, ${EMULATOR_VARIABLES.s3}): run integration ` +
+        "tests through jest's integration project, whose global setup starts them (jest.config.js).",
+    );
+  }
+  return { dynamodb: { endpoint: dynamodb }, s3: { endpoint: s3 } };
+}
+
+let started = 0;
+
+/** `-<test file>-<n>`: names stay readable in failures, and unique within the run. */
+function fileSuffix(): string {
+  const testPath = expect.getState().testPath ?? "test";
+  const file = basename(testPath)
+    .replace(/\.test\.ts$/, "")
+    .toLowerCase();
+  const slug = file.replace(/[^a-z0-9]+/g, "-").slice(0, 20);
+  const tag = createHash("sha256").update(testPath).digest("hex").slice(0, 4);
+  return `-${slug}-${tag}${++started}`;
+}
+
 /**
- * Starts DynamoDB Local (in memory) and s3rver on free ports, points the SDK at them through the
- * standard variables only (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3, AWS_REGION), and creates
- * every table and bucket the stack declares, from its synthesized JSON.
+ * The stack with `suffix` on every table name and bucket name: everything that refers to them (the
+ * functions' environment, ARNs, notifications) resolves to the suffixed names.
+ */
+function withNameSuffix(stack: TerraformJson, suffix: string): TerraformJson {
+  const renamed = (type: string, attribute: string) =>
+    Object.fromEntries(
+      Object.entries(stack.resource?.[type] ?? {}).map(([name, config]) => {
+        const value = config[attribute];
+        return [name, typeof value === "string" ? { ...config, [attribute]: `${value}${suffix}` } : config];
+      }),
+    );
+  return {
+    ...stack,
+    resource: {
+      ...stack.resource,
+      aws_dynamodb_table: renamed("aws_dynamodb_table", "name"),
+      aws_s3_bucket: renamed("aws_s3_bucket", "bucket"),
+    },
+  };
+}
+
+/**
+ * This test file's tables and buckets, created on the run's DynamoDB Local and s3rver from the stack's
+ * synthesized JSON (names suffixed, see {@link LocalAws.nameSuffix}); the SDK is pointed at them
+ * through the standard variables only (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3, AWS_REGION).
  */
 export async function startLocalAws(stack: TerraformJson): Promise<LocalAws> {
-  const s3Dir = mkdtempSync(join(tmpdir(), "s3rver-"));
-  const started = await Promise.allSettled([startDynamoDbLocal(), startS3Server({ directory: s3Dir })]);
-  const [dynamodb, s3] = started.map((r) => (r.status === "fulfilled" ? r.value : undefined)) as [
-    Emulator | undefined,
-    S3Server | undefined,
-  ];
-  if (!dynamodb || !s3) {
-    await Promise.all([dynamodb?.stop(), s3?.stop()]);
-    throw started.find((r): r is PromiseRejectedResult => r.status === "rejected")?.reason;
-  }
+  const { dynamodb, s3 } = runEmulators();
+  const environment = localAwsEnvironment({ dynamodb, s3 });
   // The test's own clients use the same standard variables as the functions.
-  Object.assign(process.env, localAwsEnvironment({ dynamodb, s3 }));
-  const resolver = new TerraformResolver(stack, { region: REGION });
+  Object.assign(process.env, environment);
+  const nameSuffix = fileSuffix();
+  const resolver = new TerraformResolver(withNameSuffix(stack, nameSuffix), { region: REGION });
   const ddbClient = new DynamoDBClient({});
   const s3Client = new S3Client({});
   const tables = declaredTables(resolver);
   const buckets = declaredBuckets(resolver);
-  try {
-    await createTables(ddbClient, tables);
-    await createBuckets(s3Client, buckets);
-  } catch (error) {
-    await Promise.all([dynamodb.stop(), s3.stop()]);
-    throw error;
-  }
+  await createTables(ddbClient, tables);
+  await createBuckets(s3Client, buckets);
   const functions = declaredFunctions(resolver);
   const lambdas = new Map<string, LocalLambda>();
   const extraLambdas: LocalLambda[] = [];
   const logLines = new Map<string, string[]>();
-  const environment = localAwsEnvironment({ dynamodb, s3 });
   const createLambda = (address: string, options: LocalLambdaOptions = {}): LocalLambda => {
     const fn = functions.find((f) => f.address === address);
     if (!fn) throw new Error(`${address} is not a function of the stack`);
@@ -92,6 +137,7 @@ export async function startLocalAws(stack: TerraformJson): Promise<LocalAws> {
   return {
     dynamodb,
     s3,
+    nameSuffix,
     ddbClient,
     s3Client,
     resolver,
@@ -116,12 +162,30 @@ export async function startLocalAws(stack: TerraformJson): Promise<LocalAws> {
     },
     async stop() {
       await Promise.all([...lambdas.values(), ...extraLambdas].map((l) => l.stop()));
+      await deleteAll(ddbClient, s3Client, tables, buckets);
       ddbClient.destroy();
       s3Client.destroy();
-      await Promise.all([dynamodb.stop(), s3.stop()]);
-      rmSync(s3Dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Deletes a file's tables and buckets (objects first), so the run's emulators hold only live data. */
+async function deleteAll(
+  ddb: DynamoDBClient,
+  s3: S3Client,
+  tables: readonly DeclaredTable[],
+  buckets: readonly DeclaredBucket[],
+): Promise<void> {
+  for (const table of tables) await ddb.send(new DeleteTableCommand({ TableName: table.input.TableName }));
+  for (const { name } of buckets) {
+    for (;;) {
+      const { Contents = [] } = await s3.send(new ListObjectsV2Command({ Bucket: name }));
+      if (Contents.length === 0) break;
+      const Objects = Contents.map(({ Key }) => ({ Key }));
+      await s3.send(new DeleteObjectsCommand({ Bucket: name, Delete: { Objects } }));
+    }
+    await s3.send(new DeleteBucketCommand({ Bucket: name }));
+  }
 }
 
 /** The environment a local function gets on top of its declared variables: endpoints, region, credentials. */

@@ -9,11 +9,14 @@ import { synthesized } from "../helpers/synth";
 const ORDERS = "aws_lambda_function.orders_lambda";
 let local: LocalAws;
 let ddb: DynamoDBDocumentClient;
+/** `orders-dev` with this file's suffix (helpers/local-aws.ts). */
+let ordersTable: string;
 const extraLambdas: LocalLambda[] = [];
 
 beforeAll(async () => {
   local = await startLocalAws(synthesized("orders-dev"));
   ddb = DynamoDBDocumentClient.from(local.ddbClient);
+  ordersTable = `orders-dev${local.nameSuffix}`;
 }, 60_000);
 
 afterAll(async () => {
@@ -45,7 +48,7 @@ async function get(orderId: string) {
 
 /** Every item of the orders table for one customer, and the idempotency items for one key. */
 async function stored(customer: string, key?: string) {
-  const { Items = [] } = await ddb.send(new ScanCommand({ TableName: "orders-dev", ConsistentRead: true }));
+  const { Items = [] } = await ddb.send(new ScanCommand({ TableName: ordersTable, ConsistentRead: true }));
   return {
     orders: Items.filter((i) => i.record_type === "ORDER" && i.customer_id === customer),
     keys: Items.filter((i) => key !== undefined && i.order_id === `IDEMPOTENCY#${key}`),
@@ -54,10 +57,10 @@ async function stored(customer: string, key?: string) {
 
 describe("the orders service on DynamoDB Local", () => {
   it("creates the stack's orders table, with its NEW_IMAGE stream", async () => {
-    expect(local.tables.map((t) => t.input.TableName)).toEqual(["orders-dev"]);
-    const { Table } = await local.ddbClient.send(new DescribeTableCommand({ TableName: "orders-dev" }));
+    expect(local.tables.map((t) => t.input.TableName)).toEqual([ordersTable]);
+    const { Table } = await local.ddbClient.send(new DescribeTableCommand({ TableName: ordersTable }));
     expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: "NEW_IMAGE" });
-    expect(local.functions.map((f) => f.environment)).toEqual([{ ORDERS_TABLE: "orders-dev" }]);
+    expect(local.functions.map((f) => f.environment)).toEqual([{ ORDERS_TABLE: ordersTable }]);
   });
 
   it("POSTs an order (201 + Location) and GETs it back", async () => {

@@ -537,7 +537,10 @@ describe("6. throttling: back off for as long as the invocation's time allows", 
       expect(outcome).toMatchObject({ ok: false, error: { name: "DeadlineExceededError" } });
       const message = outcome.ok ? "" : outcome.error.message;
       expect(message).toMatch(
-        /^BatchWriteItem on movie_infos-dev still had \d+ items to write after \d+ attempts when the invocation's time ran out$/,
+        new RegExp(
+          `^BatchWriteItem on ${movies.infosTable} still had \\d+ items to write after \\d+ attempts ` +
+            "when the invocation's time ran out$",
+        ),
       );
       // Retried (more calls than the 4 batches' first ones) until the deadline (5 s − 1 s reserve), measured
       // inside the function's process. How many calls fit depends on the jittered delays: not pinned.

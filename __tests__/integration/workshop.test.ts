@@ -18,8 +18,12 @@ afterAll(async () => {
 
 describe("the workshop's Test section, on DynamoDB Local and s3rver", () => {
   it("creates the stack's tables and bucket from its synthesized JSON", () => {
-    expect(local.tables.map((t) => t.input.TableName)).toEqual(["movie_infos-dev", "movie_ratings-dev"]);
-    expect(local.buckets.map((b) => b.name)).toEqual(["000000000000-movie-infos-dev"]);
+    // Each test file's names carry its suffix: the run's emulators are shared (helpers/local-aws.ts).
+    const suffixed = (names: string[]) => names.map((name) => `${name}${local.nameSuffix}`);
+    expect(local.tables.map((t) => t.input.TableName)).toEqual(
+      suffixed(["movie_infos-dev", "movie_ratings-dev"]),
+    );
+    expect(local.buckets.map((b) => b.name)).toEqual(suffixed(["000000000000-movie-infos-dev"]));
   });
 
   it("uploads movie-infos.csv, PATCHes mv1, and GETs the merged movie", async () => {
