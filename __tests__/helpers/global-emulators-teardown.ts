@@ -1,8 +1,8 @@
 import { stopEmulators } from "./global-emulators";
-import removeSynth from "./global-synth-teardown";
+import { removeSynthesized } from "./global-synth";
 
 /** Stops the run's emulators (global-emulators.ts) and removes the synthesized stacks. */
 export default async function globalTeardown(): Promise<void> {
   await stopEmulators();
-  removeSynth();
+  removeSynthesized();
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "cdktf";
@@ -21,7 +21,23 @@ export function synthesizeAll(): string {
   return outdir;
 }
 
+/** The folder this process synthesized into, which only its own teardown removes. */
+const CREATED = Symbol.for("movies-cdktf.test-synth-dir");
+type WithSynthDir = typeof globalThis & { [CREATED]?: string };
+
+/** Synthesizes unless the run already has a folder (another project's setup, or a parent jest's). */
 export default function globalSetup(): void {
   if (process.env[SYNTH_DIR_VARIABLE]) return;
-  process.env[SYNTH_DIR_VARIABLE] = synthesizeAll();
+  const dir = synthesizeAll();
+  (globalThis as WithSynthDir)[CREATED] = dir;
+  process.env[SYNTH_DIR_VARIABLE] = dir;
+}
+
+/** Removes the folder {@link globalSetup} synthesized into, if it did: a folder handed down is left alone. */
+export function removeSynthesized(): void {
+  const dir = (globalThis as WithSynthDir)[CREATED];
+  if (!dir) return;
+  rmSync(dir, { recursive: true, force: true });
+  delete (globalThis as WithSynthDir)[CREATED];
+  delete process.env[SYNTH_DIR_VARIABLE];
 }

@@ -108,6 +108,8 @@ describe("the run's DynamoDB Local and S3 server", () => {
     expect({ code, failed: output.includes("Tests:       1 failed") }).toEqual({ code: 1, failed: true });
     expect(await answersAfter(dynamodb, 0)).toBe(false);
     expect(await answersAfter(s3, 0)).toBe(false);
+    // The stacks it was handed are this run's: its teardown leaves them.
+    expect(existsSync(process.env[SYNTH_DIR_VARIABLE] as string)).toBe(true);
   }, 120_000);
 
   it("are stopped when jest is killed with SIGTERM mid-run", async () => {
