@@ -4,7 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
 import { unzipSync } from "fflate";
-import { Bundler, esbuildTarget, type Bundle, type BundleProps } from "../../../tooling/bundle";
+import {
+  bundle,
+  Bundler,
+  DEFAULT_RUNTIME,
+  esbuildTarget,
+  functionEntries,
+  type Bundle,
+  type BundleProps,
+} from "../../../tooling/bundle";
 
 // The real esbuild, counted: the bundler promises one call per set of options, whatever the number of entries.
 jest.mock("esbuild", () => {
@@ -209,5 +217,43 @@ describe("Bundler with a cache", () => {
     expect(rebuilt).toEqual(good);
     expect(readFileSync(join(rebuilt.outDir, "index.js"), "utf8")).not.toContain("666");
     expect(cached().bundle(request).fromCache).toBe(true);
+  });
+});
+
+describe("the project's functions", () => {
+  it("bundle the environment-only credential provider in place of the SDK's default chain", () => {
+    // The process-wide bundler, as synth uses it: the global synth has filed these bundles already.
+    const chain =
+      /node_modules\/@aws-sdk\/(credential-provider-(?!env\/)|nested-clients\/|token-providers\/)/;
+    const entries = functionEntries();
+    expect(entries).toEqual([
+      "lambdas/get-movie/index.ts",
+      "lambdas/orders/index.ts",
+      "lambdas/update-rating/index.ts",
+      "lambdas/upload-infos/index.ts",
+    ]);
+    for (const entry of entries) {
+      const { inputs } = bundle({ entry, runtime: DEFAULT_RUNTIME });
+      expect({ entry, chain: inputs.filter((input) => chain.test(input)) }).toEqual({ entry, chain: [] });
+      expect(inputs).toEqual(
+        expect.arrayContaining([
+          "lambdas/shared/env-credentials.ts",
+          expect.stringMatching(/^node_modules\/@aws-sdk\/credential-provider-env\//),
+        ]),
+      );
+    }
+  });
+
+  it("keep the SDK's chain external when a caller says so", () => {
+    const entry = write(
+      "chain/index.ts",
+      `import { defaultProvider } from "@aws-sdk/credential-provider-node";\nexport const handler = async () => defaultProvider;\n`,
+    );
+    const built = uncached().bundle(
+      props(entry, "chain", { externalModules: ["@aws-sdk/credential-provider-node"] }),
+    );
+    expect(readFileSync(join(built.outDir, "index.js"), "utf8")).toContain(
+      'require("@aws-sdk/credential-provider-node")',
+    );
   });
 });
