@@ -5,15 +5,18 @@
  * handler's one-row warm-up invocation does; then the timed loop, whose result goes back over IPC.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { bareLoop, type BareLoopParams } from "./bare-loop";
+import { bareLoop, type BareLoopParams, type BareLoopProcessRun } from "./bare-loop";
 
 async function main(): Promise<void> {
   const params = JSON.parse(process.argv[2] ?? "") as BareLoopParams;
   const ddb = new DynamoDBClient({});
   await bareLoop(ddb, { ...params, rows: Math.min(25, params.rows), concurrency: 1 });
+  const cpu = process.cpuUsage();
   const run = await bareLoop(ddb, params);
+  const used = process.cpuUsage(cpu);
   ddb.destroy();
-  process.send?.(run, () => process.disconnect());
+  const result: BareLoopProcessRun = { ...run, cpuSeconds: (used.user + used.system) / 1e6 };
+  process.send?.(result, () => process.disconnect());
 }
 
 main().catch((error: unknown) => {

@@ -10,6 +10,11 @@ export interface BareLoopRun {
   readonly seconds: number;
 }
 
+/** A bare loop in a process of its own, with that process's CPU time (user + system) during the loop. */
+export interface BareLoopProcessRun extends BareLoopRun {
+  readonly cpuSeconds: number;
+}
+
 /** The bare loop's arguments, the same in this process and in a fresh one. */
 export interface BareLoopParams {
   readonly table: string;
@@ -72,7 +77,7 @@ export async function bareLoop(ddb: DynamoDBClient, params: BareLoopParams): Pro
 export function bareLoopInFreshProcess(
   params: BareLoopParams,
   environment: Readonly<Record<string, string>>,
-): Promise<BareLoopRun> {
+): Promise<BareLoopProcessRun> {
   // __dirname is dist/infra/bench once built, where the child's script sits beside this one.
   const child = fork(join(__dirname, "bare-loop-process.js"), [JSON.stringify(params)], {
     env: {
@@ -84,8 +89,8 @@ export function bareLoopInFreshProcess(
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   return new Promise((resolve, reject) => {
-    let result: BareLoopRun | undefined;
-    child.once("message", (message: BareLoopRun) => (result = message));
+    let result: BareLoopProcessRun | undefined;
+    child.once("message", (message: BareLoopProcessRun) => (result = message));
     child.once("error", reject);
     // "close" comes after the process exited and its IPC channel closed, so the result has arrived.
     child.once("close", (code) => {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createDocumentClient } from "../lambdas/shared/dynamodb";
 import { DEFAULT_INGEST_CONCURRENCY, ingestMovieInfos } from "../lambdas/upload-infos/ingest";
-import { bareLoop, bareLoopInFreshProcess, type BareLoopRun } from "./bare-loop";
+import { bareLoop, bareLoopInFreshProcess, type BareLoopProcessRun } from "./bare-loop";
 import type { BenchEnvironment } from "./environment";
 import { countItems, MEMORY_SIZE, runUploadInfos, type HandlerRun } from "./handler-run";
 import { writeCsv } from "./movie-rows";
@@ -34,6 +34,9 @@ export interface IngestPair {
   readonly handlerRowsPerS: number;
   readonly bareRowsPerS: number;
   readonly ratio: number;
+  /** CPU time of each side's process per row written, in µs: what load elsewhere does not change. */
+  readonly handlerCpuUsPerRow: number;
+  readonly bareCpuUsPerRow: number;
 }
 
 /** The alternated pairs that give the ingest/bare-loop ratio. */
@@ -44,6 +47,8 @@ export interface IngestPairs {
   readonly medianHandlerRowsPerS: number;
   readonly medianBareRowsPerS: number;
   readonly medianRatio: number;
+  readonly medianHandlerCpuUsPerRow: number;
+  readonly medianBareCpuUsPerRow: number;
 }
 
 /** upload-infos over one file size, in a fresh process: rate and the process's own peak RSS. */
@@ -95,7 +100,7 @@ async function handlerOver(env: BenchEnvironment, key: string, rows: number): Pr
 }
 
 /** The bare loop over the same rows in a fresh process, into an emptied table, its rows counted there. */
-async function bareOver(env: BenchEnvironment, rows: number, prefix: string): Promise<BareLoopRun> {
+async function bareOver(env: BenchEnvironment, rows: number, prefix: string): Promise<BareLoopProcessRun> {
   await env.resetInfos();
   const table = env.infosName;
   const run = await bareLoopInFreshProcess(
@@ -161,14 +166,19 @@ async function runPairs(env: BenchEnvironment, rows: number, count: number): Pro
     const handlerRowsPerS = a.written / a.seconds;
     const bareRowsPerS = b.written / b.seconds;
     const ratio = handlerRowsPerS / bareRowsPerS;
+    const handlerCpuUsPerRow = round((a.cpuSeconds * 1e6) / a.written);
+    const bareCpuUsPerRow = round((b.cpuSeconds * 1e6) / b.written);
     log(
-      `pair ${index + 1}/${count}, ${rows} rows: handler ${Math.round(handlerRowsPerS)} rows/s, ` +
-        `bare loop ${Math.round(bareRowsPerS)} rows/s, ratio ${round(ratio, 2)}`,
+      `pair ${index + 1}/${count}, ${rows} rows: handler ${Math.round(handlerRowsPerS)} rows/s ` +
+        `(${handlerCpuUsPerRow} µs CPU a row), bare loop ${Math.round(bareRowsPerS)} rows/s ` +
+        `(${bareCpuUsPerRow} µs), ratio ${round(ratio, 2)}`,
     );
     return {
       handlerRowsPerS: Math.round(handlerRowsPerS),
       bareRowsPerS: Math.round(bareRowsPerS),
       ratio: round(ratio, 3),
+      handlerCpuUsPerRow,
+      bareCpuUsPerRow,
     };
   });
   return {
@@ -178,6 +188,8 @@ async function runPairs(env: BenchEnvironment, rows: number, count: number): Pro
     medianHandlerRowsPerS: median(runs.map((r) => r.handlerRowsPerS)),
     medianBareRowsPerS: median(runs.map((r) => r.bareRowsPerS)),
     medianRatio: median(runs.map((r) => r.ratio)),
+    medianHandlerCpuUsPerRow: median(runs.map((r) => r.handlerCpuUsPerRow)),
+    medianBareCpuUsPerRow: median(runs.map((r) => r.bareCpuUsPerRow)),
   };
 }
 

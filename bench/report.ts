@@ -156,12 +156,27 @@ function formatIngest(ingest: IngestResult): string[] {
     `upload-infos vs. a bare BatchWriteItem loop: ${pairs.runs.length} alternated pairs (handler, bare, ...) ` +
       `over the same ${pairs.rows} rows (${pairs.fileMiB} MiB, stored byte-exact: size and sha256 checked), ` +
       `each in a fresh process after a warm-up, into an emptied table, concurrency ${ingest.concurrency}; ` +
-      "rows/s = rows written (checked against the table) / time inside the process",
+      "rows/s = rows written (checked against the table) / time inside the process; CPU = the process's " +
+      "user + system time",
     table(
-      ["pair", "handler rows/s", "bare loop rows/s", "ratio"],
+      ["pair", "handler rows/s", "bare loop rows/s", "ratio", "handler CPU µs/row", "bare loop CPU µs/row"],
       [
-        ...pairs.runs.map((r, i) => [i + 1, r.handlerRowsPerS, r.bareRowsPerS, r.ratio]),
-        ["median", pairs.medianHandlerRowsPerS, pairs.medianBareRowsPerS, pairs.medianRatio],
+        ...pairs.runs.map((r, i) => [
+          i + 1,
+          r.handlerRowsPerS,
+          r.bareRowsPerS,
+          r.ratio,
+          r.handlerCpuUsPerRow,
+          r.bareCpuUsPerRow,
+        ]),
+        [
+          "median",
+          pairs.medianHandlerRowsPerS,
+          pairs.medianBareRowsPerS,
+          pairs.medianRatio,
+          pairs.medianHandlerCpuUsPerRow,
+          pairs.medianBareCpuUsPerRow,
+        ],
       ],
     ),
     `\nupload-infos per file size (bundle in a fresh process, ${ingest.memorySize} MB; ` +

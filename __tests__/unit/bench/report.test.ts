@@ -10,13 +10,15 @@ const results: BenchResults = {
       rows: 1000,
       fileMiB: 0.1,
       runs: [
-        { handlerRowsPerS: 95, bareRowsPerS: 100, ratio: 0.95 },
-        { handlerRowsPerS: 80, bareRowsPerS: 100, ratio: 0.8 },
-        { handlerRowsPerS: 99, bareRowsPerS: 110, ratio: 0.9 },
+        { handlerRowsPerS: 95, bareRowsPerS: 100, ratio: 0.95, handlerCpuUsPerRow: 40, bareCpuUsPerRow: 30 },
+        { handlerRowsPerS: 80, bareRowsPerS: 100, ratio: 0.8, handlerCpuUsPerRow: 42, bareCpuUsPerRow: 31 },
+        { handlerRowsPerS: 99, bareRowsPerS: 110, ratio: 0.9, handlerCpuUsPerRow: 41, bareCpuUsPerRow: 29 },
       ],
       medianHandlerRowsPerS: 95,
       medianBareRowsPerS: 100,
       medianRatio: 0.9,
+      medianHandlerCpuUsPerRow: 41,
+      medianBareCpuUsPerRow: 30,
     },
     sizes: [
       { rows: 10, fileMiB: 0, seconds: 1, rowsPerS: 10, peakRssMiB: 100 },
@@ -68,7 +70,9 @@ describe("formatReport", () => {
     const report = formatReport({ ...results, checks: checks(results) });
     expect(report).toContain("load average 3.5 2 1 at the start, 4 2.5 1.5 at the end");
     expect(report).toContain("3 alternated pairs (handler, bare, ...) over the same 1000 rows");
-    expect(report).toContain("| median | 95             | 100              | 0.9   |");
+    expect(report).toContain(
+      "| median | 95             | 100              | 0.9   | 41                 | 30 ",
+    );
     expect(report).toContain("| 1000 | 1        | 2       | 500    | 170          |");
     expect(report).toContain("| median |         |                    | 1.25  |");
     expect(report).toContain("| get-movie-dev | get-movie | 116     | 90      | 46          |");
