@@ -193,10 +193,10 @@ function formatShortFirstLine(short: ShortFirstLineResult): string[] {
     `\nShort first line: ${short.rows} rows after a one-column first line ("${short.firstLine}") vs. the ` +
       `same rows clean, ${short.pairs.length} alternated pairs, handler time in fresh processes`,
     table(
-      ["pair", "clean s", "short first line s", "ratio"],
+      ["pair", "clean s", "short first line s", "ratio", "CPU ratio"],
       [
-        ...short.pairs.map((p, i) => [i + 1, p.cleanSeconds, p.shortSeconds, p.ratio]),
-        ["median", "", "", short.medianRatio],
+        ...short.pairs.map((p, i) => [i + 1, p.cleanSeconds, p.shortSeconds, p.ratio, p.cpuRatio]),
+        ["median", "", "", short.medianRatio, short.medianCpuRatio],
       ],
     ),
   ];

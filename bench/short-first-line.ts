@@ -10,7 +10,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { BenchEnvironment } from "./environment";
-import { runUploadInfos } from "./handler-run";
+import { runUploadInfos, type HandlerRun } from "./handler-run";
 import { writeCsv } from "./movie-rows";
 import { alternatedPairs, median, round } from "./stats";
 import { putVerified } from "./upload";
@@ -24,6 +24,8 @@ export interface ShortFirstLinePair {
   readonly shortSeconds: number;
   /** shortSeconds / cleanSeconds. */
   readonly ratio: number;
+  /** The same ratio of the function processes' CPU time: steadier than wall time on a shared machine. */
+  readonly cpuRatio: number;
 }
 
 export interface ShortFirstLineResult {
@@ -31,6 +33,7 @@ export interface ShortFirstLineResult {
   readonly firstLine: string;
   readonly pairs: ShortFirstLinePair[];
   readonly medianRatio: number;
+  readonly medianCpuRatio: number;
 }
 
 /** Writes and uploads (verified) rows 1..`rows`, after `firstLine` when given; returns the key. */
@@ -49,12 +52,17 @@ async function upload(
 }
 
 /** Ingests `key` and checks the rows: all written, and only the short first line (if any) rejected. */
-async function seconds(env: BenchEnvironment, key: string, rows: number, rejected: number): Promise<number> {
+async function ingest(
+  env: BenchEnvironment,
+  key: string,
+  rows: number,
+  rejected: number,
+): Promise<HandlerRun> {
   const run = await runUploadInfos(env, key);
   if (run.written !== rows || run.rejected !== rejected) {
     throw new Error(`${key}: wrote ${run.written} and rejected ${run.rejected} of ${rows} rows`);
   }
-  return run.seconds;
+  return run;
 }
 
 /** `pairs` alternated pairs of the clean and the short-first-line file. */
@@ -67,19 +75,27 @@ export async function benchShortFirstLine(
   const short = await upload(env, `short-first-line ${rows}`, rows, SHORT_FIRST_LINE);
   const runs = await alternatedPairs(
     pairs,
-    () => seconds(env, clean, rows, 0),
-    () => seconds(env, short, rows, 1),
+    () => ingest(env, clean, rows, 0),
+    () => ingest(env, short, rows, 1),
   );
   const result = runs.map(({ a, b }, index) => {
     process.stderr.write(
-      `short first line, pair ${index + 1}/${pairs}: clean ${round(a, 2)} s, short first line ${round(b, 2)} s\n`,
+      `short first line, pair ${index + 1}/${pairs}: clean ${round(a.seconds, 2)} s ` +
+        `(${round(a.cpuSeconds, 2)} s CPU), short first line ${round(b.seconds, 2)} s ` +
+        `(${round(b.cpuSeconds, 2)} s CPU)\n`,
     );
-    return { cleanSeconds: round(a, 2), shortSeconds: round(b, 2), ratio: round(b / a, 3) };
+    return {
+      cleanSeconds: round(a.seconds, 2),
+      shortSeconds: round(b.seconds, 2),
+      ratio: round(b.seconds / a.seconds, 3),
+      cpuRatio: round(b.cpuSeconds / a.cpuSeconds, 3),
+    };
   });
   return {
     rows,
     firstLine: SHORT_FIRST_LINE,
     pairs: result,
     medianRatio: median(result.map((p) => p.ratio)),
+    medianCpuRatio: median(result.map((p) => p.cpuRatio)),
   };
 }

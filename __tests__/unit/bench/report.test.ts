@@ -30,11 +30,12 @@ const results: BenchResults = {
     rows: 1000,
     firstLine: "1f40",
     pairs: [
-      { cleanSeconds: 1, shortSeconds: 1.3, ratio: 1.3 },
-      { cleanSeconds: 1, shortSeconds: 1.1, ratio: 1.1 },
-      { cleanSeconds: 1, shortSeconds: 1.25, ratio: 1.25 },
+      { cleanSeconds: 1, shortSeconds: 1.3, ratio: 1.3, cpuRatio: 1.01 },
+      { cleanSeconds: 1, shortSeconds: 1.1, ratio: 1.1, cpuRatio: 1 },
+      { cleanSeconds: 1, shortSeconds: 1.25, ratio: 1.25, cpuRatio: 1.02 },
     ],
     medianRatio: 1.25,
+    medianCpuRatio: 1.01,
   },
   getMovie: { calls: 1000, medianMs: 1.5, p99Ms: 6, roundTripsPerCall: 1 },
   bundles: [{ name: "get-movie", functionName: "get-movie-dev", zipKiB: 116, initMs: 90, initCpuMs: 46 }],
@@ -74,7 +75,7 @@ describe("formatReport", () => {
       "| median | 95             | 100              | 0.9   | 41                 | 30 ",
     );
     expect(report).toContain("| 1000 | 1        | 2       | 500    | 170          |");
-    expect(report).toContain("| median |         |                    | 1.25  |");
+    expect(report).toContain("| median |         |                    | 1.25  | 1.01      |");
     expect(report).toContain("| get-movie-dev | get-movie | 116     | 90      | 46          |");
     expect(report).toContain("| 2100    | n/a          |");
     expect(report).toContain("| get-movie-dev cold init (CPU)");
