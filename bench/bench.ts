@@ -1,41 +1,50 @@
 /**
- * `npm run bench`: the data path measured on DynamoDB Local and s3rver. Prints a table and writes
- * bench/results.json. Figures are for this machine; the targets say what we expect of them.
+ * `npm run bench`: the data path measured on DynamoDB Local and s3rver. Prints a table per section with its
+ * method, and writes bench/results.json. Figures are for this machine; the targets say what we expect of them.
  *
- *   BENCH_SIZES=10000,100000   rows of the upload-infos runs (default 10000,100000,1000000)
+ *   BENCH_SIZES=10000,100000   rows of the upload-infos rate and peak RSS runs (default 10000,100000,1000000)
+ *   BENCH_PAIRS=5              alternated pairs of the ratio figures (default 5)
+ *   BENCH_PAIR_ROWS=100000     rows of each upload-infos / bare loop pair (default 100000)
  *   BENCH_SWEEP=1              also run the concurrency sweep that chose DEFAULT_INGEST_CONCURRENCY (~40 s)
- *   BENCH_SKIP=synth,bundles   sections to leave out (ingest, dirty, get-movie, bundles, synth)
+ *   BENCH_SKIP=synth,bundles   sections to leave out (ingest, short, dirty, get-movie, bundles, synth)
  *
- * Each section lives in a module of its own: ingest.ts (sweep and upload-infos runs), get-movie.ts,
- * dirty-file.ts (1% bad rows of each kind beside the same rows clean), bundles.ts, synth.ts;
- * environment.ts starts the emulators, report.ts checks targets and prints.
+ * Each section lives in a module of its own: ingest.ts (sweep, pairs beside the bare loop, file sizes),
+ * short-first-line.ts, dirty-file.ts, get-movie.ts, bundles.ts, synth.ts; environment.ts starts the
+ * emulators, upload.ts stores each file verified byte-exact, report.ts checks targets and prints. The bench
+ * fails (exit code 1) when a file is not stored as sent or its rows are not all accounted for.
  */
 import { writeFile } from "node:fs/promises";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../tooling/project-root";
 import { measureBundles } from "./bundles";
-import { startBenchEnvironment, type BenchEnvironment } from "./environment";
 import { benchDirtyFile } from "./dirty-file";
+import { startBenchEnvironment } from "./environment";
 import { measureGetMovie } from "./get-movie";
-import { recreateTable, runIngest, runSweep, warmUpDatabase } from "./ingest";
+import { runIngest, runSweep, warmUpDatabase } from "./ingest";
 import { checks, formatReport, type BenchResults } from "./report";
+import { benchShortFirstLine } from "./short-first-line";
 import { round } from "./stats";
 import { measureSynth } from "./synth";
 
 const sizes = (process.env.BENCH_SIZES ?? "10000,100000,1000000").split(",").map(Number);
+const pairs = Number(process.env.BENCH_PAIRS ?? 5);
+const pairRows = Number(process.env.BENCH_PAIR_ROWS ?? 100_000);
 const skip = new Set((process.env.BENCH_SKIP ?? "").split(",").filter(Boolean));
 const log = (line: string) => process.stderr.write(`${line}\n`);
+const load = () => loadavg().map((value) => round(value, 2));
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
   const results: BenchResults = { machine: { cpus: cpus().length } };
+  const loadAtStart = load();
   const env = await startBenchEnvironment();
   try {
     await warmUpDatabase(env);
     if (process.env.BENCH_SWEEP === "1") results.concurrencySweep = await runSweep(env);
-    if (!skip.has("ingest")) results.ingest = await runIngest(env, sizes);
-    if (!skip.has("dirty")) results.dirtyFile = await runDirtyFile(env);
+    if (!skip.has("ingest")) results.ingest = await runIngest(env, { sizes, pairRows, pairs });
+    if (!skip.has("short")) results.shortFirstLine = await benchShortFirstLine(env, pairs);
+    if (!skip.has("dirty")) results.dirtyFile = await benchDirtyFile(env);
     if (!skip.has("get-movie")) {
       results.getMovie = await measureGetMovie(env);
       log(`get-movie: ${JSON.stringify(results.getMovie)}`);
@@ -44,13 +53,14 @@ async function main(): Promise<void> {
     await env.stop();
   }
   if (!skip.has("bundles")) {
-    results.bundles = measureBundles(env.variables);
+    results.bundles = measureBundles();
     log(`bundles: ${JSON.stringify(results.bundles)}`);
   }
   if (!skip.has("synth")) {
     results.synth = measureSynth();
     log(`synth: ${JSON.stringify(results.synth)}`);
   }
+  results.machine.loadAverage = { start: loadAtStart, end: load() };
   results.totalSeconds = round((Date.now() - startedAt) / 1000);
   results.checks = checks(results);
   await writeFile(join(projectRoot, "bench", "results.json"), `${JSON.stringify(results, null, 2)}\n`);
@@ -61,16 +71,3 @@ main().catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });
-
-/** The dirty-file case (bench/dirty-file.ts) on this run's emulators. */
-function runDirtyFile(env: BenchEnvironment) {
-  const { bucket, upload, variables: environment, tmp } = env;
-  return benchDirtyFile({
-    bucket,
-    upload,
-    environment,
-    tmp,
-    resetTable: () => recreateTable(env.ddb, env.infos),
-    log,
-  });
-}

@@ -4,16 +4,23 @@ import { basename, dirname, join } from "node:path";
 import { projectRoot } from "../tooling/project-root";
 import { declaredFunctions, type DeclaredFunction } from "../local/functions";
 import { readStack, TerraformResolver } from "../local/terraform";
+import { REGION } from "./environment";
 import { median, round } from "./stats";
 
 /** The dev stacks whose functions the bench measures: every function of every service. */
 const DEV_STACKS = ["movies-dev", "orders-dev"];
 
+/** One function of the dev stacks: its zip, and its cold init. */
 export interface BundleResult {
+  /** The bundle's folder name (`upload-infos`). */
   readonly name: string;
+  /** The function as the dev stack names it (`upload-infos-dev`). */
+  readonly functionName: string;
   readonly zipKiB: number;
   /** Median wall time of `require(bundle)` in a fresh node process. */
   readonly initMs: number;
+  /** Median CPU time (user + system) of the same: steadier than wall time on a busy machine. */
+  readonly initCpuMs: number;
 }
 
 /** One cold init: the wall time and the CPU time (user + system) of `require(bundle)`, in ms. */
@@ -55,20 +62,45 @@ export function devFunctions(): DeclaredFunction[] {
 /** The bundle's folder name (`get-movie` for `dist/lambdas/get-movie/index.js`). */
 export const bundleName = (fn: DeclaredFunction) => basename(dirname(fn.bundle));
 
+/** The variables Lambda sets for `fn` (Powertools reads some at init), then those its stack declares. */
+export function lambdaVariables(fn: DeclaredFunction): Record<string, string> {
+  return {
+    AWS_REGION: REGION,
+    AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "256",
+    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+    AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x",
+    AWS_ACCESS_KEY_ID: "AKIDBENCH",
+    AWS_SECRET_ACCESS_KEY: "bench",
+    ...fn.environment,
+  };
+}
+
+/** Fresh node processes per function for the cold init figures. */
+const INIT_RUNS = 15;
+
 /**
- * Zip size, and cold init (median of 10 fresh node processes) of every dev function's bundle, each
- * initialised with the environment its stack declares on top of `variables`.
+ * Zip size and cold init of every function the dev stacks bundle: each bundle required in
+ * {@link INIT_RUNS} fresh node processes with the variables Lambda sets, the functions taken in turn
+ * (round-robin) so that load on the machine falls on all of them alike; medians of wall and CPU time.
  */
-export function measureBundles(variables: Readonly<Record<string, string>>): BundleResult[] {
+export function measureBundles(): BundleResult[] {
   const lambdasDir = join(projectRoot, "dist", "lambdas");
-  return devFunctions().map((fn) => {
+  const functions = devFunctions();
+  const inits = functions.map(() => [] as ColdInit[]);
+  for (let run = 0; run < INIT_RUNS; run++) {
+    functions.forEach((fn, index) => inits[index]?.push(coldInit(fn.bundle, lambdaVariables(fn))));
+  }
+  return functions.map((fn, index) => {
     const name = bundleName(fn);
-    const inits: number[] = [];
-    for (let i = 0; i < 10; i++) inits.push(coldInit(fn.bundle, { ...variables, ...fn.environment }).wallMs);
+    const runs = inits[index] ?? [];
     return {
       name,
+      functionName: fn.functionName,
       zipKiB: round(statSync(join(lambdasDir, `${name}.zip`)).size / 1024),
-      initMs: round(median(inits)),
+      initMs: round(median(runs.map((r) => r.wallMs))),
+      initCpuMs: round(median(runs.map((r) => r.cpuMs))),
     };
   });
 }

@@ -11,8 +11,7 @@
  */
 import { statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { bundleName, coldInit, devFunctions } from "./bundles";
-import { REGION } from "./environment";
+import { bundleName, coldInit, devFunctions, lambdaVariables } from "./bundles";
 import { table } from "./report";
 import { median, round } from "./stats";
 
@@ -22,17 +21,7 @@ function main(): void {
   const runs = Number(runsArg ?? 21);
   const rows = devFunctions().map((fn) => {
     const name = bundleName(fn);
-    const environment = {
-      AWS_REGION: REGION,
-      AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "256",
-      AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-      AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
-      AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x",
-      AWS_ACCESS_KEY_ID: "AKIDBENCH",
-      AWS_SECRET_ACCESS_KEY: "bench",
-      ...fn.environment,
-    };
+    const environment = lambdaVariables(fn);
     const inits = {
       a: [] as { wallMs: number; cpuMs: number }[],
       b: [] as { wallMs: number; cpuMs: number }[],

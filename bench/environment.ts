@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { projectRoot } from "../tooling/project-root";
 import { createBuckets, declaredBuckets } from "../local/buckets";
@@ -20,13 +20,15 @@ export interface BenchEnvironment {
   /** The region, local credentials and emulator endpoints, for this process and for function processes. */
   readonly variables: Readonly<Record<string, string>>;
   readonly ddb: DynamoDBClient;
+  /** Uploads without a checksum (see startBenchEnvironment), so the S3 server stores the bytes sent. */
   readonly s3: S3Client;
-  readonly infos: DeclaredTable;
   readonly infosName: string;
   readonly ratingsName: string;
   readonly bucket: string;
   /** upload-infos, as the stack declares it. */
   readonly upload: DeclaredFunction;
+  /** Empties movie_infos (drops and creates it, as the stack declares it). */
+  resetInfos(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -52,7 +54,9 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
   };
   Object.assign(process.env, variables, { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" });
   const ddb = new DynamoDBClient({});
-  const s3 = new S3Client({});
+  // Not the SDK's default (WHEN_SUPPORTED): it sends a streamed body `aws-chunked` with a trailing checksum,
+  // and s3rver stores the chunk framing as content. Uploads are verified anyway (upload.ts).
+  const s3 = new S3Client({ requestChecksumCalculation: "WHEN_REQUIRED" });
   const tables = declaredTables(resolver);
   const buckets = declaredBuckets(resolver);
   await createTables(ddb, tables);
@@ -65,11 +69,14 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
     variables,
     ddb,
     s3,
-    infos,
     infosName: infos.input.TableName as string,
     ratingsName: resolver.reference("aws_dynamodb_table.movie_ratings_table.name"),
     bucket: buckets[0]?.name as string,
     upload,
+    resetInfos: async () => {
+      await ddb.send(new DeleteTableCommand({ TableName: infos.input.TableName }));
+      await createTables(ddb, [infos]);
+    },
     stop: async () => {
       ddb.destroy();
       s3.destroy();

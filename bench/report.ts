@@ -2,15 +2,21 @@ import type { DirtyFileResult } from "./dirty-file";
 import type { BundleResult } from "./bundles";
 import type { GetMovieResult } from "./get-movie";
 import type { IngestResult, SweepResult } from "./ingest";
+import type { ShortFirstLineResult } from "./short-first-line";
 import { MiB, round } from "./stats";
 import type { SynthResult } from "./synth";
 
 /** What we expect of each figure. */
 export const TARGETS = {
-  ingestVsCeiling: 0.8,
+  /** Median over the alternated pairs of upload-infos' rate / the bare loop's. */
+  ingestVsBareLoop: 0.9,
+  /** Peak RSS of the largest file's run minus the smallest's. */
   rssGrowthBytes: 64 * 1024 * 1024,
+  /** Median over the pairs of (time after a short first line) / (time of the clean file). */
+  shortFirstLineRatio: 1.2,
   bundleZipBytes: 250 * 1024,
-  bundleInitMs: 60,
+  /** CPU time of a bundle's cold init (issue 13: upload-infos from ~58 ms to ≤ 45). */
+  bundleInitMs: 45,
   synthMs: 3_000,
   synthRssBytes: 400 * 1024 * 1024,
   getMovieRoundTrips: 1,
@@ -18,9 +24,11 @@ export const TARGETS = {
 
 /** bench/results.json: the sections that ran, in the order they ran, then the checks. */
 export interface BenchResults {
-  machine: { cpus: number };
+  /** Cores, and the load averages (1, 5, 15 min) when the bench started and ended: the machine is shared. */
+  machine: { cpus: number; loadAverage?: { start: number[]; end: number[] } };
   concurrencySweep?: SweepResult;
   ingest?: IngestResult;
+  shortFirstLine?: ShortFirstLineResult;
   dirtyFile?: DirtyFileResult;
   getMovie?: GetMovieResult;
   bundles?: BundleResult[];
@@ -36,27 +44,41 @@ export interface Check {
   readonly met: boolean;
 }
 
-/** Each figure against its target. */
-export function checks(results: BenchResults): Check[] {
-  const list: Check[] = [];
-  const runs = results.ingest?.runs ?? [];
-  for (const run of runs) {
-    list.push({
-      figure: `ingest ${run.rows} rows vs ceiling`,
-      value: `${Math.round(run.ratio * 100)}%`,
-      target: "≥ 80%",
-      met: run.ratio >= TARGETS.ingestVsCeiling,
-    });
-  }
-  const [smallest, ...rest] = runs;
+const percent = (ratio: number) => `${Math.round(ratio * 100)}%`;
+
+function ingestChecks(ingest: IngestResult): Check[] {
+  const list: Check[] = [
+    {
+      figure: `ingest vs bare loop, median of ${ingest.pairs.runs.length} pairs`,
+      value: percent(ingest.pairs.medianRatio),
+      target: `≥ ${percent(TARGETS.ingestVsBareLoop)}`,
+      met: ingest.pairs.medianRatio >= TARGETS.ingestVsBareLoop,
+    },
+  ];
+  const [smallest, ...rest] = ingest.sizes;
   const largest = rest.pop();
   if (smallest && largest) {
     const growth = largest.peakRssMiB - smallest.peakRssMiB;
     list.push({
       figure: `peak RSS ${largest.rows} − ${smallest.rows} rows`,
       value: `${round(growth)} MiB`,
-      target: "≤ 64 MiB",
+      target: `≤ ${TARGETS.rssGrowthBytes / MiB} MiB`,
       met: growth * MiB <= TARGETS.rssGrowthBytes,
+    });
+  }
+  return list;
+}
+
+/** Each figure against its target. */
+export function checks(results: BenchResults): Check[] {
+  const list: Check[] = results.ingest ? ingestChecks(results.ingest) : [];
+  const short = results.shortFirstLine;
+  if (short) {
+    list.push({
+      figure: `short first line vs clean, ${short.rows} rows, median of ${short.pairs.length} pairs`,
+      value: `${short.medianRatio}×`,
+      target: `≤ ${TARGETS.shortFirstLineRatio}×`,
+      met: short.medianRatio <= TARGETS.shortFirstLineRatio,
     });
   }
   if (results.getMovie) {
@@ -75,16 +97,17 @@ export function checks(results: BenchResults): Check[] {
 function bundleChecks(bundle: BundleResult): Check[] {
   return [
     {
-      figure: `${bundle.name} zip`,
+      figure: `${bundle.functionName} zip`,
       value: `${bundle.zipKiB} KiB`,
       target: "< 250 KiB",
       met: bundle.zipKiB * 1024 < TARGETS.bundleZipBytes,
     },
     {
-      figure: `${bundle.name} cold init`,
-      value: `${bundle.initMs} ms`,
-      target: "< 60 ms",
-      met: bundle.initMs < TARGETS.bundleInitMs,
+      // CPU time: on a shared machine the wall time mostly measures the other processes.
+      figure: `${bundle.functionName} cold init (CPU)`,
+      value: `${bundle.initCpuMs} ms`,
+      target: `≤ ${TARGETS.bundleInitMs} ms`,
+      met: bundle.initCpuMs <= TARGETS.bundleInitMs,
     },
   ];
 }
@@ -117,49 +140,84 @@ export function table(headers: string[], rows: (string | number)[][]): string {
   return [line(headers), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
 }
 
-/** The human-readable report: one table per section that ran, then the targets. */
-export function formatReport(results: BenchResults): string {
-  const out: string[] = [];
-  const sweep = results.concurrencySweep;
-  if (sweep) {
-    out.push(
-      `Concurrency sweep (ingestMovieInfos in-process, ${sweep.rows} rows, vs. bare BatchWriteItem loop)`,
-    );
-    out.push(
-      table(
-        ["concurrency", "ingest rows/s", "ceiling rows/s", "ratio"],
-        sweep.runs.map((r) => [r.concurrency, r.ingestRowsPerS, r.ceilingRowsPerS, r.ratio]),
-      ),
-    );
-  }
-  const ingest = results.ingest;
-  if (ingest) {
-    out.push(
-      `\nupload-infos bundle (own process, 256 MB, concurrency ${ingest.concurrency}) vs. bare loop at the same concurrency`,
-    );
-    out.push(
-      table(
-        [
-          "rows",
-          "file MiB",
-          "seconds",
-          "ingest rows/s",
-          "ceiling rows/s (over N rows)",
-          "ratio",
-          "peak RSS MiB",
-        ],
-        ingest.runs.map((r) => [
-          r.rows,
-          r.fileMiB,
-          r.seconds,
-          r.ingestRowsPerS,
-          `${r.ceilingRowsPerS} (${r.ceilingRows})`,
+function formatSweep(sweep: SweepResult): string[] {
+  return [
+    `Concurrency sweep (ingestMovieInfos in-process, ${sweep.rows} rows, vs. bare BatchWriteItem loop)`,
+    table(
+      ["concurrency", "ingest rows/s", "ceiling rows/s", "ratio"],
+      sweep.runs.map((r) => [r.concurrency, r.ingestRowsPerS, r.ceilingRowsPerS, r.ratio]),
+    ),
+  ];
+}
+
+function formatIngest(ingest: IngestResult): string[] {
+  const { pairs } = ingest;
+  return [
+    `upload-infos vs. a bare BatchWriteItem loop: ${pairs.runs.length} alternated pairs (handler, bare, ...) ` +
+      `over the same ${pairs.rows} rows (${pairs.fileMiB} MiB, stored byte-exact: size and sha256 checked), ` +
+      `each in a fresh process after a warm-up, into an emptied table, concurrency ${ingest.concurrency}; ` +
+      "rows/s = rows written (checked against the table) / time inside the process; CPU = the process's " +
+      "user + system time",
+    table(
+      ["pair", "handler rows/s", "bare loop rows/s", "ratio", "handler CPU µs/row", "bare loop CPU µs/row"],
+      [
+        ...pairs.runs.map((r, i) => [
+          i + 1,
+          r.handlerRowsPerS,
+          r.bareRowsPerS,
           r.ratio,
-          r.peakRssMiB,
+          r.handlerCpuUsPerRow,
+          r.bareCpuUsPerRow,
         ]),
-      ),
-    );
-  }
+        [
+          "median",
+          pairs.medianHandlerRowsPerS,
+          pairs.medianBareRowsPerS,
+          pairs.medianRatio,
+          pairs.medianHandlerCpuUsPerRow,
+          pairs.medianBareCpuUsPerRow,
+        ],
+      ],
+    ),
+    `\nupload-infos per file size (bundle in a fresh process, ${ingest.memorySize} MB; ` +
+      "peak RSS = the process's own VmHWM)",
+    table(
+      ["rows", "file MiB", "seconds", "rows/s", "peak RSS MiB"],
+      ingest.sizes.map((r) => [r.rows, r.fileMiB, r.seconds, r.rowsPerS, r.peakRssMiB]),
+    ),
+  ];
+}
+
+function formatShortFirstLine(short: ShortFirstLineResult): string[] {
+  return [
+    `\nShort first line: ${short.rows} rows after a one-column first line ("${short.firstLine}") vs. the ` +
+      `same rows clean, ${short.pairs.length} alternated pairs, handler time in fresh processes`,
+    table(
+      ["pair", "clean s", "short first line s", "ratio", "CPU ratio"],
+      [
+        ...short.pairs.map((p, i) => [i + 1, p.cleanSeconds, p.shortSeconds, p.ratio, p.cpuRatio]),
+        ["median", "", "", short.medianRatio, short.medianCpuRatio],
+      ],
+    ),
+  ];
+}
+
+function formatDirtyFile(dirty: DirtyFileResult): string[] {
+  return [
+    `\nDirty file: ${dirty.rows} rows, ${dirty.badRowsPerKind} bad rows of each kind ` +
+      `(${dirty.kinds.join(", ")}), beside the same rows clean`,
+    table(
+      ["file", "MiB", "seconds", "written", "rejected", "rows/s", "lines/s", "peak RSS MiB"],
+      (["clean", "dirty"] as const).map((name) => {
+        const r = dirty[name];
+        return [name, r.fileMiB, r.seconds, r.written, r.rejected, r.rowsPerS, r.linesPerS, r.peakRssMiB];
+      }),
+    ),
+  ];
+}
+
+function formatOthers(results: BenchResults): string[] {
+  const out: string[] = [];
   const gm = results.getMovie;
   if (gm) {
     out.push("\nget-movie (getMovie in-process, real client, 1000 calls)");
@@ -168,11 +226,14 @@ export function formatReport(results: BenchResults): string {
     );
   }
   if (results.bundles) {
-    out.push("\nBundles (zip size; cold init = require + clients in a fresh node, median of 10)");
+    out.push(
+      "\nFunctions of the dev stacks (zip size; cold init = require + clients in a fresh node with " +
+        "Lambda's variables, functions in turn, median of 15)",
+    );
     out.push(
       table(
-        ["bundle", "zip KiB", "init ms"],
-        results.bundles.map((b) => [b.name, b.zipKiB, b.initMs]),
+        ["function", "bundle", "zip KiB", "init ms", "init CPU ms"],
+        results.bundles.map((b) => [b.functionName, b.name, b.zipKiB, b.initMs, b.initCpuMs]),
       ),
     );
   }
@@ -181,6 +242,23 @@ export function formatReport(results: BenchResults): string {
     out.push(`\nnpm run synth (${synth.stacks.join(", ")}), median of 5`);
     out.push(table(["wall ms", "peak RSS MiB"], [[synth.medianMs, synth.peakRssMiB ?? "n/a"]]));
   }
+  return out;
+}
+
+/** The human-readable report: one table per section that ran, each with its method, then the targets. */
+export function formatReport(results: BenchResults): string {
+  const { machine } = results;
+  const load = machine.loadAverage;
+  const out: string[] = [
+    `Machine: ${machine.cpus} cores, shared with other work` +
+      (load ? `; load average ${load.start.join(" ")} at the start, ${load.end.join(" ")} at the end` : "") +
+      ". Ratios are taken within one run, so the load falls on both sides.\n",
+  ];
+  if (results.concurrencySweep) out.push(...formatSweep(results.concurrencySweep), "");
+  if (results.ingest) out.push(...formatIngest(results.ingest));
+  if (results.shortFirstLine) out.push(...formatShortFirstLine(results.shortFirstLine));
+  if (results.dirtyFile) out.push(...formatDirtyFile(results.dirtyFile));
+  out.push(...formatOthers(results));
   out.push("\nTargets");
   out.push(
     table(

@@ -273,6 +273,34 @@ describe("ingestMovieInfos", () => {
     ]);
   });
 
+  // csv-parse took the first record's column count for the file's; with relax_column_count it then built an
+  // error with a stack trace for every later row (26 µs a row, issue 13). Our parser reads each line alone.
+  it("lets a first line of another column count cost only itself: later rows are read as in the clean file", async () => {
+    const clean = Array.from(
+      { length: 60 },
+      (_, i) => `mv${i + 1},"Movie ${i + 1}, the sequel",US,2001-01-01\n`,
+    );
+    const cleanSummary = await ingest([clean.join("")]);
+    const cleanBatches = batches();
+    ddbMock.resetHistory();
+    const captureStackTrace = jest.spyOn(Error, "captureStackTrace");
+
+    const summary = await ingest([`1f40\n${clean.join("")}`]);
+
+    expect(batches()).toEqual(cleanBatches);
+    expect(cleanSummary).toMatchObject({ lines: 60, written: 60, rejectedCount: 0 });
+    expect(summary).toMatchObject({
+      lines: 61,
+      written: 60,
+      skipped: 0,
+      rejectedCount: 1,
+      rejected: [{ line: 1, reason: "expected 4 columns, got 1" }],
+    });
+    // No error object is built for any row (csv-parse's CsvError captured a stack trace per relaxed row).
+    expect(captureStackTrace).not.toHaveBeenCalled();
+    captureStackTrace.mockRestore();
+  });
+
   it("rejects rows with missing and extra columns, an empty id, an empty name and bad ids", async () => {
     const csv = [
       "mv1,Heat,US",
