@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { buildSync } from "esbuild";
+import { buildSync, type BuildOptions } from "esbuild";
 import { zipSync } from "fflate";
 import { projectRoot } from "./project-root";
 
@@ -64,26 +64,36 @@ export function esbuildTarget(runtime: string): string {
   return `node${match[1]}`;
 }
 
-/**
- * Bundles a handler with esbuild (CommonJS, `exports.handler`) and zips it deterministically.
- *
- * We bundle the AWS SDK v3 clients the handler imports instead of using the runtime's copy: the
- * deployed code is then exactly what was tested (no surprise SDK upgrades), and tree-shaking plus
- * minification keep each zip small. Results are memoized per process, since synth and tests build the
- * same stacks repeatedly.
- */
-export function bundle(props: BundleProps): Bundle {
-  const entry = resolve(projectRoot, props.entry);
-  const name = basename(dirname(entry));
-  const outDir = resolve(projectRoot, props.outDir ?? join("dist", "lambdas", name));
-  const minify = props.minify ?? true;
-  const sourceMap = props.sourceMap ?? false;
-  const externalModules = [...(props.externalModules ?? [])];
-  const key = JSON.stringify([entry, outDir, props.runtime, minify, sourceMap, externalModules]);
-  const cached = cache.get(key);
-  if (cached) return cached;
+/** What `bundle(props)` resolves its props to: the entry, where it goes, and the options that matter. */
+interface ResolvedBundle {
+  readonly entry: string;
+  readonly name: string;
+  readonly outDir: string;
+  readonly minify: boolean;
+  readonly sourceMap: boolean;
+  readonly externalModules: string[];
+}
 
-  const result = buildSync({
+function resolveBundle(props: BundleProps): ResolvedBundle {
+  const entry = resolve(projectRoot, props.entry);
+  return {
+    entry,
+    name: basename(dirname(entry)),
+    outDir: resolve(projectRoot, props.outDir ?? join("dist", "lambdas", basename(dirname(entry)))),
+    minify: props.minify ?? true,
+    sourceMap: props.sourceMap ?? false,
+    externalModules: [...(props.externalModules ?? [])],
+  };
+}
+
+/**
+ * The esbuild options of a handler's bundle (CommonJS, `exports.handler`), as `bundle()` builds it. The
+ * local run's reload builds from the same options in an incremental context, so what runs locally after
+ * a save is byte for byte what synth would bundle. Outputs stay in memory (`write: false`).
+ */
+export function esbuildOptions(props: BundleProps): BuildOptions & { outfile: string } {
+  const { entry, outDir, minify, sourceMap, externalModules } = resolveBundle(props);
+  return {
     absWorkingDir: projectRoot,
     entryPoints: [entry],
     outfile: join(outDir, "index.js"),
@@ -100,11 +110,28 @@ export function bundle(props: BundleProps): Bundle {
     external: externalModules,
     logLevel: "silent",
     write: false,
-  });
+  };
+}
+
+/**
+ * Bundles a handler with esbuild (CommonJS, `exports.handler`) and zips it deterministically.
+ *
+ * We bundle the AWS SDK v3 clients the handler imports instead of using the runtime's copy: the
+ * deployed code is then exactly what was tested (no surprise SDK upgrades), and tree-shaking plus
+ * minification keep each zip small. Results are memoized per process, since synth and tests build the
+ * same stacks repeatedly.
+ */
+export function bundle(props: BundleProps): Bundle {
+  const { entry, name, outDir, minify, sourceMap, externalModules } = resolveBundle(props);
+  const key = JSON.stringify([entry, outDir, props.runtime, minify, sourceMap, externalModules]);
+  const cached = cache.get(key);
+  if (cached) return cached;
+
+  const result = buildSync(esbuildOptions(props));
 
   mkdirSync(outDir, { recursive: true });
   const files: Record<string, Uint8Array> = {};
-  for (const file of result.outputFiles) {
+  for (const file of result.outputFiles ?? []) {
     writeFileSync(file.path, file.contents);
     files[relative(outDir, file.path)] = file.contents;
   }
