@@ -37,6 +37,8 @@ const INFRA_FILES = new Set(["main.ts", "cdktf.json"]);
 /** Editors save in bursts (write, rename, chmod): events this close together are one save. */
 const LAMBDA_SETTLE_MS = 25;
 const INFRA_SETTLE_MS = 300;
+/** How long after start the bundles are first built, unless a save comes first. */
+const WARM_UP_DELAY_MS = 3_000;
 
 /** A running watcher. */
 export interface SourceWatcher {
@@ -127,6 +129,7 @@ interface BundleContext {
 /** One incremental esbuild context per bundle, rebuilt when a file it imports changes. */
 class BundleRebuilder {
   readonly ready: Promise<void>;
+  private startWarmUp: () => void = () => undefined;
   private readonly contexts: Promise<BundleContext[]>;
   private readonly saves: Debounced;
 
@@ -143,15 +146,23 @@ class BundleRebuilder {
         })),
     );
     // The first build learns which files each bundle imports; it changes nothing on disk unless a
-    // bundle is out of date, which it then reloads like a save. One at a time: it runs in the background
-    // while the run already serves, and should not take every core from it.
-    this.ready = this.contexts.then(async (contexts) => {
-      for (const c of contexts) await this.build(c);
+    // bundle is out of date, which it then reloads like a save. It waits a little (or for the first
+    // save), then builds one bundle at a time: the run's first requests should not share the machine
+    // with it.
+    const warmUp = new Promise<void>((resolve) => {
+      this.startWarmUp = resolve;
+      setTimeout(resolve, WARM_UP_DELAY_MS).unref();
     });
+    this.ready = warmUp
+      .then(() => this.contexts)
+      .then(async (contexts) => {
+        for (const c of contexts) await this.build(c);
+      });
   }
 
   changed(file: string): void {
     if (!/\.(ts|js|mjs|cjs|json)$/.test(file)) return;
+    this.startWarmUp();
     this.saves.add(file);
   }
 
