@@ -88,7 +88,10 @@ async function invokeInOwnRun(
   const stale = synthStaleReason(projectRoot);
   if (stale) {
     console.error(`Synthesizing: ${stale}`);
-    const synth = await synthesize(projectRoot, { compile: false });
+    const synth = await synthesize(projectRoot, {
+      compile: false,
+      onSpawn: (child) => lock.track("synth", child, { group: true }),
+    });
     if (!synth.ok) {
       lock.release();
       throw new Error(`synth failed:\n${synth.output}`);

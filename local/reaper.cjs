@@ -60,7 +60,7 @@ function isRecorded(child) {
 
 function signal(child, name) {
   try {
-    process.kill(child.pid, name);
+    process.kill(child.group ? -child.pid : child.pid, name);
   } catch {
     // Already gone.
   }
@@ -74,7 +74,8 @@ async function reap(children) {
   while (running.some((c) => alive(c.pid)) && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 50));
   for (const child of running) {
-    if (alive(child.pid) && isRecorded(child)) signal(child, "SIGKILL");
+    // A group whose leader is gone may still have members: they get the SIGKILL too.
+    if (child.group || (alive(child.pid) && isRecorded(child))) signal(child, "SIGKILL");
     console.log(`${child.name} (pid ${child.pid})`);
   }
 }

@@ -16,6 +16,8 @@ interface ChildRecord {
   readonly pid: number;
   readonly name: string;
   readonly args: readonly string[];
+  /** It leads a process group of its own (`npm run synth` and what it runs): the group is ended. */
+  readonly group?: boolean;
 }
 
 /** What `<stateDir>/run.lock` holds while a local run owns the state directory. */
@@ -120,14 +122,20 @@ export class RunLock {
     this.write();
   }
 
-  /** Records a child process until it exits, so the reaper can end it should the run die. */
-  track(name: string, child: ChildProcess): void {
+  /**
+   * Records a child process until it exits, so the reaper can end it should the run die. `group`: the child
+   * was spawned `detached`, and its whole process group is to be ended.
+   */
+  track(name: string, child: ChildProcess, options: { group?: boolean } = {}): void {
     const pid = child.pid;
     if (pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    this.record = {
-      ...this.record,
-      children: [...this.record.children, { pid, name, args: child.spawnargs }],
+    const record: ChildRecord = {
+      pid,
+      name,
+      args: child.spawnargs,
+      ...(options.group ? { group: true } : {}),
     };
+    this.record = { ...this.record, children: [...this.record.children, record] };
     this.write();
     child.once("exit", () => {
       this.record = { ...this.record, children: this.record.children.filter((c) => c.pid !== pid) };
@@ -135,8 +143,18 @@ export class RunLock {
     });
   }
 
-  /** Gives the directory up: the reaper is told to stand down, the lock file is removed. */
+  /**
+   * Gives the directory up: a child still recorded (a synth the run no longer waits for) is ended, the
+   * reaper is told to stand down, the lock file is removed.
+   */
   release(): void {
+    for (const child of this.record.children) {
+      try {
+        process.kill(child.group ? -child.pid : child.pid, "SIGTERM");
+      } catch {
+        // Gone already.
+      }
+    }
     this.released = true;
     this.reaper?.kill("SIGTERM");
     this.reaper = undefined;

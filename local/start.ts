@@ -111,7 +111,7 @@ function readStacks(options: StartOptions): StackSource[] {
 }
 
 /** Synthesizes when a source is newer than cdktf.out/ (only the project's own outdir; another is read as is). */
-async function synthIfStale(options: StartOptions): Promise<void> {
+async function synthIfStale(options: StartOptions, lock: RunLock): Promise<void> {
   if (options.outdir !== join(projectRoot, "cdktf.out")) return;
   const reason = synthStaleReason(projectRoot);
   if (reason === undefined) {
@@ -119,31 +119,44 @@ async function synthIfStale(options: StartOptions): Promise<void> {
     return;
   }
   console.log(`Synthesizing: ${reason}`);
-  const synth = await synthesize(projectRoot, { compile: false, inherit: true });
+  const synth = await synthesize(projectRoot, {
+    compile: false,
+    inherit: true,
+    onSpawn: (child) => lock.track("synth", child, { group: true }),
+  });
   if (!synth.ok) throw new Error("synth failed (its output is above)");
 }
 
 /** After a change to the stacks' code or config: synth again, then serve the new stacks. */
-async function resynthesizeAndReload(run: LocalRun, options: StartOptions): Promise<string> {
-  const synth = await synthesize(projectRoot, { compile: true });
+async function resynthesizeAndReload(run: Started, options: StartOptions): Promise<string> {
+  const synth = await synthesize(projectRoot, {
+    compile: true,
+    onSpawn: (child) => run.lock.track("synth", child, { group: true }),
+  });
   if (!synth.ok) {
     const tail = synth.output.trim().split("\n").slice(-6).join("\n");
     throw new Error(`synth failed:\n${tail}\n`);
   }
-  return run.reload(readStacks(options));
+  return run.run.reload(readStacks(options));
 }
 
 /**
  * The order that keeps a second start from harming the first: the state directory is locked and the
  * ports checked before anything is synthesized or deleted; then synth, then the run.
  */
-async function start(options: StartOptions): Promise<LocalRun> {
+/** The run, and the lock it holds (what a reload's synth is recorded in). */
+interface Started {
+  readonly run: LocalRun;
+  readonly lock: RunLock;
+}
+
+async function start(options: StartOptions): Promise<Started> {
   const ports = plannedPorts(options);
   const lock = RunLock.acquire(options.stateDir, ports, (line) => console.log(line));
   try {
     await assertPortsFree(ports);
-    await synthIfStale(options);
-    return await startLocalRun({
+    await synthIfStale(options, lock);
+    const run = await startLocalRun({
       stacks: readStacks(options),
       stateDir: options.stateDir,
       fresh: options.fresh,
@@ -153,6 +166,7 @@ async function start(options: StartOptions): Promise<LocalRun> {
       lambdaPort: options.lambdaPort,
       lock,
     });
+    return { run, lock };
   } catch (error) {
     lock.release();
     throw error;
@@ -219,20 +233,21 @@ async function main(): Promise<void> {
   }
   // The SDK's notice about future Node versions is not about this run.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  let run: LocalRun;
+  let started: Started;
   try {
-    run = await start(options);
+    started = await start(options);
   } catch (error) {
     console.error(`npm start: ${(error as Error).message}`);
     process.exit(1);
   }
+  const { run } = started;
   console.log(banner(run, options));
   const watcher = options.watch
     ? watchSources({
         run,
         reloadInfra:
           options.outdir === join(projectRoot, "cdktf.out")
-            ? () => resynthesizeAndReload(run, options)
+            ? () => resynthesizeAndReload(started, options)
             : undefined,
         log: (line) => console.log(line),
       })

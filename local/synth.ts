@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
@@ -40,11 +40,12 @@ export interface SynthResult {
 /**
  * Synthesizes every stack into `<root>/cdktf.out` (bundling the Lambdas on the way), as `npm run synth`:
  * `compile` first rebuilds `dist/infra` (the stacks' code changed); without it, the compiled app runs
- * as it is (`npm start` has just compiled it). `inherit` shows synth's output as it comes.
+ * as it is (`npm start` has just compiled it). `inherit` shows synth's output as it comes; `onSpawn` gets
+ * the process, which leads a process group of its own (the run's lock records it, to end it with the run).
  */
 export function synthesize(
   root: string,
-  options: { compile: boolean; inherit?: boolean },
+  options: { compile: boolean; inherit?: boolean; onSpawn?: (child: ChildProcess) => void },
 ): Promise<SynthResult> {
   const [command, args] = options.compile
     ? [process.platform === "win32" ? "npm.cmd" : "npm", ["run", "--silent", "synth"]]
@@ -54,7 +55,10 @@ export function synthesize(
       cwd: root,
       env: { ...process.env, CHECKPOINT_DISABLE: "1" },
       stdio: options.inherit ? "inherit" : ["ignore", "pipe", "pipe"],
+      // A process group of its own, so the run can end all of it (npm, its shell, node, esbuild).
+      detached: true,
     });
+    options.onSpawn?.(child);
     let output = "";
     child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));

@@ -85,6 +85,40 @@ describe("RunLock", () => {
   });
 });
 
+describe("RunLock.release", () => {
+  it("ends a child still recorded (a synth), with its whole process group", async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), "run-lock-"));
+    const lock = RunLock.acquire(stateDir, PORTS);
+    // Like `npm run synth`: a group leader whose own child does the work.
+    const leader = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const c = require("node:child_process").spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+         console.log(c.pid); setInterval(() => {}, 1000);`,
+      ],
+      { detached: true, stdio: ["ignore", "pipe", "ignore"] },
+    );
+    try {
+      const worker = Number(
+        await new Promise<string>((resolve) => leader.stdout.once("data", (d) => resolve(String(d)))),
+      );
+      const leaderEnded = new Promise((resolve) => leader.once("exit", (_, signal) => resolve(signal)));
+      lock.track("synth", leader, { group: true });
+
+      lock.release();
+
+      expect(await leaderEnded).toBe("SIGTERM");
+      const deadline = Date.now() + 5_000;
+      while (processAlive(worker) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(processAlive(worker)).toBe(false);
+    } finally {
+      leader.kill("SIGKILL");
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("describePorts", () => {
   it("says which ports are still to be chosen", () => {
     expect(describePorts({ apis: [0], s3: 0, dynamodb: 8000, lambda: 0 })).toBe(
