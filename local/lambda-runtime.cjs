@@ -36,8 +36,9 @@ try {
   handler = require(bundle)[handlerName];
   if (typeof handler !== "function") throw new Error(`${bundle} does not export a function "${handlerName}"`);
 } catch (error) {
-  process.send({ type: "init", ok: false, error: serializeError(error) });
-  process.exit(1);
+  // Exit once the message is on its way: exiting at once could drop it.
+  process.send({ type: "init", ok: false, error: serializeError(error) }, () => process.exit(1));
+  return;
 }
 process.send({ type: "init", ok: true });
 
