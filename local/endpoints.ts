@@ -13,6 +13,18 @@ export interface LocalEndpoints {
   readonly apis: readonly LocalApiEndpoint[];
   readonly s3: { readonly endpoint: string; readonly buckets: readonly LocalBucket[] };
   readonly dynamodb: { readonly endpoint: string; readonly tables: readonly LocalTable[] };
+  /** The Lambda Invoke API (`aws lambda invoke --endpoint-url`), and the functions it serves. */
+  readonly lambda: { readonly endpoint: string; readonly functions: readonly LocalFunction[] };
+  /** Where each function's log is written (`<function>.log`). */
+  readonly logs: string;
+}
+
+export interface LocalFunction {
+  readonly stack: string;
+  /** `aws_lambda_function.get_movie_lambda` */
+  readonly address: string;
+  /** The deployed name (`get-movie-dev`), which the Lambda endpoint and `npm run invoke` take. */
+  readonly name: string;
 }
 
 export interface LocalApiEndpoint {
@@ -49,16 +61,26 @@ export interface LocalTable {
   readonly name: string;
 }
 
-/** Reads `<stateDir>/endpoints.json`, saying what to run when there is none. */
+/** A running local run's endpoints could not be read: what to do about it is in the message. */
+export class NoLocalRunError extends Error {
+  override readonly name = "NoLocalRunError";
+}
+
+/**
+ * Reads `<stateDir>/endpoints.json` (the one a running `npm start` writes), saying what to run when there
+ * is none.
+ */
 export function readEndpoints(stateDir: string): LocalEndpoints {
   const path = join(stateDir, "endpoints.json");
   try {
     return JSON.parse(readFileSync(path, "utf8")) as LocalEndpoints;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new Error(`No ${path}: start the local run first (\`npm start\`), or pass its URLs as flags`, {
-        cause: error,
-      });
+      throw new NoLocalRunError(
+        `No ${path}: no local run is serving from ${stateDir}. Start one (\`npm start\`), or point at ` +
+          "the state directory of a running one with --state-dir <dir>",
+        { cause: error },
+      );
     }
     throw error;
   }
@@ -84,9 +106,13 @@ export function formatEndpoints(endpoints: LocalEndpoints): string {
   }
   lines.push(`  DynamoDB   ${endpoints.dynamodb.endpoint}`);
   lines.push(`      ${endpoints.dynamodb.tables.map((t) => t.name).join(", ")}`);
+  lines.push(`  Lambda     ${endpoints.lambda.endpoint}  (aws lambda invoke --endpoint-url ...)`);
+  lines.push(`      ${endpoints.lambda.functions.map((f) => f.name).join(", ")}`);
+  lines.push(`  Logs       ${endpoints.logs}/<function>.log  (npm run logs -- <function> --follow)`);
   lines.push(
     `  Credentials  AWS_ACCESS_KEY_ID=${endpoints.credentials.accessKeyId} ` +
-      `AWS_SECRET_ACCESS_KEY=${endpoints.credentials.secretAccessKey} AWS_REGION=${endpoints.region}`,
+      `AWS_SECRET_ACCESS_KEY=${endpoints.credentials.secretAccessKey} AWS_REGION=${endpoints.region} ` +
+      `AWS_DEFAULT_REGION=${endpoints.region}`,
   );
   return lines.join("\n");
 }
@@ -118,18 +144,22 @@ export function ordersApi(endpoints: LocalEndpoints): LocalApiEndpoint | undefin
   );
 }
 
-/** The workshop's Test section (and the Orders flow), as commands for this local run. */
+/**
+ * The workshop's Test section (and the Orders flow), as commands for this local run: the AWS CLI (v1 reads
+ * AWS_DEFAULT_REGION, v2 also AWS_REGION), curl, and node to read the new order's id.
+ */
 export function tryItCommands(
   endpoints: LocalEndpoints,
   csvPath = "__tests__/fixtures/movie-infos.csv",
 ): string {
   const { accessKeyId, secretAccessKey } = endpoints.credentials;
+  const region = endpoints.region;
   const lines: string[] = [];
   const movies = moviesApp(endpoints);
   if (movies) {
     const api = `${movies.api.url}/movies`;
     lines.push(
-      `export AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} AWS_REGION=${endpoints.region}`,
+      `export AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} AWS_REGION=${region} AWS_DEFAULT_REGION=${region}`,
       `aws --endpoint-url ${endpoints.s3.endpoint} s3 cp ${csvPath} s3://${movies.bucket.name}/`,
       `curl --request PATCH --url ${api}/mv1 --header 'content-type: application/json' \\`,
       `  --data '{"movie_id": "mv1", "rotten_tomatoes_rating": 98, "imdb_rating": 43}'`,
@@ -141,12 +171,21 @@ export function tryItCommands(
       );
     }
   }
+  const getMovie = endpoints.lambda.functions.find((f) => f.name === movies?.api.routes[0]?.functionName);
+  if (movies && getMovie) {
+    lines.push(
+      `npm run -s event -- api --method GET --path /movies/mv1 > get-mv1.json`,
+      `aws lambda invoke --endpoint-url ${endpoints.lambda.endpoint} --function-name ${getMovie.name} \\`,
+      `  --payload fileb://get-mv1.json out.json && cat out.json`,
+    );
+  }
   const orders = ordersApi(endpoints);
   if (orders) {
     lines.push(
-      `curl --request POST --url ${orders.url}/orders --header 'content-type: application/json' \\`,
-      `  --data '{"customer_id":"c-1","items":[{"sku":"book-1","quantity":2,"unit_price_cents":1299}]}'`,
-      `curl --request GET --url ${orders.url}/orders/<order_id>`,
+      `ORDER_ID=$(curl --silent --request POST --url ${orders.url}/orders --header 'content-type: application/json' \\`,
+      `  --data '{"customer_id":"c-1","items":[{"sku":"book-1","quantity":2,"unit_price_cents":1299}]}' \\`,
+      `  | node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).order_id')`,
+      `curl --request GET --url ${orders.url}/orders/$ORDER_ID`,
     );
   }
   return lines.map((l) => `  ${l}`).join("\n");

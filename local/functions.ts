@@ -8,12 +8,20 @@ export interface DeclaredFunction {
   /** Terraform address (`aws_lambda_function.get_movie_lambda`). */
   readonly address: string;
   readonly functionName: string;
+  /** `arn:aws:lambda:<region>:<account>:function:<name>`, as the local run resolves it. */
+  readonly arn: string;
   readonly handler: string;
   readonly runtime: string;
   /** The bundle `npm run build` wrote for it (`dist/lambdas/get-movie/index.js`). */
   readonly bundle: string;
   /** Its environment variables, references resolved to local names. */
   readonly environment: Readonly<Record<string, string>>;
+  /** `memory_size` in MB (Lambda's default, 128, when the stack sets none). */
+  readonly memorySize: number;
+  /** `timeout` in seconds (Lambda's default, 3, when the stack sets none). */
+  readonly timeoutSeconds: number;
+  /** The names of its `aws_lambda_alias`es (`live`), which callers may use as a qualifier. */
+  readonly aliases: readonly string[];
 }
 
 /**
@@ -30,15 +38,31 @@ export function declaredFunctions(resolver: TerraformResolver, root = projectRoo
     }
     const variables =
       (config.environment as { variables?: Record<string, string> } | undefined)?.variables ?? {};
+    const functionName = resolver.attribute("aws_lambda_function", name, "function_name");
     return {
       address: `aws_lambda_function.${name}`,
-      functionName: resolver.attribute("aws_lambda_function", name, "function_name"),
+      functionName,
+      arn: resolver.attribute("aws_lambda_function", name, "arn"),
       handler: String(config.handler ?? "index.handler"),
       runtime: String(config.runtime ?? ""),
       bundle,
       environment: resolver.resolve(variables) as Record<string, string>,
+      memorySize: Number(config.memory_size ?? 128),
+      timeoutSeconds: Number(config.timeout ?? 3),
+      aliases: aliasesOf(resolver, functionName),
     };
   });
+}
+
+/** The names of the `aws_lambda_alias`es whose `function_name` is this function (by name or ARN). */
+function aliasesOf(resolver: TerraformResolver, functionName: string): string[] {
+  return resolver
+    .resources("aws_lambda_alias")
+    .filter(([name]) => {
+      const target = resolver.attribute("aws_lambda_alias", name, "function_name");
+      return target === functionName || functionNameOfArn(target) === functionName;
+    })
+    .map(([name]) => resolver.attribute("aws_lambda_alias", name, "name"));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -10,24 +10,24 @@ import {
   LOCAL_CREDENTIALS,
   startDynamoDbLocal,
   startS3Server,
-  type Emulator,
+  type DynamoDbLocal,
   type S3Server,
 } from "./emulators";
 import type { LocalEndpoints } from "./endpoints";
+import { functionProcessEnvironment, type LocalServices } from "./function-environment";
+import { FunctionLogFiles } from "./function-logs";
+import { FunctionPool, type PoolChanges } from "./function-pool";
 import { declaredFunctions, type DeclaredFunction } from "./functions";
-import { LocalLambda } from "./lambda-host";
-import {
-  declaredNotifications,
-  notificationMatches,
-  toS3EventRecord,
-  type DeclaredNotification,
-  type S3rverRecord,
-} from "./s3-notifications";
+import { startLambdaEndpoint, type LambdaEndpoint } from "./lambda-endpoint";
+import { RunLock, type RunPorts } from "./run-lock";
+import { subscribeNotifications, type NotificationTarget } from "./s3-subscription";
+import { declaredNotifications, type DeclaredNotification } from "./s3-notifications";
 import { createTables, declaredTables } from "./tables";
 import { TerraformResolver, type TerraformJson } from "./terraform";
+import type { WatchedBundle } from "./watch";
 
 /** The defaults `npm start` serves on. */
-export const DEFAULT_PORTS = { api: 3000, s3: 4569, dynamodb: 8000 } as const;
+export const DEFAULT_PORTS = { api: 3000, s3: 4569, dynamodb: 8000, lambda: 9001 } as const;
 
 /** A synthesized stack: its name and its cdk.tf.json. */
 export interface StackSource {
@@ -38,9 +38,9 @@ export interface StackSource {
 export interface LocalRunOptions {
   /** The stacks to run, in order; the first API gets `apiPort`, the next `apiPort + 1`, ... */
   readonly stacks: readonly StackSource[];
-  /** Where DynamoDB Local (`dynamodb/`) and the S3 server (`s3/`) keep their data, and endpoints.json. */
+  /** Where DynamoDB Local (`dynamodb/`), the S3 server (`s3/`), `logs/` and endpoints.json live. */
   readonly stateDir: string;
-  /** Delete `stateDir` first. @default false */
+  /** Delete what `stateDir` holds first (once the run holds its lock and its ports are free). @default false */
   readonly fresh?: boolean;
   /** The first API's port; 0 gives every API a free port. @default 3000 */
   readonly apiPort?: number;
@@ -48,21 +48,45 @@ export interface LocalRunOptions {
   readonly s3Port?: number;
   /** 0 for a free port. @default 8000 */
   readonly dynamodbPort?: number;
+  /** The Lambda Invoke API's port; 0 for a free port. @default 9001 */
+  readonly lambdaPort?: number;
   /** The account id that references such as `data.aws_caller_identity` resolve to. @default 000000000000 */
   readonly accountId?: string;
   /** Receives every log line (requests, functions' own output, notifications). @default console.log */
   readonly log?: (line: string) => void;
   /** Where `dist/lambdas/<name>/index.js` are found. @default the project root */
   readonly root?: string;
+  /** The state directory's lock, when the caller took it already. @default taken here */
+  readonly lock?: RunLock;
+  /**
+   * The environment of each function's process, given the one the run would use
+   * (`functionProcessEnvironment`). @default that environment unchanged
+   */
+  readonly functionEnvironment?: (
+    fn: DeclaredFunction,
+    environment: Readonly<Record<string, string>>,
+  ) => Readonly<Record<string, string>>;
 }
 
 /** A running local run. */
 export interface LocalRun {
+  /** What it serves now (also in `<stateDir>/endpoints.json`). */
   readonly urls: LocalEndpoints;
+  /** Invokes one of its functions by name, as Lambda would. */
+  readonly invoke: Invoke;
+  /** Settles, with the reason, if the run had to stop by itself (DynamoDB Local died). */
+  readonly failed: Promise<string>;
+  /** Serves these stacks from now on, keeping the data: routes, tables, buckets, notifications, functions. */
+  reload(stacks: readonly StackSource[]): Promise<string>;
+  /** The bundles its functions run, and how synth builds them. */
+  bundles(): WatchedBundle[];
+  /** Restarts the functions that run `bundle` (rebuilt); returns their names. */
+  restartBundle(bundle: string): Promise<string[]>;
   /** Stops the API servers, the function processes, the S3 server and DynamoDB Local. */
   stop(): Promise<void>;
 }
 
+/** What one stack contributes. */
 interface StackParts {
   readonly stack: string;
   readonly resolver: TerraformResolver;
@@ -71,77 +95,23 @@ interface StackParts {
   readonly notifications: DeclaredNotification[];
 }
 
+/** What to undo when the run stops, in the order it was set up (it is undone in reverse). */
+type Cleanup = (() => Promise<void>)[];
+
 /** The region of the stack's AWS provider. */
 function providerRegion(json: TerraformJson): string | undefined {
   const provider = (json as { provider?: { aws?: { region?: string }[] } }).provider?.aws?.[0];
   return provider?.region;
 }
 
-/**
- * Runs the stacks locally from their synthesized Terraform, so the local app cannot drift from what
- * `cdktf deploy` would create: DynamoDB Local and the S3 server hold every declared table and bucket;
- * every REST API is served on 127.0.0.1 (one port per API, paths `/<stage>/<resource path>` like its
- * invoke URL); every bucket notification invokes its function when a matching object is written; and
- * each function runs its bundle in a warm process of its own, with the environment it declares.
- */
-export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun> {
-  const log = options.log ?? ((line: string) => console.log(line));
-  const stateDir = resolve(options.stateDir);
-  const accountId = options.accountId ?? "000000000000";
-  if (options.fresh) rmSync(stateDir, { recursive: true, force: true });
-  mkdirSync(stateDir, { recursive: true });
-
-  // Read everything first: a stack the local run cannot serve fails before anything starts.
-  const parts = readStacks(options, accountId, log);
-  const region = parts[0]?.resolver.region ?? "eu-central-1";
-  const apiPort = options.apiPort ?? DEFAULT_PORTS.api;
-  await assertPortsFree(
-    options,
-    apiPort,
-    parts.reduce((n, p) => n + p.apis.length, 0),
-  );
-
-  const cleanup: Cleanup = [];
-  const stopAll = async () => {
-    for (const stop of cleanup.splice(0).reverse()) {
-      await stop().catch((error: unknown) => log(`while stopping: ${(error as Error).message}`));
-    }
-  };
-  try {
-    const [dynamodb, s3] = await startEmulators(stateDir, options, cleanup);
-    const storage = await createStorage(parts, region, dynamodb, s3, cleanup);
-    const invoke = startFunctions(parts, functionEnvironment(region, dynamodb, s3), log, cleanup);
-    subscribeNotifications(
-      s3,
-      parts.flatMap((p) => p.notifications.map((n) => ({ notification: n, region: p.resolver.region }))),
-      invoke,
-      log,
-      cleanup,
-    );
-    const apis = await startApis(parts, { apiPort, accountId, invoke, log }, cleanup);
-    const urls: LocalEndpoints = {
-      region,
-      credentials: { ...LOCAL_CREDENTIALS },
-      apis,
-      s3: { endpoint: s3.endpoint, buckets: storage.buckets },
-      dynamodb: { endpoint: dynamodb.endpoint, tables: storage.tables },
-    };
-    const endpointsFile = join(stateDir, "endpoints.json");
-    writeFileSync(endpointsFile, `${JSON.stringify(urls, null, 2)}\n`);
-    cleanup.unshift(async () => rmSync(endpointsFile, { force: true }));
-    return { urls, stop: stopAll };
-  } catch (error) {
-    await stopAll();
-    throw error;
-  }
-}
-
-/** What to undo when the run stops, in the order it was set up (it is undone in reverse). */
-type Cleanup = (() => Promise<void>)[];
-
 /** Each stack's resolver, APIs, functions and notifications; what cannot run locally is logged. */
-function readStacks(options: LocalRunOptions, accountId: string, log: (line: string) => void): StackParts[] {
-  return options.stacks.map(({ name, json }) => {
+function readStacks(
+  stacks: readonly StackSource[],
+  options: Pick<LocalRunOptions, "root">,
+  accountId: string,
+  log: (line: string) => void,
+): StackParts[] {
+  return stacks.map(({ name, json }) => {
     const resolver = new TerraformResolver(json, { accountId, region: providerRegion(json) });
     const { notifications, unsupported } = declaredNotifications(resolver);
     for (const note of unsupported) log(`[${name}] ${note}`);
@@ -155,221 +125,355 @@ function readStacks(options: LocalRunOptions, accountId: string, log: (line: str
   });
 }
 
-/** Fails, naming the port and its flag, when a fixed port is taken (0 asks for a free one). */
-async function assertPortsFree(options: LocalRunOptions, apiPort: number, apiCount: number): Promise<void> {
-  if (apiPort !== 0) {
-    for (let i = 0; i < apiCount; i++) await assertPortFree(apiPort + i, "the API (--port)");
-  }
-  const s3Port = options.s3Port ?? DEFAULT_PORTS.s3;
-  if (s3Port !== 0) await assertPortFree(s3Port, "the S3 server (--s3-port)");
-  const dynamodbPort = options.dynamodbPort ?? DEFAULT_PORTS.dynamodb;
-  if (dynamodbPort !== 0) await assertPortFree(dynamodbPort, "DynamoDB Local (--dynamodb-port)");
-}
-
-/** The variables every function gets on top of its own: local region, credentials and endpoints. */
-function functionEnvironment(region: string, dynamodb: Emulator, s3: S3Server): Record<string, string> {
+/** The ports asked for (0: any free one): what the lock records until the real ones are known. */
+function requestedPorts(options: LocalRunOptions, apiCount: number): RunPorts {
+  const apiPort = options.apiPort ?? DEFAULT_PORTS.api;
   return {
-    AWS_REGION: region,
-    AWS_DEFAULT_REGION: region,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    // Any other service fails fast on a closed local port instead of reaching AWS.
-    AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+    apis: Array.from({ length: Math.max(apiCount, 1) }, (_, i) => (apiPort === 0 ? 0 : apiPort + i)),
+    s3: options.s3Port ?? DEFAULT_PORTS.s3,
+    dynamodb: options.dynamodbPort ?? DEFAULT_PORTS.dynamodb,
+    lambda: options.lambdaPort ?? DEFAULT_PORTS.lambda,
   };
 }
 
-/** Creates every declared table and bucket in the emulators, and lists them as endpoints.json does. */
-async function createStorage(
-  parts: readonly StackParts[],
-  region: string,
-  dynamodb: Emulator,
-  s3: S3Server,
-  cleanup: Cleanup,
-): Promise<Pick<LocalEndpoints["dynamodb"], "tables"> & Pick<LocalEndpoints["s3"], "buckets">> {
-  const clientConfig = { region, credentials: LOCAL_CREDENTIALS };
-  const ddb = new DynamoDBClient({ ...clientConfig, endpoint: dynamodb.endpoint });
-  const s3Client = new S3Client({ ...clientConfig, endpoint: s3.endpoint, forcePathStyle: true });
-  cleanup.push(async () => {
-    ddb.destroy();
-    s3Client.destroy();
-  });
-  const tables: LocalEndpoints["dynamodb"]["tables"][number][] = [];
-  const buckets: LocalEndpoints["s3"]["buckets"][number][] = [];
-  for (const part of parts) {
-    const declaredTablesOfStack = declaredTables(part.resolver);
-    const declaredBucketsOfStack = declaredBuckets(part.resolver);
-    await createTables(ddb, declaredTablesOfStack);
-    await createBuckets(s3Client, declaredBucketsOfStack);
-    for (const t of declaredTablesOfStack) {
-      tables.push({ stack: part.stack, address: t.address, name: t.input.TableName as string });
-    }
-    for (const b of declaredBucketsOfStack) {
-      buckets.push({
-        stack: part.stack,
-        address: b.address,
-        name: b.name,
-        notifications: part.notifications
-          .filter((n) => n.bucket === b.name)
-          .map((n) => ({
-            events: n.events,
-            ...(n.filterPrefix ? { filterPrefix: n.filterPrefix } : {}),
-            ...(n.filterSuffix ? { filterSuffix: n.filterSuffix } : {}),
-            functionName: n.functionName,
-          })),
-      });
-    }
+/** Fails, naming the port and its flag, when a fixed port is taken (0 asks for a free one). */
+export async function assertPortsFree(ports: RunPorts): Promise<void> {
+  for (const port of ports.apis) if (port !== 0) await assertPortFree(port, "the API (--port)");
+  if (ports.s3 !== 0) await assertPortFree(ports.s3, "the S3 server (--s3-port)");
+  if (ports.dynamodb !== 0) await assertPortFree(ports.dynamodb, "DynamoDB Local (--dynamodb-port)");
+  if (ports.lambda !== 0) await assertPortFree(ports.lambda, "the Lambda endpoint (--lambda-port)");
+}
+
+/** Empties the state directory but for its lock: `--fresh`, once the run holds the directory. */
+function clearStateDir(stateDir: string): void {
+  for (const entry of readdirSync(stateDir)) {
+    if (entry !== "run.lock") rmSync(join(stateDir, entry), { recursive: true, force: true });
   }
-  return { tables, buckets };
 }
 
 /**
- * One warm LocalLambda per declared function (started on its first invocation), with the timeout and
- * memory it declares, and an `invoke` that answers like Lambda: an unknown name is ResourceNotFound, a
- * function that cannot initialise answers every invocation with Runtime.InitError.
+ * Runs the stacks locally from their synthesized Terraform, so the local app cannot drift from what
+ * `cdktf deploy` would create: DynamoDB Local and the S3 server hold every declared table and bucket;
+ * every REST API is served on 127.0.0.1 (one port per API, paths `/<stage>/<resource path>` like its
+ * invoke URL); every bucket notification invokes its function when a matching object is written; each
+ * function runs its bundle in a warm process of its own, with the environment and memory it declares,
+ * and its log in `<stateDir>/logs/`; the Lambda Invoke API serves the functions by name.
+ *
+ * The state directory is locked first, then the ports are checked, and only then is anything deleted
+ * (`fresh`) or started; a second run on the same directory refuses with the first one's ports.
  */
-function startFunctions(
-  parts: readonly StackParts[],
-  environment: Readonly<Record<string, string>>,
-  log: (line: string) => void,
-  cleanup: Cleanup,
-): Invoke {
-  const lambdas = new Map<string, LocalLambda>();
-  for (const part of parts) {
-    for (const fn of part.functions) {
-      const config = part.resolver.config("aws_lambda_function", fn.address.split(".")[1] as string);
-      const lambda = new LocalLambda(fn, {
-        environment,
-        timeoutSeconds: Number(config.timeout ?? 3),
-        memorySize: Number(config.memory_size ?? 128),
-        onLog: (line) => {
-          if (line.trim()) log(`[${fn.functionName}] ${line}`);
-        },
-      });
-      lambdas.set(fn.functionName, lambda);
-    }
+export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const stateDir = resolve(options.stateDir);
+  const accountId = options.accountId ?? "000000000000";
+  // Read everything first: a stack the local run cannot serve fails before anything starts.
+  const parts = readStacks(options.stacks, options, accountId, log);
+  const ports = requestedPorts(
+    options,
+    parts.reduce((n, p) => n + p.apis.length, 0),
+  );
+  const lock = options.lock ?? RunLock.acquire(stateDir, ports, log);
+  try {
+    await assertPortsFree(ports);
+    if (options.fresh) clearStateDir(stateDir);
+    mkdirSync(stateDir, { recursive: true });
+  } catch (error) {
+    lock.release();
+    throw error;
   }
-  cleanup.push(async () => {
-    await Promise.all([...lambdas.values()].map((l) => l.stop()));
-  });
-  return (functionName, event) => {
-    const lambda = lambdas.get(functionName);
-    if (!lambda) {
-      return Promise.resolve({
-        ok: false,
-        requestId: "none",
-        error: { name: "ResourceNotFoundException", message: `Function not found: ${functionName}` },
-      });
-    }
-    return lambda.invoke(event).catch((error: unknown) => ({
-      ok: false as const,
-      requestId: "none",
-      error: { name: "Runtime.InitError", message: (error as Error).message },
-    }));
-  };
+  const run = new Run(stateDir, accountId, lock, options, log);
+  try {
+    await run.start(parts);
+  } catch (error) {
+    await run.stop();
+    throw error;
+  }
+  return run;
 }
 
-/** Serves every REST API on its own port (the next free one after `apiPort`, or any when it is 0). */
-async function startApis(
-  parts: readonly StackParts[],
-  options: { apiPort: number; accountId: string; invoke: Invoke; log: (line: string) => void },
-  cleanup: Cleanup,
-): Promise<LocalApiEndpointDraft[]> {
-  const apis: LocalApiEndpointDraft[] = [];
-  let nextPort = options.apiPort;
-  for (const part of parts) {
-    for (const api of part.apis) {
-      const server: ApiServer = await startApiServer({
+/** The running parts of a local run, and how they follow a reload. */
+class Run implements LocalRun {
+  readonly failed: Promise<string>;
+  private fail: (reason: string) => void = () => undefined;
+  private readonly cleanup: Cleanup = [];
+  private readonly apiServers = new Map<string, ApiServer>();
+  private nextApiPort: number;
+  private parts: StackParts[] = [];
+  private pool?: FunctionPool;
+  private notifications: NotificationTarget[] = [];
+  private storage: Pick<LocalEndpoints["s3"], "buckets"> & Pick<LocalEndpoints["dynamodb"], "tables"> = {
+    buckets: [],
+    tables: [],
+  };
+  private emulators?: { dynamodb: DynamoDbLocal; s3: S3Server; ddb: DynamoDBClient; s3Client: S3Client };
+  private lambdaEndpoint?: LambdaEndpoint;
+  private stopping?: Promise<void>;
+
+  constructor(
+    private readonly stateDir: string,
+    private readonly accountId: string,
+    private readonly lock: RunLock,
+    private readonly options: LocalRunOptions,
+    private readonly log: (line: string) => void,
+  ) {
+    this.nextApiPort = options.apiPort ?? DEFAULT_PORTS.api;
+    this.failed = new Promise((resolve) => (this.fail = resolve));
+    // Undone last: endpoints.json goes, then the lock.
+    this.cleanup.push(
+      async () => lock.release(),
+      async () => rmSync(join(stateDir, "endpoints.json"), { force: true }),
+    );
+  }
+
+  get region(): string {
+    return this.parts[0]?.resolver.region ?? "eu-central-1";
+  }
+
+  readonly invoke: Invoke = (name, event) => (this.pool as FunctionPool).invoke(name, event);
+
+  async start(parts: StackParts[]): Promise<void> {
+    this.parts = parts;
+    const { dynamodb, s3 } = await this.startEmulators();
+    const logFiles = new FunctionLogFiles(this.stateDir);
+    this.cleanup.push(() => logFiles.close());
+    const services: LocalServices = {
+      region: this.region,
+      dynamodbEndpoint: dynamodb.endpoint,
+      s3Endpoint: s3.endpoint,
+    };
+    const pool = new FunctionPool({
+      environment: (fn) => {
+        const environment = functionProcessEnvironment(fn, services);
+        return this.options.functionEnvironment?.(fn, environment) ?? environment;
+      },
+      log: this.log,
+      logFiles,
+      onSpawn: (fn, child) => this.lock.track(fn.functionName, child),
+    });
+    this.pool = pool;
+    this.cleanup.push(() => pool.stop());
+    await this.apply(parts);
+    const stopNotifications = subscribeNotifications(s3, () => this.notifications, this.invoke, this.log);
+    this.cleanup.push(stopNotifications);
+    this.lambdaEndpoint = await startLambdaEndpoint({
+      port: this.options.lambdaPort ?? DEFAULT_PORTS.lambda,
+      functions: pool,
+      region: this.region,
+      accountId: this.accountId,
+      log: (line) => this.log(`[lambda] ${line}`),
+    });
+    const endpoint = this.lambdaEndpoint;
+    this.cleanup.push(() => endpoint.stop());
+    this.publish();
+  }
+
+  async reload(stacks: readonly StackSource[]): Promise<string> {
+    const before = { routes: this.routeKeys(), tables: this.storage.tables.length };
+    const parts = readStacks(stacks, this.options, this.accountId, this.log);
+    const functions = await this.apply(parts);
+    this.parts = parts;
+    this.publish();
+    const after = this.routeKeys();
+    const added = [...after].filter((r) => !before.routes.has(r)).length;
+    const removed = [...before.routes].filter((r) => !after.has(r)).length;
+    const changed = [...functions.added, ...functions.changed, ...functions.removed];
+    return (
+      `routes ${after.size} (+${added} −${removed}), tables ${this.storage.tables.length} ` +
+      `(+${Math.max(0, this.storage.tables.length - before.tables)}), notifications ${this.notifications.length}, ` +
+      `functions ${(this.pool as FunctionPool).names().length}` +
+      (changed.length > 0 ? ` (restarted or added: ${changed.join(", ")})` : " (none changed)")
+    );
+  }
+
+  bundles(): WatchedBundle[] {
+    return this.pool?.bundles() ?? [];
+  }
+
+  restartBundle(bundle: string): Promise<string[]> {
+    return this.pool?.restartBundle(bundle) ?? Promise.resolve([]);
+  }
+
+  get urls(): LocalEndpoints {
+    const emulators = this.emulators as NonNullable<Run["emulators"]>;
+    return {
+      region: this.region,
+      // Only the two strings: the SDK decorates credential objects it is given (`$source`).
+      credentials: {
+        accessKeyId: LOCAL_CREDENTIALS.accessKeyId,
+        secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey,
+      },
+      apis: this.apiEndpoints(),
+      s3: { endpoint: emulators.s3.endpoint, buckets: this.storage.buckets },
+      dynamodb: { endpoint: emulators.dynamodb.endpoint, tables: this.storage.tables },
+      lambda: {
+        endpoint: this.lambdaEndpoint?.endpoint ?? "",
+        functions: this.parts.flatMap((p) =>
+          p.functions.map((fn) => ({ stack: p.stack, address: fn.address, name: fn.functionName })),
+        ),
+      },
+      logs: join(this.stateDir, "logs"),
+    };
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      for (const stop of this.cleanup.splice(0).reverse()) {
+        await stop().catch((error: unknown) => this.log(`while stopping: ${(error as Error).message}`));
+      }
+    })();
+    return this.stopping;
+  }
+
+  /** Creates what the stacks declare (existing tables and buckets keep their data) and serves it. */
+  private async apply(parts: readonly StackParts[]): Promise<PoolChanges> {
+    this.storage = await this.createStorage(parts);
+    const changes = await (this.pool as FunctionPool).update(parts.flatMap((p) => p.functions));
+    this.notifications = parts.flatMap((p) =>
+      p.notifications.map((notification) => ({ notification, region: p.resolver.region })),
+    );
+    await this.serveApis(parts);
+    return changes;
+  }
+
+  private async startEmulators(): Promise<{ dynamodb: DynamoDbLocal; s3: S3Server }> {
+    const port = (value: number | undefined, fallback: number) => {
+      const chosen = value ?? fallback;
+      return chosen === 0 ? undefined : chosen;
+    };
+    const started = await Promise.allSettled([
+      startDynamoDbLocal({
+        port: port(this.options.dynamodbPort, DEFAULT_PORTS.dynamodb),
+        dbPath: join(this.stateDir, "dynamodb"),
+        // Any access key and region (the aws cli's, a test's) sees the same tables.
+        sharedDb: true,
+      }),
+      startS3Server({
+        port: port(this.options.s3Port, DEFAULT_PORTS.s3),
+        directory: join(this.stateDir, "s3"),
+      }),
+    ]);
+    const [dynamodb, s3] = started.map((r) => (r.status === "fulfilled" ? r.value : undefined)) as [
+      DynamoDbLocal | undefined,
+      S3Server | undefined,
+    ];
+    if (dynamodb) this.cleanup.push(() => dynamodb.stop());
+    if (s3) this.cleanup.push(() => s3.stop());
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed || !dynamodb || !s3) throw failed?.reason;
+    this.lock.track("DynamoDB Local", dynamodb.process);
+    void dynamodb.died.then((reason) => this.dynamoDbDied(reason));
+    const clientConfig = { region: this.region, credentials: { ...LOCAL_CREDENTIALS } };
+    const ddb = new DynamoDBClient({ ...clientConfig, endpoint: dynamodb.endpoint });
+    const s3Client = new S3Client({ ...clientConfig, endpoint: s3.endpoint, forcePathStyle: true });
+    this.cleanup.push(async () => {
+      ddb.destroy();
+      s3Client.destroy();
+    });
+    this.emulators = { dynamodb, s3, ddb, s3Client };
+    return { dynamodb, s3 };
+  }
+
+  /** Without DynamoDB Local every function would answer 500 forever: say so, and stop the whole run. */
+  private dynamoDbDied(reason: string): void {
+    if (this.stopping) return;
+    this.log(`${reason}\nThe local run cannot serve without DynamoDB Local: stopping everything.`);
+    void this.stop().then(() => this.fail(reason));
+  }
+
+  /** Creates every declared table and bucket in the emulators, and lists them as endpoints.json does. */
+  private async createStorage(parts: readonly StackParts[]): Promise<Run["storage"]> {
+    const { ddb, s3Client } = this.emulators as NonNullable<Run["emulators"]>;
+    const tables: LocalEndpoints["dynamodb"]["tables"][number][] = [];
+    const buckets: LocalEndpoints["s3"]["buckets"][number][] = [];
+    for (const part of parts) {
+      const declaredTablesOfStack = declaredTables(part.resolver);
+      const declaredBucketsOfStack = declaredBuckets(part.resolver);
+      await createTables(ddb, declaredTablesOfStack);
+      await createBuckets(s3Client, declaredBucketsOfStack);
+      for (const t of declaredTablesOfStack) {
+        tables.push({ stack: part.stack, address: t.address, name: t.input.TableName as string });
+      }
+      for (const b of declaredBucketsOfStack) {
+        buckets.push({
+          stack: part.stack,
+          address: b.address,
+          name: b.name,
+          notifications: part.notifications
+            .filter((n) => n.bucket === b.name)
+            .map((n) => ({
+              events: n.events,
+              ...(n.filterPrefix ? { filterPrefix: n.filterPrefix } : {}),
+              ...(n.filterSuffix ? { filterSuffix: n.filterSuffix } : {}),
+              functionName: n.functionName,
+            })),
+        });
+      }
+    }
+    return { tables, buckets };
+  }
+
+  /**
+   * Serves every REST API on its own port (the next one after `apiPort`, or any when it is 0). On a
+   * reload an API keeps its port and gets its new routes; a new API gets the next port; a removed one stops.
+   */
+  private async serveApis(parts: readonly StackParts[]): Promise<void> {
+    const wanted = new Set(parts.flatMap((p) => p.apis.map((a) => a.address)));
+    for (const [address, server] of this.apiServers) {
+      if (wanted.has(address)) continue;
+      this.apiServers.delete(address);
+      await server.stop();
+    }
+    for (const api of parts.flatMap((p) => p.apis)) {
+      const existing = this.apiServers.get(api.address);
+      if (existing) {
+        existing.update(api);
+        continue;
+      }
+      const server = await startApiServer({
         api,
-        port: nextPort === 0 ? 0 : nextPort++,
-        accountId: options.accountId,
-        invoke: options.invoke,
-        log: (line) => options.log(`[${api.name}] ${line}`),
+        port: this.nextApiPort === 0 ? 0 : this.nextApiPort++,
+        accountId: this.accountId,
+        invoke: this.invoke,
+        log: (line) => this.log(`[${api.name}] ${line}`),
       });
-      cleanup.push(() => server.stop());
-      for (const stage of api.stages) {
-        apis.push({
+      this.apiServers.set(api.address, server);
+      this.cleanup.push(async () => {
+        if (this.apiServers.get(api.address) === server) await server.stop();
+      });
+    }
+  }
+
+  private apiEndpoints(): LocalEndpoints["apis"][number][] {
+    return this.parts.flatMap((part) =>
+      part.apis.flatMap((api) =>
+        api.stages.map((stage) => ({
           stack: part.stack,
           address: api.address,
           name: api.name,
           stage: stage.name,
-          url: `${server.origin}/${stage.name}`,
+          url: `${(this.apiServers.get(api.address) as ApiServer).origin}/${stage.name}`,
           routes: api.routes.map((r) => ({
             method: r.httpMethod,
             path: r.resourcePath,
             ...(r.integration.type === "AWS_PROXY" ? { functionName: r.integration.functionName } : {}),
           })),
-        });
-      }
-    }
+        })),
+      ),
+    );
   }
-  return apis;
-}
 
-type LocalApiEndpointDraft = LocalEndpoints["apis"][number];
-
-async function startEmulators(
-  stateDir: string,
-  options: LocalRunOptions,
-  cleanup: Cleanup,
-): Promise<[Emulator, S3Server]> {
-  const port = (value: number | undefined, fallback: number) => {
-    const chosen = value ?? fallback;
-    return chosen === 0 ? undefined : chosen;
-  };
-  const started = await Promise.allSettled([
-    startDynamoDbLocal({
-      port: port(options.dynamodbPort, DEFAULT_PORTS.dynamodb),
-      dbPath: join(stateDir, "dynamodb"),
-      // Any access key and region (the aws cli's, a test's) sees the same tables.
-      sharedDb: true,
-    }),
-    startS3Server({ port: port(options.s3Port, DEFAULT_PORTS.s3), directory: join(stateDir, "s3") }),
-  ]);
-  for (const result of started) {
-    if (result.status === "fulfilled") cleanup.push(() => result.value.stop());
+  private routeKeys(): Set<string> {
+    return new Set(this.apiEndpoints().flatMap((a) => a.routes.map((r) => `${a.url} ${r.method} ${r.path}`)));
   }
-  const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (failed) throw failed.reason;
-  return started.map((r) => (r as PromiseFulfilledResult<Emulator>).value) as [Emulator, S3Server];
-}
 
-/**
- * Invokes the notification's function for every matching object written to the S3 server, the way S3
- * does: asynchronously (the PUT is not held up), one record per event. A failure is logged with the
- * function's error; the local run keeps serving. S3 would retry a failed invocation twice; locally it
- * is logged once, so the log reads in order.
- */
-function subscribeNotifications(
-  s3: S3Server,
-  targets: readonly { notification: DeclaredNotification; region: string }[],
-  invoke: Invoke,
-  log: (line: string) => void,
-  cleanup: Cleanup,
-): void {
-  const inFlight = new Set<Promise<unknown>>();
-  const listener = (event: { Records: S3rverRecord[] }) => {
-    for (const record of event.Records) {
-      const key = record.s3.object.key;
-      for (const { notification, region } of targets) {
-        if (!notificationMatches(notification, record.s3.bucket.name, record.eventName, key)) continue;
-        const s3Event = { Records: [toS3EventRecord(record, { region, notification })] };
-        const started = Date.now();
-        const run = invoke(notification.functionName, s3Event).then((outcome) => {
-          const took = `${Date.now() - started} ms`;
-          const what = `s3://${notification.bucket}/${key} ${record.eventName} → ${notification.functionName}`;
-          if (outcome.ok) log(`[s3] ${what} ok ${took}`);
-          else log(`[s3] ${what} FAILED ${took}: ${outcome.error.name}: ${outcome.error.message}`);
-        });
-        inFlight.add(run);
-        void run.finally(() => inFlight.delete(run));
-      }
-    }
-  };
-  s3.server.on("event", listener as (...args: unknown[]) => void);
-  cleanup.push(async () => {
-    s3.server.removeListener("event", listener as (...args: unknown[]) => void);
-    await Promise.allSettled([...inFlight]);
-  });
+  /** Writes endpoints.json and records the ports in the lock, as they are now. */
+  private publish(): void {
+    writeFileSync(join(this.stateDir, "endpoints.json"), `${JSON.stringify(this.urls, null, 2)}\n`);
+    this.lock.setPorts({
+      apis: [...this.apiServers.values()].map((s) => s.port),
+      s3: this.emulators?.s3.port ?? 0,
+      dynamodb: this.emulators?.dynamodb.port ?? 0,
+      lambda: this.lambdaEndpoint?.port ?? 0,
+    });
+  }
 }

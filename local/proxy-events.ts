@@ -164,6 +164,13 @@ export const missingAuthenticationToken = (requestId: string) =>
     requestId,
   );
 
+/**
+ * 413 for a request body over API Gateway's 10 MB quota: the REQUEST_TOO_LARGE gateway response, whose
+ * default a stack cannot customise.
+ */
+export const requestTooLarge = (requestId: string) =>
+  gatewayError(413, '{"message":"Request Too Long"}', "RequestTooLargeException", requestId);
+
 /** 502 for a function that failed or returned something that is not a proxy response. */
 export const internalServerError = (requestId: string) =>
   gatewayError(502, '{"message": "Internal server error"}', "InternalServerErrorException", requestId);

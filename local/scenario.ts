@@ -54,7 +54,8 @@ function expectThat(condition: boolean, message: string): void {
 
 /** Clients for the local S3 server and DynamoDB Local, with the credentials they accept. */
 export function localClients(endpoints: LocalEndpoints): { s3: S3Client; ddb: DynamoDBClient } {
-  const config = { region: endpoints.region, credentials: endpoints.credentials };
+  // A copy: the SDK decorates the credentials object it is given.
+  const config = { region: endpoints.region, credentials: { ...endpoints.credentials } };
   return {
     s3: new S3Client({ ...config, endpoint: endpoints.s3.endpoint, forcePathStyle: true }),
     ddb: new DynamoDBClient({ ...config, endpoint: endpoints.dynamodb.endpoint }),

@@ -1,7 +1,5 @@
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { projectRoot } from "../tooling/project-root";
-import { readEndpoints } from "./endpoints";
+import { requireRunningEndpoints, stateDirOf } from "./cli";
 import { runMoviesScenario, runOrdersScenario } from "./scenario";
 
 const USAGE = `Usage: npm run smoke -- [--state-dir <dir>]
@@ -21,11 +19,11 @@ async function main(): Promise<void> {
   }
   // The SDK's notice about future Node versions is not about this run.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  const stateDir = values["state-dir"] ?? process.env.LOCAL_STATE_DIR ?? join(projectRoot, ".local");
+  const stateDir = stateDirOf(values["state-dir"]);
   const started = Date.now();
   const log = (line: string) => console.log(`  ✓ ${line}`);
   try {
-    const endpoints = readEndpoints(stateDir);
+    const endpoints = requireRunningEndpoints(stateDir);
     console.log("movies: the workshop's Test section");
     await runMoviesScenario(endpoints, { log });
     console.log("orders:");

@@ -110,6 +110,23 @@ function buildOptions(props: BundleProps): BuildOptions {
   };
 }
 
+/**
+ * The esbuild options of one handler's bundle, as synth builds it (CommonJS, `exports.handler`). The local
+ * run's reload builds from the same options in an incremental context, so what runs locally after a save
+ * is what synth would bundle. Outputs stay in memory (`write: false`).
+ */
+export function esbuildOptions(props: BundleProps): BuildOptions & { outfile: string } {
+  const { entry, outDir, options } = toRequest(props);
+  return {
+    ...options,
+    absWorkingDir: projectRoot,
+    entryPoints: [entry],
+    outfile: join(outDir, "index.js"),
+    logLevel: "silent",
+    write: false,
+  };
+}
+
 function toRequest(props: BundleProps): Request {
   const entry = resolve(projectRoot, props.entry);
   const name = basename(dirname(entry));

@@ -42,6 +42,18 @@ const movies: LocalEndpoints = {
       { stack: "movies-dev", address: "aws_dynamodb_table.movie_ratings_table", name: "movie_ratings-dev" },
     ],
   },
+  lambda: {
+    endpoint: "http://127.0.0.1:9001",
+    functions: [
+      { stack: "movies-dev", address: "aws_lambda_function.get_movie_lambda", name: "get-movie-dev" },
+      {
+        stack: "movies-dev",
+        address: "aws_lambda_function.update_movie_rating_lambda",
+        name: "update-rating-dev",
+      },
+    ],
+  },
+  logs: "/repo/.local/logs",
 };
 
 const withOrders: LocalEndpoints = {
@@ -73,26 +85,38 @@ describe("formatEndpoints", () => {
         "      s3://000000000000-movie-infos-dev  (*.csv → upload-infos-dev)",
         "  DynamoDB   http://127.0.0.1:8000",
         "      movie_infos-dev, movie_ratings-dev",
-        "  Credentials  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=eu-central-1",
+        "  Lambda     http://127.0.0.1:9001  (aws lambda invoke --endpoint-url ...)",
+        "      get-movie-dev, update-rating-dev",
+        "  Logs       /repo/.local/logs/<function>.log  (npm run logs -- <function> --follow)",
+        "  Credentials  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=eu-central-1 AWS_DEFAULT_REGION=eu-central-1",
       ].join("\n"),
     );
   });
 });
 
 describe("tryItCommands", () => {
-  it("adapts the workshop's Test section to the local endpoints", () => {
+  it("adapts the workshop's Test section to the local endpoints, for AWS CLI v1 and v2", () => {
     expect(tryItCommands(movies).split("\n")).toEqual([
-      "  export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=eu-central-1",
+      "  export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=eu-central-1 AWS_DEFAULT_REGION=eu-central-1",
       "  aws --endpoint-url http://127.0.0.1:4569 s3 cp __tests__/fixtures/movie-infos.csv s3://000000000000-movie-infos-dev/",
       "  curl --request PATCH --url http://127.0.0.1:3000/dev/movies/mv1 --header 'content-type: application/json' \\",
       `    --data '{"movie_id": "mv1", "rotten_tomatoes_rating": 98, "imdb_rating": 43}'`,
       "  curl --request GET --url http://127.0.0.1:3000/dev/movies/mv1",
       "  aws --endpoint-url http://127.0.0.1:8000 dynamodb scan --table-name movie_infos-dev",
+      "  npm run -s event -- api --method GET --path /movies/mv1 > get-mv1.json",
+      "  aws lambda invoke --endpoint-url http://127.0.0.1:9001 --function-name get-movie-dev \\",
+      "    --payload fileb://get-mv1.json out.json && cat out.json",
     ]);
   });
 
-  it("adds the Orders flow when the Orders API runs", () => {
-    expect(tryItCommands(withOrders)).toContain("curl --request POST --url http://127.0.0.1:3001/dev/orders");
+  it("adds the Orders flow when the Orders API runs, reading the new order's id into ORDER_ID", () => {
+    const orders = tryItCommands(withOrders).split("\n");
+    expect(orders.slice(-4)).toEqual([
+      "  ORDER_ID=$(curl --silent --request POST --url http://127.0.0.1:3001/dev/orders --header 'content-type: application/json' \\",
+      `    --data '{"customer_id":"c-1","items":[{"sku":"book-1","quantity":2,"unit_price_cents":1299}]}' \\`,
+      `    | node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).order_id')`,
+      "  curl --request GET --url http://127.0.0.1:3001/dev/orders/$ORDER_ID",
+    ]);
     expect(tryItCommands(movies)).not.toContain("/orders");
   });
 });

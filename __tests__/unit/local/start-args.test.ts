@@ -6,13 +6,15 @@ describe("parseStartArgs", () => {
     expect(DEFAULT_STACKS).toEqual(services.map((service) => `${service.name}-dev`));
   });
 
-  it("defaults to every service's dev stack on ports 3000, 4569 and 8000, with data in .local", () => {
+  it("defaults to every service's dev stack on ports 3000, 4569, 8000 and 9001, reloading, with data in .local", () => {
     expect(parseStartArgs([], "/repo")).toEqual({
       stacks: ["movies-dev", "orders-dev"],
       apiPort: 3000,
       s3Port: 4569,
       dynamodbPort: 8000,
+      lambdaPort: 9001,
       fresh: false,
+      watch: true,
       stateDir: "/repo/.local",
       outdir: "/repo/cdktf.out",
       help: false,
@@ -32,7 +34,10 @@ describe("parseStartArgs", () => {
           "--s3-port",
           "0",
           "--dynamodb-port=8001",
+          "--lambda-port",
+          "9100",
           "--fresh",
+          "--no-watch",
           "--state-dir",
           "/tmp/x",
         ],
@@ -43,7 +48,9 @@ describe("parseStartArgs", () => {
       apiPort: 4000,
       s3Port: 0,
       dynamodbPort: 8001,
+      lambdaPort: 9100,
       fresh: true,
+      watch: false,
       stateDir: "/tmp/x",
     });
   });
@@ -51,6 +58,7 @@ describe("parseStartArgs", () => {
   it("names the flag of a bad port, and refuses unknown flags", () => {
     expect(() => parseStartArgs(["--port", "http"])).toThrow('--port must be a port number, not "http"');
     expect(() => parseStartArgs(["--s3-port", "70000"])).toThrow("--s3-port must be a port number");
+    expect(() => parseStartArgs(["--lambda-port", "http"])).toThrow("--lambda-port must be a port number");
     expect(() => parseStartArgs(["--prot", "1"])).toThrow(/Unknown option '--prot'/);
   });
 });
