@@ -11,6 +11,7 @@ import {
 } from "./proxy-events";
 import { LOCALHOST } from "./emulators";
 import type { InvokeOutcome } from "./lambda-host";
+import type { ApiRequestValidation } from "./request-validation";
 
 /** Invokes a function by name; the local run maps names to warm LocalLambdas. */
 export type Invoke = (functionName: string, event: unknown) => Promise<InvokeOutcome>;
@@ -22,6 +23,8 @@ export interface ApiServerOptions {
   readonly invoke: Invoke;
   /** One line per request, and one per failed integration. */
   readonly log: (line: string) => void;
+  /** The API's request validators, models and gateway responses. @default nothing is validated */
+  readonly validation?: ApiRequestValidation;
 }
 
 export interface ApiServer {
@@ -65,27 +68,26 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const match = stage ? matchRoute(api, method, path) : undefined;
     const body = await readBody(req);
     if (!stage || !match) return missingAuthenticationToken(requestId);
+    const headers: [string, string][] = [];
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+      headers.push([req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string]);
+    }
+    const sourceIp = (req.socket.remoteAddress ?? LOCALHOST).replace(/^::ffff:/, "");
+    // The method request (validators, models) is checked before any integration runs, as on AWS.
+    const context = { match, stage: stage.name, requestId, apiId: api.id, accountId: options.accountId };
+    const invalid = options.validation?.validate({ ...context, path, query, headers, body, sourceIp });
+    if (invalid) return invalid;
     const integration = match.route.integration;
     if (integration.type !== "AWS_PROXY") {
       log(`${method} ${match.route.resourcePath}: ${integration.reason}`);
       return gatewayUnsupported(requestId);
     }
-    const headers: [string, string][] = [];
-    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-      headers.push([req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string]);
-    }
-    const event = toProxyEvent(
-      {
-        method,
-        path,
-        query,
-        headers,
-        body,
-        sourceIp: (req.socket.remoteAddress ?? LOCALHOST).replace(/^::ffff:/, ""),
-      },
-      match,
-      { api, stage, accountId: options.accountId, requestId },
-    );
+    const event = toProxyEvent({ method, path, query, headers, body, sourceIp }, match, {
+      api,
+      stage,
+      accountId: options.accountId,
+      requestId,
+    });
     const outcome = await options.invoke(integration.functionName, event);
     if (!outcome.ok) {
       log(`${integration.functionName} failed: ${outcome.error.name}: ${outcome.error.message}`);

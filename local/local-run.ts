@@ -16,6 +16,7 @@ import {
 import type { LocalEndpoints } from "./endpoints";
 import { declaredFunctions, type DeclaredFunction } from "./functions";
 import { LocalLambda } from "./lambda-host";
+import { apiRequestValidation } from "./request-validation";
 import {
   declaredNotifications,
   notificationMatches,
@@ -280,12 +281,15 @@ async function startApis(
   let nextPort = options.apiPort;
   for (const part of parts) {
     for (const api of part.apis) {
+      const validation = apiRequestValidation(part.resolver, api.address);
+      for (const warning of validation.warnings) options.log(`[${api.name}] ${warning}`);
       const server: ApiServer = await startApiServer({
         api,
         port: nextPort === 0 ? 0 : nextPort++,
         accountId: options.accountId,
         invoke: options.invoke,
         log: (line) => options.log(`[${api.name}] ${line}`),
+        validation,
       });
       cleanup.push(() => server.stop());
       for (const stage of api.stages) {
