@@ -15,6 +15,8 @@ import {
 } from "./emulators";
 import type { LocalEndpoints } from "./endpoints";
 import { declaredFunctions, type DeclaredFunction } from "./functions";
+import { startIamGateway } from "./iam-gateway";
+import { functionIdentities } from "./iam-roles";
 import { LocalLambda } from "./lambda-host";
 import { apiRequestValidation } from "./request-validation";
 import {
@@ -109,9 +111,24 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
     }
   };
   try {
-    const [dynamodb, s3] = await startEmulators(stateDir, options, cleanup);
+    // The emulators listen on free ports; the local IAM gateway takes the DynamoDB and S3 ports.
+    const [dynamodb, s3] = await startEmulators(
+      stateDir,
+      { ...options, s3Port: 0, dynamodbPort: 0 },
+      cleanup,
+    );
+    const identities = parts.flatMap((p) => functionIdentities(p.resolver));
+    for (const warning of identities.flatMap((i) => i.warnings)) log(`[iam] ${warning}`);
+    const gateway = await startIamGateway({
+      ...{ dynamodbEndpoint: dynamodb.endpoint, s3Endpoint: s3.endpoint, identities, log },
+      scope: { region, accountId },
+      dynamodbPort: options.dynamodbPort ?? DEFAULT_PORTS.dynamodb,
+      s3Port: options.s3Port ?? DEFAULT_PORTS.s3,
+    });
+    cleanup.push(() => gateway.stop());
     const storage = await createStorage(parts, region, dynamodb, s3, cleanup);
-    const invoke = startFunctions(parts, functionEnvironment(region, dynamodb, s3), log, cleanup);
+    const environment = functionEnvironment(region, dynamodb, s3);
+    const invoke = startFunctions(parts, environment, log, cleanup, gateway.environmentFor);
     subscribeNotifications(
       s3,
       parts.flatMap((p) => p.notifications.map((n) => ({ notification: n, region: p.resolver.region }))),
@@ -124,8 +141,8 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
       region,
       credentials: { ...LOCAL_CREDENTIALS },
       apis,
-      s3: { endpoint: s3.endpoint, buckets: storage.buckets },
-      dynamodb: { endpoint: dynamodb.endpoint, tables: storage.tables },
+      s3: { endpoint: gateway.s3Endpoint, buckets: storage.buckets },
+      dynamodb: { endpoint: gateway.dynamodbEndpoint, tables: storage.tables },
     };
     const endpointsFile = join(stateDir, "endpoints.json");
     writeFileSync(endpointsFile, `${JSON.stringify(urls, null, 2)}\n`);
@@ -235,13 +252,15 @@ function startFunctions(
   environment: Readonly<Record<string, string>>,
   log: (line: string) => void,
   cleanup: Cleanup,
+  /** Each function's own credentials and the local IAM gateway's endpoints (iam-gateway.ts). */
+  environmentFor: (functionName: string) => Record<string, string>,
 ): Invoke {
   const lambdas = new Map<string, LocalLambda>();
   for (const part of parts) {
     for (const fn of part.functions) {
       const config = part.resolver.config("aws_lambda_function", fn.address.split(".")[1] as string);
       const lambda = new LocalLambda(fn, {
-        environment,
+        environment: { ...environment, ...environmentFor(fn.functionName) },
         timeoutSeconds: Number(config.timeout ?? 3),
         memorySize: Number(config.memory_size ?? 128),
         onLog: (line) => {
