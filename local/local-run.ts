@@ -15,6 +15,7 @@ import {
 } from "./emulators";
 import type { LocalEndpoints } from "./endpoints";
 import { declaredFunctions, type DeclaredFunction } from "./functions";
+import { startEventPath } from "./event-path";
 import { startIamGateway } from "./iam-gateway";
 import { functionIdentities } from "./iam-roles";
 import { LocalLambda } from "./lambda-host";
@@ -127,6 +128,18 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
     });
     cleanup.push(() => gateway.stop());
     const storage = await createStorage(parts, region, dynamodb, s3, cleanup);
+    // Table streams → pipes → buses → rules → targets (.local/events/*.jsonl).
+    const events = await startEventPath({
+      ...{
+        resolvers: parts.map((p) => p.resolver),
+        dynamodbEndpoint: dynamodb.endpoint,
+        region,
+        accountId,
+        log,
+      },
+      eventsDir: join(stateDir, "events"),
+    });
+    cleanup.push(() => events.stop());
     const environment = functionEnvironment(region, dynamodb, s3);
     const invoke = startFunctions(parts, environment, log, cleanup, gateway.environmentFor);
     subscribeNotifications(
