@@ -7,6 +7,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
+import { buffer } from "node:stream/consumers";
 import { crc32 } from "node:zlib";
 import { AwsChunkedError, decodeUpload, isAwsChunked } from "./aws-chunked";
 import { LOCAL_CREDENTIALS, LOCALHOST } from "./emulators";
@@ -62,15 +63,6 @@ export function accessKeyOf(authorization: string | undefined, query: URLSearchP
 function newAccessKey(): string {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
   return `ASIA${[...randomBytes(16)].map((b) => alphabet[b % 32]).join("")}`;
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }
 
 /** Sends the request on to the emulator and its answer back; `body` undefined streams the request's own. */
@@ -186,7 +178,7 @@ interface GatewayState {
 /** DynamoDB: the target and the JSON body name the operation and tables; a denial is a 400 AccessDeniedException. */
 function dynamoDbHandler(state: GatewayState) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const body = await readBody(req);
+    const body = await buffer(req);
     const identity = state.identityOf(req, new URLSearchParams());
     const target = String(req.headers["x-amz-target"] ?? "");
     if (identity && target) {
@@ -234,7 +226,7 @@ function s3Handler(state: GatewayState) {
     const identity = state.identityOf(req, url.searchParams);
     const chunked = isAwsChunked(req.headers);
     const deleting = req.method === "POST" && url.searchParams.has("delete");
-    let body = chunked || deleting ? await readBody(req) : undefined;
+    let body: Buffer | undefined = chunked || deleting ? await buffer(req) : undefined;
     let headers: Record<string, string | string[] | undefined> = { ...req.headers };
     if (chunked && body) ({ payload: body, headers } = decodeUpload(req.headers, body));
     if (identity) {

@@ -178,6 +178,21 @@ type Keyword = (schema: Schema, value: Json, ctx: Context) => string | undefined
 
 const numberOf = (v: unknown) => (typeof v === "number" ? v : Number(v));
 
+/** A keyword on the size of the instance: array length, string length in code points, member count. */
+function sizeRule(
+  type: "array" | "string" | "object",
+  keyword: string,
+  message: (size: number, limit: number, value: Json) => string | undefined,
+): { types: readonly string[]; check: Keyword } {
+  const sizeOf = (v: Json) =>
+    type === "array"
+      ? (v as Json[]).length
+      : type === "string"
+        ? codePoints(v as string)
+        : (v as Map<string, Json>).size;
+  return { types: [type], check: (s, v) => message(sizeOf(v), numberOf(s[keyword]), v) };
+}
+
 /** The keywords that produce messages, by the instance types they apply to (fge's digesters). */
 const KEYWORDS: Readonly<Record<string, { types: readonly string[]; check: Keyword }>> = {
   additionalItems: {
@@ -215,61 +230,37 @@ const KEYWORDS: Readonly<Record<string, { types: readonly string[]; check: Keywo
         ? `instance value (${jsonText(v)}) not found in enum (possible values: ${jsonText(s.enum)})`
         : undefined,
   },
-  maxItems: {
-    types: ["array"],
-    check: (s, v) => {
-      const size = (v as Json[]).length;
-      return size > numberOf(s.maxItems)
-        ? `array is too long: must have at most ${s.maxItems} elements but instance has ${size} elements`
-        : undefined;
-    },
-  },
-  maxLength: {
-    types: ["string"],
-    check: (s, v) => {
-      const size = codePoints(v as string);
-      return size > numberOf(s.maxLength)
-        ? `string "${v as string}" is too long (length: ${size}, maximum allowed: ${s.maxLength})`
-        : undefined;
-    },
-  },
-  maxProperties: {
-    types: ["object"],
-    check: (s, v) => {
-      const size = (v as Map<string, Json>).size;
-      return size > numberOf(s.maxProperties)
-        ? `object has too many properties (found ${size} but schema requires at most ${s.maxProperties})`
-        : undefined;
-    },
-  },
+  maxItems: sizeRule("array", "maxItems", (size, limit) =>
+    size > limit
+      ? `array is too long: must have at most ${limit} elements but instance has ${size} elements`
+      : undefined,
+  ),
+  maxLength: sizeRule("string", "maxLength", (size, limit, v) =>
+    size > limit
+      ? `string "${v as string}" is too long (length: ${size}, maximum allowed: ${limit})`
+      : undefined,
+  ),
+  maxProperties: sizeRule("object", "maxProperties", (size, limit) =>
+    size > limit
+      ? `object has too many properties (found ${size} but schema requires at most ${limit})`
+      : undefined,
+  ),
   maximum: { types: ["integer", "number"], check: (s, v) => bound(s, v as JsonNumber, "maximum") },
-  minItems: {
-    types: ["array"],
-    check: (s, v) => {
-      const size = (v as Json[]).length;
-      return size < numberOf(s.minItems)
-        ? `array is too short: must have at least ${s.minItems} elements but instance has ${size} elements`
-        : undefined;
-    },
-  },
-  minLength: {
-    types: ["string"],
-    check: (s, v) => {
-      const size = codePoints(v as string);
-      return size < numberOf(s.minLength)
-        ? `string "${v as string}" is too short (length: ${size}, required minimum: ${s.minLength})`
-        : undefined;
-    },
-  },
-  minProperties: {
-    types: ["object"],
-    check: (s, v) => {
-      const size = (v as Map<string, Json>).size;
-      return size < numberOf(s.minProperties)
-        ? `object has too few properties (found ${size} but schema requires at least ${s.minProperties})`
-        : undefined;
-    },
-  },
+  minItems: sizeRule("array", "minItems", (size, limit) =>
+    size < limit
+      ? `array is too short: must have at least ${limit} elements but instance has ${size} elements`
+      : undefined,
+  ),
+  minLength: sizeRule("string", "minLength", (size, limit, v) =>
+    size < limit
+      ? `string "${v as string}" is too short (length: ${size}, required minimum: ${limit})`
+      : undefined,
+  ),
+  minProperties: sizeRule("object", "minProperties", (size, limit) =>
+    size < limit
+      ? `object has too few properties (found ${size} but schema requires at least ${limit})`
+      : undefined,
+  ),
   minimum: { types: ["integer", "number"], check: (s, v) => bound(s, v as JsonNumber, "minimum") },
   multipleOf: {
     types: ["integer", "number"],
