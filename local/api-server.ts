@@ -12,6 +12,7 @@ import {
 } from "./proxy-events";
 import { LOCALHOST } from "./emulators";
 import type { InvokeOutcome } from "./lambda-host";
+import type { ApiRequestValidation } from "./request-validation";
 
 /** Invokes a function by name; the local run maps names to warm LocalLambdas. */
 export type Invoke = (functionName: string, event: unknown) => Promise<InvokeOutcome>;
@@ -23,6 +24,8 @@ export interface ApiServerOptions {
   readonly invoke: Invoke;
   /** One line per request, and one per failed integration. */
   readonly log: (line: string) => void;
+  /** The API's request validators, models and gateway responses. @default nothing is validated */
+  readonly validation?: ApiRequestValidation;
 }
 
 /** API Gateway's payload quota for a REST API request: 10 MB. */
@@ -32,8 +35,8 @@ export interface ApiServer {
   readonly port: number;
   /** `http://127.0.0.1:<port>`; a stage's invoke URL is `<origin>/<stage>`. */
   readonly origin: string;
-  /** Serves `api` from now on (a re-synthesized stack), on the same port. */
-  update(api: DeclaredApi): void;
+  /** Serves `api` (a re-synthesized stack) with its request validation from now on, on the same port. */
+  update(api: DeclaredApi, validation?: ApiRequestValidation): void;
   stop(): Promise<void>;
 }
 
@@ -46,6 +49,7 @@ export interface ApiServer {
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { log } = options;
   let api = options.api;
+  let validation = options.validation;
   const server: Server = createServer((req, res) => {
     const started = Date.now();
     const requestId = randomUUID();
@@ -74,27 +78,26 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (!read.ok) return requestTooLarge(requestId);
     const body = read.body;
     if (!stage || !match) return missingAuthenticationToken(requestId);
+    const headers: [string, string][] = [];
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+      headers.push([req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string]);
+    }
+    const sourceIp = (req.socket.remoteAddress ?? LOCALHOST).replace(/^::ffff:/, "");
+    // The method request (validators, models) is checked before any integration runs, as on AWS.
+    const context = { match, stage: stage.name, requestId, apiId: api.id, accountId: options.accountId };
+    const invalid = validation?.validate({ ...context, path, query, headers, body, sourceIp });
+    if (invalid) return invalid;
     const integration = match.route.integration;
     if (integration.type !== "AWS_PROXY") {
       log(`${method} ${match.route.resourcePath}: ${integration.reason}`);
       return gatewayUnsupported(requestId);
     }
-    const headers: [string, string][] = [];
-    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-      headers.push([req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string]);
-    }
-    const event = toProxyEvent(
-      {
-        method,
-        path,
-        query,
-        headers,
-        body,
-        sourceIp: (req.socket.remoteAddress ?? LOCALHOST).replace(/^::ffff:/, ""),
-      },
-      match,
-      { api, stage, accountId: options.accountId, requestId },
-    );
+    const event = toProxyEvent({ method, path, query, headers, body, sourceIp }, match, {
+      api,
+      stage,
+      accountId: options.accountId,
+      requestId,
+    });
     const outcome = await options.invoke(integration.functionName, event);
     if (!outcome.ok) {
       log(`${integration.functionName} failed: ${outcome.error.name}: ${outcome.error.message}`);
@@ -112,8 +115,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   return {
     port,
     origin: `http://${LOCALHOST}:${port}`,
-    update: (next) => {
+    update: (next, nextValidation) => {
       api = next;
+      validation = nextValidation;
     },
     stop: () => closeServer(server),
   };

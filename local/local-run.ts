@@ -17,8 +17,12 @@ import type { LocalEndpoints } from "./endpoints";
 import { functionProcessEnvironment, type LocalServices } from "./function-environment";
 import { FunctionLogFiles } from "./function-logs";
 import { FunctionPool, type PoolChanges } from "./function-pool";
+import { startEventPath, type EventPath } from "./event-path";
 import { declaredFunctions, type DeclaredFunction } from "./functions";
+import { startIamGateway, type IamGateway } from "./iam-gateway";
+import { functionIdentities } from "./iam-roles";
 import { startLambdaEndpoint, type LambdaEndpoint } from "./lambda-endpoint";
+import { apiRequestValidation } from "./request-validation";
 import { RunLock, type RunPorts } from "./run-lock";
 import { subscribeNotifications, type NotificationTarget } from "./s3-subscription";
 import { declaredNotifications, type DeclaredNotification } from "./s3-notifications";
@@ -207,6 +211,8 @@ class Run implements LocalRun {
   };
   private emulators?: { dynamodb: DynamoDbLocal; s3: S3Server; ddb: DynamoDBClient; s3Client: S3Client };
   private lambdaEndpoint?: LambdaEndpoint;
+  private gateway?: IamGateway;
+  private events?: EventPath;
   private stopping?: Promise<void>;
 
   constructor(
@@ -234,16 +240,21 @@ class Run implements LocalRun {
   async start(parts: StackParts[]): Promise<void> {
     this.parts = parts;
     const { dynamodb, s3 } = await this.startEmulators();
+    const gateway = await this.startGateway(dynamodb, s3);
     const logFiles = new FunctionLogFiles(this.stateDir);
     this.cleanup.push(() => logFiles.close());
     const services: LocalServices = {
       region: this.region,
-      dynamodbEndpoint: dynamodb.endpoint,
-      s3Endpoint: s3.endpoint,
+      dynamodbEndpoint: gateway.dynamodbEndpoint,
+      s3Endpoint: gateway.s3Endpoint,
     };
     const pool = new FunctionPool({
       environment: (fn) => {
-        const environment = functionProcessEnvironment(fn, services);
+        // Each function signs with keys of its own, so the local IAM gateway knows who calls.
+        const environment = {
+          ...functionProcessEnvironment(fn, services),
+          ...gateway.environmentFor(fn.functionName),
+        };
         return this.options.functionEnvironment?.(fn, environment) ?? environment;
       },
       log: this.log,
@@ -253,6 +264,8 @@ class Run implements LocalRun {
     this.pool = pool;
     this.cleanup.push(() => pool.stop());
     await this.apply(parts);
+    await this.restartEventPath(parts);
+    this.cleanup.push(() => this.events?.stop() ?? Promise.resolve());
     const stopNotifications = subscribeNotifications(s3, () => this.notifications, this.invoke, this.log);
     this.cleanup.push(stopNotifications);
     this.lambdaEndpoint = await startLambdaEndpoint({
@@ -272,6 +285,7 @@ class Run implements LocalRun {
     const parts = readStacks(stacks, this.options, this.accountId, this.log);
     const functions = await this.apply(parts);
     this.parts = parts;
+    await this.restartEventPath(parts);
     this.publish();
     const after = this.routeKeys();
     const added = [...after].filter((r) => !before.routes.has(r)).length;
@@ -303,8 +317,12 @@ class Run implements LocalRun {
         secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey,
       },
       apis: this.apiEndpoints(),
-      s3: { endpoint: emulators.s3.endpoint, buckets: this.storage.buckets },
-      dynamodb: { endpoint: emulators.dynamodb.endpoint, tables: this.storage.tables },
+      // The local IAM gateway's endpoints: requests signed with a function's keys are evaluated there.
+      s3: { endpoint: this.gateway?.s3Endpoint ?? emulators.s3.endpoint, buckets: this.storage.buckets },
+      dynamodb: {
+        endpoint: this.gateway?.dynamodbEndpoint ?? emulators.dynamodb.endpoint,
+        tables: this.storage.tables,
+      },
       lambda: {
         endpoint: this.lambdaEndpoint?.endpoint ?? "",
         functions: this.parts.flatMap((p) =>
@@ -327,6 +345,7 @@ class Run implements LocalRun {
   /** Creates what the stacks declare (existing tables and buckets keep their data) and serves it. */
   private async apply(parts: readonly StackParts[]): Promise<PoolChanges> {
     this.storage = await this.createStorage(parts);
+    this.gateway?.update(this.identities(parts));
     const changes = await (this.pool as FunctionPool).update(parts.flatMap((p) => p.functions));
     this.notifications = parts.flatMap((p) =>
       p.notifications.map((notification) => ({ notification, region: p.resolver.region })),
@@ -335,20 +354,63 @@ class Run implements LocalRun {
     return changes;
   }
 
+  /** The functions' identities (their synthesized policies) as the local IAM gateway evaluates them. */
+  private identities(parts: readonly StackParts[]) {
+    const identities = parts.flatMap((p) => functionIdentities(p.resolver));
+    for (const warning of new Set(identities.flatMap((i) => i.warnings))) this.log(`[iam] ${warning}`);
+    return identities;
+  }
+
+  /**
+   * The local IAM gateway takes the DynamoDB and S3 ports (the emulators listen on free ones behind it)
+   * and evaluates each request signed with a function's keys against that function's policies.
+   */
+  private async startGateway(dynamodb: DynamoDbLocal, s3: S3Server): Promise<IamGateway> {
+    const gateway = await startIamGateway({
+      dynamodbEndpoint: dynamodb.endpoint,
+      s3Endpoint: s3.endpoint,
+      identities: this.identities(this.parts),
+      scope: { region: this.region, accountId: this.accountId },
+      dynamodbPort: this.options.dynamodbPort ?? DEFAULT_PORTS.dynamodb,
+      s3Port: this.options.s3Port ?? DEFAULT_PORTS.s3,
+      log: this.log,
+    });
+    this.gateway = gateway;
+    this.cleanup.push(() => gateway.stop());
+    return gateway;
+  }
+
+  /** Table streams → pipes → buses → rules → targets (`.local/events/*.jsonl`), as the stacks now say. */
+  private async restartEventPath(parts: readonly StackParts[]): Promise<void> {
+    await this.events?.stop();
+    const { dynamodb } = this.emulators as NonNullable<Run["emulators"]>;
+    this.events = await startEventPath({
+      resolvers: parts.map((p) => p.resolver),
+      // The pipe reads the stream as the service does, not through the gateway.
+      dynamodbEndpoint: dynamodb.endpoint,
+      region: this.region,
+      accountId: this.accountId,
+      eventsDir: join(this.stateDir, "events"),
+      log: this.log,
+    });
+  }
+
+  private validation(parts: readonly StackParts[], api: DeclaredApi) {
+    const part = parts.find((p) => p.apis.includes(api));
+    const validation = part ? apiRequestValidation(part.resolver, api.address) : undefined;
+    for (const warning of validation?.warnings ?? []) this.log(`[${api.name}] ${warning}`);
+    return validation;
+  }
+
   private async startEmulators(): Promise<{ dynamodb: DynamoDbLocal; s3: S3Server }> {
-    const port = (value: number | undefined, fallback: number) => {
-      const chosen = value ?? fallback;
-      return chosen === 0 ? undefined : chosen;
-    };
+    // Both listen on free ports: the local IAM gateway in front of them takes the requested ones.
     const started = await Promise.allSettled([
       startDynamoDbLocal({
-        port: port(this.options.dynamodbPort, DEFAULT_PORTS.dynamodb),
         dbPath: join(this.stateDir, "dynamodb"),
         // Any access key and region (the aws cli's, a test's) sees the same tables.
         sharedDb: true,
       }),
       startS3Server({
-        port: port(this.options.s3Port, DEFAULT_PORTS.s3),
         directory: join(this.stateDir, "s3"),
       }),
     ]);
@@ -426,10 +488,11 @@ class Run implements LocalRun {
     for (const api of parts.flatMap((p) => p.apis)) {
       const existing = this.apiServers.get(api.address);
       if (existing) {
-        existing.update(api);
+        existing.update(api, this.validation(parts, api));
         continue;
       }
       const server = await startApiServer({
+        validation: this.validation(parts, api),
         api,
         port: this.nextApiPort === 0 ? 0 : this.nextApiPort++,
         accountId: this.accountId,
