@@ -60,13 +60,17 @@ export class SecureBucket extends ResourceConstruct {
       props.encryption === "aws:kms" ? this.customerManagedKey(props.bucketName, lifecycle) : undefined;
     const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
       bucket: this.resource.id,
+      // S3 Bucket Keys cut KMS requests; with SSE-S3 there are none to cut, so the switch stays off.
       rule: [
-        {
-          applyServerSideEncryptionByDefault: this.kmsKey
-            ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.kmsKey.arn }
-            : { sseAlgorithm: "AES256" },
-          bucketKeyEnabled: true,
-        },
+        this.kmsKey
+          ? {
+              applyServerSideEncryptionByDefault: {
+                sseAlgorithm: "aws:kms",
+                kmsMasterKeyId: this.kmsKey.arn,
+              },
+              bucketKeyEnabled: true,
+            }
+          : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
       ],
     });
     this.address(encryption, "encryption");

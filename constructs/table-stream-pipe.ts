@@ -124,12 +124,9 @@ export class TableStreamPipe extends ResourceConstruct {
       statements: [
         {
           sid: "ReadTableStream",
-          actions: [
-            "dynamodb:DescribeStream",
-            "dynamodb:GetRecords",
-            "dynamodb:GetShardIterator",
-            "dynamodb:ListStreams",
-          ],
+          // Not ListStreams: it lists every stream of the account and takes no resource, so granting it
+          // on the stream ARN allows nothing; the pipe reads its one stream by ARN and never lists.
+          actions: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
           resources: [streamArn],
         },
         { sid: "PutEventsOnBus", actions: ["events:PutEvents"], resources: [props.eventBus.busArn] },

@@ -92,11 +92,9 @@ export class MoviesStack extends ServiceStack {
       functionName: physicalName("get-movie", environment),
       description: "GET /movies/{movieId}: the movie's info merged with its ratings",
     });
-    getMovie.grantTable(this.movieInfos, "MOVIE_INFOS_TABLE", ["dynamodb:GetItem", "dynamodb:BatchGetItem"]);
-    getMovie.grantTable(this.movieRatings, "MOVIE_RATINGS_TABLE", [
-      "dynamodb:GetItem",
-      "dynamodb:BatchGetItem",
-    ]);
+    // One BatchGetItem reads the movie's info and its ratings together; nothing else reads.
+    getMovie.grantTable(this.movieInfos, "MOVIE_INFOS_TABLE", ["dynamodb:BatchGetItem"]);
+    getMovie.grantTable(this.movieRatings, "MOVIE_RATINGS_TABLE", ["dynamodb:BatchGetItem"]);
 
     const updateRating = new BundledFunction(this, "update_movie_rating_lambda", {
       ...common,

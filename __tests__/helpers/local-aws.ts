@@ -15,6 +15,7 @@ import { declaredFunctions, type DeclaredFunction } from "../../local/functions"
 import { LocalLambda, type LocalLambdaOptions } from "../../local/lambda-host";
 import { createTables, declaredTables, type DeclaredTable } from "../../local/tables";
 import { TerraformResolver, type TerraformJson } from "../../local/terraform";
+import { compareGrants, grantedAccesses, UsageRecorder, type Access } from "./aws-usage";
 
 /** DynamoDB Local and the S3 server, provisioned from one synthesized stack. */
 export interface LocalAws {
@@ -34,10 +35,37 @@ export interface LocalAws {
   lambda(address: string, options?: LocalLambdaOptions): LocalLambda;
   /** Every line the function at `address` has written so far, from any of its instances, in order. */
   logs(address: string): readonly string[];
+  /**
+   * The IAM accesses (action, ARN) of every DynamoDB and S3 request the function at `address` has sent
+   * through the local endpoints (./aws-usage.ts); instances given other endpoints are not recorded.
+   */
+  usage(address: string): readonly Access[];
+  /** The synthesized stack it was provisioned from. */
+  readonly stack: TerraformJson;
   stop(): Promise<void>;
 }
 
 const REGION = "eu-central-1";
+
+/** Every LocalAws this test file started, for {@link ungrantedUsage}. */
+const startedInThisFile: LocalAws[] = [];
+
+/**
+ * The DynamoDB and S3 accesses that functions of this test file needed and their policies do not grant,
+ * by function: empty when every request sent would be allowed on AWS. (Grants nobody needed are only
+ * known where every path is driven: `integration/least-privilege.test.ts`.)
+ */
+export function ungrantedUsage(): { address: string; missing: readonly Access[] }[] {
+  return startedInThisFile.flatMap((local) =>
+    local.functions.flatMap(({ address }) => {
+      const { missing } = compareGrants(
+        grantedAccesses(local.stack, address, local.resolver),
+        local.usage(address),
+      );
+      return missing.length > 0 ? [{ address, missing }] : [];
+    }),
+  );
+}
 
 /**
  * Starts DynamoDB Local (in memory) and s3rver on free ports, points the SDK at them through the
@@ -70,6 +98,11 @@ export async function startLocalAws(stack: TerraformJson): Promise<LocalAws> {
     throw error;
   }
   const functions = declaredFunctions(resolver);
+  const recorder = await UsageRecorder.start(
+    functions.map((f) => f.address),
+    { dynamodb: dynamodb.endpoint, s3: s3.endpoint },
+    { table: (name) => tableArn(resolver, name) },
+  );
   const lambdas = new Map<string, LocalLambda>();
   const extraLambdas: LocalLambda[] = [];
   const logLines = new Map<string, string[]>();
@@ -82,14 +115,14 @@ export async function startLocalAws(stack: TerraformJson): Promise<LocalAws> {
     return new LocalLambda(fn, {
       timeoutSeconds: 60,
       ...options,
-      environment: { ...environment, ...options.environment },
+      environment: { ...environment, ...recorder.environmentFor(address), ...options.environment },
       onLog: (line) => {
         lines.push(line);
         options.onLog?.(line);
       },
     });
   };
-  return {
+  const local: LocalAws = {
     dynamodb,
     s3,
     ddbClient,
@@ -114,14 +147,29 @@ export async function startLocalAws(stack: TerraformJson): Promise<LocalAws> {
     logs(address) {
       return logLines.get(address) ?? [];
     },
+    usage: (address) => recorder.usage(address),
+    stack,
     async stop() {
       await Promise.all([...lambdas.values(), ...extraLambdas].map((l) => l.stop()));
+      await recorder.stop();
       ddbClient.destroy();
       s3Client.destroy();
       await Promise.all([dynamodb.stop(), s3.stop()]);
       rmSync(s3Dir, { recursive: true, force: true });
     },
   };
+  startedInThisFile.push(local);
+  return local;
+}
+
+/** The ARN of the stack's table named `name`, as the resolver gives it. */
+function tableArn(resolver: TerraformResolver, name: string): string {
+  const declared = resolver
+    .resources("aws_dynamodb_table")
+    .find(([address]) => resolver.attribute("aws_dynamodb_table", address, "name") === name);
+  return declared
+    ? resolver.attribute("aws_dynamodb_table", declared[0], "arn")
+    : `table/${name} (not a table of the stack)`;
 }
 
 /** The environment a local function gets on top of its declared variables: endpoints, region, credentials. */

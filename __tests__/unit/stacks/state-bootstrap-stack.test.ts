@@ -142,9 +142,7 @@ describe("state-bootstrap, configured otherwise", () => {
   it("uses SSE-S3 and no key when encryption is AES256", () => {
     const synth = synthBootstrap({ ...stateBucket, encryption: "AES256" });
     expect(synth.json).toHaveResourceWithProperties(S3BucketServerSideEncryptionConfigurationA, {
-      rule: [
-        { apply_server_side_encryption_by_default: { sse_algorithm: "AES256" }, bucket_key_enabled: true },
-      ],
+      rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }],
     });
     expect(synth.resource.aws_kms_key).toBeUndefined();
     expect(synth.output.state_bucket_kms_key_arn).toBeUndefined();
