@@ -384,7 +384,13 @@ export const VALIDATION_ERROR_TEMPLATE =
 
 /**
  * One JSON line per request in the access log. Values are quoted as in AWS's examples, because a
- * missing value prints as "-", which would not be valid JSON unquoted.
+ * missing value prints as "-", which would not be valid JSON unquoted. API Gateway escapes the values it
+ * writes (a `"` in a User-Agent comes out as `\"`), with one exception we leave out:
+ * `$context.error.validationErrorString` holds the validator's report with raw double quotes
+ * (`[object has missing required properties (["items"])]`), which would end the JSON string early. The
+ * client gets that report in the 400's body ({@link VALIDATION_ERROR_TEMPLATE}); the log keeps
+ * `errorResponseType` (`BAD_REQUEST_BODY`) and `errorMessage` (`Invalid request body`).
+ * `__tests__/unit/constructs/rest-api.test.ts` renders every line shape and parses it.
  */
 export const ACCESS_LOG_FORMAT = {
   requestId: "$context.requestId",
@@ -403,6 +409,6 @@ export const ACCESS_LOG_FORMAT = {
   integrationStatus: "$context.integration.status",
   integrationRequestId: "$context.integration.requestId",
   errorMessage: "$context.error.message",
-  validationError: "$context.error.validationErrorString",
+  errorResponseType: "$context.error.responseType",
   xrayTraceId: "$context.xrayTraceId",
 } as const;
