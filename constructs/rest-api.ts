@@ -137,6 +137,8 @@ export class RestApi extends ResourceConstruct {
   /** The access-log group's name (`/aws/apigateway/<name>/access-logs`). */
   readonly accessLogGroupName: string;
 
+  private readonly routed: BundledFunction[] = [];
+
   /** Terraform expressions whose values, hashed, decide when the API is redeployed. */
   private readonly fingerprint: string[] = [];
   private readonly deploymentDependencies: ITerraformDependable[] = [];
@@ -235,6 +237,11 @@ export class RestApi extends ResourceConstruct {
     return validator;
   }
 
+  /** The functions the routes invoke, each once, in the order they were first routed. */
+  get functions(): readonly BundledFunction[] {
+    return this.routed;
+  }
+
   /** The API's name as CloudWatch knows it (`ApiName`). */
   get apiName(): string {
     return this.resource.name;
@@ -319,6 +326,7 @@ export class RestApi extends ResourceConstruct {
 
     // Path parameters become "*" in the execute-api ARN: arn:...:<api-id>/<stage>/<METHOD>/<path>.
     const arnPath = resource.path.replace(/\{[^}]+\}/g, "*");
+    if (!this.routed.includes(fn)) this.routed.push(fn);
     fn.addPermission(`${name}_permission`, {
       principal: "apigateway.amazonaws.com",
       sourceArn: `${this.executionArn}/*/${httpMethod}${arnPath}`,

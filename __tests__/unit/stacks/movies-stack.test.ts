@@ -62,8 +62,8 @@ describe("readable, stable Terraform", () => {
         table("movie_infos_table"),
         table("movie_ratings_table"),
         ingestionBucket("movie_infos_bucket", "upload_movie_infos_lambda", "movies_bucket_notification"),
-        bundledFunction("get_movie_lambda"),
-        bundledFunction("update_movie_rating_lambda"),
+        bundledFunction("get_movie_lambda", { api: true }),
+        bundledFunction("update_movie_rating_lambda", { api: true }),
         bundledFunction("upload_movie_infos_lambda", { failures: true }),
         restApi("movies_api", {
           resources: ["movies_resource", "movie_resource"],

@@ -41,7 +41,7 @@ describe("readable, stable Terraform", () => {
       addressList(
         serviceStack(),
         table("orders_table"),
-        bundledFunction("orders_lambda"),
+        bundledFunction("orders_lambda", { api: true }),
         restApi("orders_api", {
           resources: ["orders_resource", "order_resource"],
           routes: ["create_order_request", "get_order_request"],
@@ -477,6 +477,8 @@ describe("the OrderCreated rule and its two targets", () => {
       name: "order-created-dev",
       sqs_managed_sse_enabled: true,
       visibility_timeout_seconds: 30,
+      // 14 days, SQS's maximum (its default is 4): the queue has no consumer yet, and messages wait for one.
+      message_retention_seconds: 1_209_600,
     });
     const queue = synth.resource.aws_sqs_queue?.order_created_queue as { redrive_policy: string };
     expect(decodeJsonencode(queue.redrive_policy)).toEqual({
@@ -713,6 +715,27 @@ describe("API protection", () => {
     expect(synth.resource.aws_cloudwatch_log_group?.orders_api_access_logs).toMatchObject({
       name: "/aws/apigateway/orders_api-dev/access-logs",
       retention_in_days: 14,
+    });
+  });
+});
+
+describe("messages waiting for a consumer", () => {
+  it("alarms when the oldest message of order-created has waited 7 days, half of what SQS keeps it", () => {
+    expect(synth.resource.aws_cloudwatch_metric_alarm?.order_created_queue_oldest_message_age).toEqual({
+      alarm_name: "${aws_sqs_queue.order_created_queue.name}-oldest-message-age",
+      alarm_description:
+        "${aws_sqs_queue.order_created_queue.name}: a message has waited over 7 days for a consumer; SQS deletes it unread at 14 days",
+      namespace: "AWS/SQS",
+      metric_name: "ApproximateAgeOfOldestMessage",
+      dimensions: { QueueName: "${aws_sqs_queue.order_created_queue.name}" },
+      statistic: "Maximum",
+      period: 300,
+      evaluation_periods: 1,
+      threshold: 604_800,
+      comparison_operator: "GreaterThanThreshold",
+      treat_missing_data: "notBreaching",
+      alarm_actions: ["${aws_sns_topic.alerts.arn}"],
+      ok_actions: ["${aws_sns_topic.alerts.arn}"],
     });
   });
 });
