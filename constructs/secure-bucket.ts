@@ -32,6 +32,12 @@ export interface SecureBucketProps {
    * @default false
    */
   readonly preventDestroy?: boolean;
+  /**
+   * Let `terraform destroy` delete the bucket with every object version in it. Without it S3 refuses to
+   * delete a bucket that holds anything, so destroying the stack stops there.
+   * @default false
+   */
+  readonly forceDestroy?: boolean;
 }
 
 /**
@@ -53,7 +59,14 @@ export class SecureBucket extends ResourceConstruct {
     super(scope, id);
     const lifecycle = props.preventDestroy ? { lifecycle: { preventDestroy: true } } : {};
 
-    this.resource = new S3Bucket(this, "bucket", { bucket: props.bucketName, ...lifecycle });
+    if (props.forceDestroy && props.preventDestroy) {
+      throw new Error(`${this.terraformName}: a bucket cannot both prevent and force its destruction`);
+    }
+    this.resource = new S3Bucket(this, "bucket", {
+      bucket: props.bucketName,
+      ...(props.forceDestroy ? { forceDestroy: true } : {}),
+      ...lifecycle,
+    });
     this.address(this.resource);
 
     this.kmsKey =

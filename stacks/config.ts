@@ -1,6 +1,7 @@
 import {
   accountId,
   apiStageName,
+  boolean,
   bucketName,
   ConfigError,
   email,
@@ -47,6 +48,17 @@ export interface EnvironmentConfig {
    * @default no subscription
    */
   readonly alarmEmail?: string;
+  /** How the environment's data is kept. */
+  readonly data: {
+    /**
+     * `true` (staging, prod): every table gets DynamoDB deletion protection and `prevent_destroy`, so no
+     * plan can destroy or replace it, and buckets refuse to be deleted while they hold objects.
+     * `false` (dev, developer stages): buckets get `force_destroy`, so `cdktf destroy` removes everything.
+     */
+    readonly retain: boolean;
+    /** Days a replaced or deleted object version stays in the ingestion bucket before S3 deletes it. */
+    readonly noncurrentVersionExpirationDays: number;
+  };
   /** Where the remote state lives (an S3 bucket with versioning; locking uses S3 lock files). */
   readonly state: {
     readonly bucket: string;
@@ -67,6 +79,7 @@ export interface EnvironmentOverrides {
   readonly apiThrottling?: Partial<EnvironmentConfig["apiThrottling"]>;
   readonly lambda?: Partial<EnvironmentConfig["lambda"]>;
   readonly alarmEmail?: string;
+  readonly data?: Partial<EnvironmentConfig["data"]>;
   readonly state?: Partial<EnvironmentConfig["state"]>;
 }
 
@@ -119,6 +132,7 @@ const devDefaults: Omit<EnvironmentConfig, "environment"> = {
   logRetentionDays: 14,
   apiThrottling: { rateLimit: 50, burstLimit: 100 },
   lambda: { memorySize: 256, timeout: 10 },
+  data: { retain: false, noncurrentVersionExpirationDays: 7 },
   state: { bucket: stateBucket.bucket, region: stateBucket.region },
 };
 
@@ -130,6 +144,7 @@ const overrides: Readonly<Record<EnvironmentName, EnvironmentOverrides>> = {
     logRetentionDays: 30,
     apiThrottling: { rateLimit: 100, burstLimit: 200 },
     lambda: { memorySize: 512 },
+    data: { retain: true, noncurrentVersionExpirationDays: 30 },
   },
   prod: {
     stageName: "prod",
@@ -137,6 +152,7 @@ const overrides: Readonly<Record<EnvironmentName, EnvironmentOverrides>> = {
     apiThrottling: { rateLimit: 500, burstLimit: 1000 },
     // Reserved per function (every function of every prod stack); the account must keep 100 unreserved on top.
     lambda: { memorySize: 1024, reservedConcurrency: 50 },
+    data: { retain: true, noncurrentVersionExpirationDays: 90 },
   },
 };
 
@@ -152,6 +168,7 @@ export function applyOverrides(
     environment,
     apiThrottling: { ...base.apiThrottling, ...o.apiThrottling },
     lambda: { ...base.lambda, ...o.lambda },
+    data: { ...base.data, ...o.data },
     state: { ...base.state, ...o.state },
   };
 }
@@ -184,6 +201,8 @@ export function validateConfig(config: EnvironmentConfig): string[] {
   p.check("lambda.timeout", config.lambda.timeout, integer(1, 900));
   p.optional("lambda.reservedConcurrency", config.lambda.reservedConcurrency, integer(0));
   p.optional("alarmEmail", config.alarmEmail, email);
+  p.check("data.retain", config.data.retain, boolean);
+  p.check("data.noncurrentVersionExpirationDays", config.data.noncurrentVersionExpirationDays, integer(1));
   p.check("state.bucket", config.state.bucket, bucketName);
   p.check("state.region", config.state.region, region);
   return p.list;

@@ -34,18 +34,22 @@ export class MoviesStack extends ServiceStack {
 
   constructor(scope: Construct, id: string, props: MoviesStackProps) {
     super(scope, id, { config: props.config, service: "movies" });
-    const { environment } = props.config;
+    const { environment, data } = props.config;
+    // Staging and prod: no plan may destroy a table; dev: `cdktf destroy` empties the bucket too.
+    const retain = { deletionProtection: data.retain, preventDestroy: data.retain };
 
     // 1. Tables
     this.movieInfos = new Table(this, "movie_infos_table", {
       name: "movie_infos",
       environment,
       hashKey: { name: "movie_id", type: "S" },
+      ...retain,
     });
     this.movieRatings = new Table(this, "movie_ratings_table", {
       name: "movie_ratings",
       environment,
       hashKey: { name: "movie_id", type: "S" },
+      ...retain,
     });
 
     // 2. Bucket, named from the account id like the workshop's
@@ -53,6 +57,8 @@ export class MoviesStack extends ServiceStack {
       name: "movie-infos",
       environment,
       notificationId: "movies_bucket_notification",
+      noncurrentVersionExpirationDays: data.noncurrentVersionExpirationDays,
+      forceDestroy: !data.retain,
     });
 
     // 3.–6. Functions, each with its role, least-privilege policy, log group and `live` alias

@@ -21,6 +21,10 @@ export const integer =
       : `must be an integer from ${min} to ${max}, ${got(value)}`;
   };
 
+/** `true` or `false`. */
+export const boolean: Check = (value) =>
+  typeof value === "boolean" ? undefined : `must be true or false, ${got(value)}`;
+
 /** A finite number greater than zero. */
 export const positive: Check = (value) =>
   typeof value === "number" && Number.isFinite(value) && value > 0

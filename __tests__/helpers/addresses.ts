@@ -53,10 +53,11 @@ export function table(t: string): string[] {
   return [`aws_dynamodb_table.${t}`, alarm(`${t}_throttles`)];
 }
 
-/** An `IngestionBucket` (`SecureBucket` with a TLS-only policy) notifying the function `fn`. */
+/** An `IngestionBucket` (`SecureBucket` with a TLS-only policy, noncurrent versions expired) notifying `fn`. */
 export function ingestionBucket(t: string, fn: string, notification: string): string[] {
   return [
     `aws_s3_bucket.${t}`,
+    `aws_s3_bucket_lifecycle_configuration.${t}_lifecycle`,
     `aws_s3_bucket_ownership_controls.${t}_ownership_controls`,
     `aws_s3_bucket_policy.${t}_policy`,
     `aws_s3_bucket_public_access_block.${t}_public_access_block`,

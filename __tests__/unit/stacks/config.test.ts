@@ -22,6 +22,7 @@ describe("loadConfig", () => {
       logRetentionDays: 14,
       apiThrottling: { rateLimit: 50, burstLimit: 100 },
       lambda: { memorySize: 256, timeout: 10 },
+      data: { retain: false, noncurrentVersionExpirationDays: 7 },
       state: { bucket: DEFAULT_STATE_BUCKET, region: "eu-central-1" },
     });
   });
@@ -34,6 +35,7 @@ describe("loadConfig", () => {
       logRetentionDays: 30,
       apiThrottling: { rateLimit: 100, burstLimit: 200 },
       lambda: { memorySize: 512, timeout: 10 },
+      data: { retain: true, noncurrentVersionExpirationDays: 30 },
       state: { bucket: DEFAULT_STATE_BUCKET, region: "eu-central-1" },
     });
     expect(loadConfig("prod", {})).toEqual({
@@ -43,6 +45,7 @@ describe("loadConfig", () => {
       logRetentionDays: 90,
       apiThrottling: { rateLimit: 500, burstLimit: 1000 },
       lambda: { memorySize: 1024, timeout: 10, reservedConcurrency: 50 },
+      data: { retain: true, noncurrentVersionExpirationDays: 90 },
       state: { bucket: DEFAULT_STATE_BUCKET, region: "eu-central-1" },
     });
   });
@@ -145,6 +148,16 @@ describe("validateConfig: each bad value gives one exact message naming its key"
       "alarmEmail",
       { alarmEmail: "oncall" },
       'staging.alarmEmail: must be an e-mail address like team@example.com, got "oncall"',
+    ],
+    [
+      "data.retain",
+      { data: { retain: "yes" as unknown as boolean } },
+      'staging.data.retain: must be true or false, got "yes"',
+    ],
+    [
+      "data.noncurrentVersionExpirationDays",
+      { data: { noncurrentVersionExpirationDays: 0 } },
+      "staging.data.noncurrentVersionExpirationDays: must be an integer of at least 1, got 0",
     ],
     [
       "state.bucket",

@@ -169,6 +169,62 @@ describe("2. movie infos bucket", () => {
   });
 });
 
+describe("data safety per environment", () => {
+  const tables = ["movie_infos_table", "movie_ratings_table"];
+  const bucketOf = (stack: string) => synthesized(stack).resource.aws_s3_bucket?.movie_infos_bucket;
+
+  it.each(["movies-staging", "movies-prod"])(
+    "%s: DynamoDB deletion protection and prevent_destroy on every table",
+    (stack) => {
+      for (const table of tables) {
+        expect(synthesized(stack).resource.aws_dynamodb_table?.[table]).toMatchObject({
+          deletion_protection_enabled: true,
+          lifecycle: { prevent_destroy: true },
+        });
+      }
+    },
+  );
+
+  it("dev: tables without either, so dev can be destroyed and rebuilt", () => {
+    for (const table of tables) {
+      expect(synth.resource.aws_dynamodb_table?.[table]).toMatchObject({
+        deletion_protection_enabled: false,
+      });
+      expect(synth.resource.aws_dynamodb_table?.[table]).not.toHaveProperty("lifecycle");
+    }
+  });
+
+  it("dev's bucket is force_destroy (cdktf destroy empties it); staging's and prod's are not", () => {
+    expect(bucketOf("movies-dev")).toMatchObject({ force_destroy: true });
+    expect(bucketOf("movies-staging")).not.toHaveProperty("force_destroy");
+    expect(bucketOf("movies-prod")).not.toHaveProperty("force_destroy");
+  });
+
+  it.each([
+    ["movies-dev", 7],
+    ["movies-staging", 30],
+    ["movies-prod", 90],
+  ])("%s keeps versions, and deletes noncurrent ones after %i days", (stack, days) => {
+    const resources = synthesized(stack).resource;
+    expect(resources.aws_s3_bucket_versioning?.movie_infos_bucket_versioning).toMatchObject({
+      versioning_configuration: { status: "Enabled" },
+    });
+    expect(resources.aws_s3_bucket_lifecycle_configuration?.movie_infos_bucket_lifecycle).toEqual({
+      bucket: "${aws_s3_bucket.movie_infos_bucket.id}",
+      depends_on: ["aws_s3_bucket_versioning.movie_infos_bucket_versioning"],
+      rule: [
+        {
+          id: "expire-noncurrent-versions",
+          status: "Enabled",
+          filter: [{}],
+          noncurrent_version_expiration: [{ noncurrent_days: days }],
+          abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
+        },
+      ],
+    });
+  });
+});
+
 describe("3. assume-role policy", () => {
   it("is one document, for lambda.amazonaws.com, shared by every role", () => {
     expect(json).toHaveDataSourceWithProperties(DataAwsIamPolicyDocument, {

@@ -77,6 +77,19 @@ describe("readable, stable Terraform", () => {
 });
 
 describe("orders table", () => {
+  it("is protected from deletion in staging and prod (deletion protection, prevent_destroy), not in dev", () => {
+    for (const stack of ["orders-staging", "orders-prod"]) {
+      expect(synthesized(stack).resource.aws_dynamodb_table?.orders_table).toMatchObject({
+        deletion_protection_enabled: true,
+        lifecycle: { prevent_destroy: true },
+      });
+    }
+    expect(synth.resource.aws_dynamodb_table?.orders_table).toMatchObject({
+      deletion_protection_enabled: false,
+    });
+    expect(synth.resource.aws_dynamodb_table?.orders_table).not.toHaveProperty("lifecycle");
+  });
+
   it("is on-demand, encrypted, with PITR, hash key order_id, a NEW_IMAGE stream and a TTL", () => {
     expect(synth.resource.aws_dynamodb_table?.orders_table).toMatchObject({
       name: "orders-dev",
