@@ -1,6 +1,11 @@
 import type { Construct } from "constructs";
 import type { App, TerraformStack } from "cdktf";
-import { loadStateConfig, selectedEnvironments, type EnvironmentConfig } from "./config";
+import {
+  loadStateConfig,
+  selectedEnvironments,
+  type EnvironmentConfig,
+  type StateBucketConfig,
+} from "./config";
 import { StateBootstrapStack } from "./state-bootstrap-stack";
 
 /** A service: its name prefixes its stacks' ids (`movies-dev`), and its stack class builds one environment. */
@@ -16,6 +21,14 @@ export interface Service {
 /** The name of the stack that creates the remote-state bucket. */
 export const STATE_BOOTSTRAP_STACK = "state-bootstrap";
 
+/** The `state-bootstrap` stack, from the validated state-bucket settings. */
+export function addStateBootstrapStack(
+  app: App,
+  config: StateBucketConfig = loadStateConfig(),
+): TerraformStack {
+  return new StateBootstrapStack(app, STATE_BOOTSTRAP_STACK, { config });
+}
+
 /**
  * Adds every service's stack for every selected environment (`<service>-<environment>`: dev, staging,
  * prod, and `MOVIES_STAGE`'s developer stage when set), then the `state-bootstrap` stack. Configuration
@@ -30,6 +43,6 @@ export function addStacks(app: App, services: readonly Service[], env: NodeJS.Pr
       stacks.push(new service.stack(app, `${service.name}-${config.environment}`, { config }));
     }
   }
-  stacks.push(new StateBootstrapStack(app, STATE_BOOTSTRAP_STACK, { config: stateConfig }));
+  stacks.push(addStateBootstrapStack(app, stateConfig));
   return stacks;
 }
