@@ -119,7 +119,8 @@ export interface LambdaRoute {
  *   `aws_api_gateway_model.<route>_model` and API Gateway answers 400 to a body that breaks it.
  *
  * The access logs need the account's API Gateway CloudWatch role (`aws_api_gateway_account`, one per
- * region and account); it is set up once per account, not by service stacks (docs/operating.md, "API protection").
+ * region and account); the account stack sets it once per account and region, before any service stack
+ * (stacks/account-stack.ts).
  */
 export class RestApi extends ResourceConstruct {
   readonly resource: ApiGatewayRestApi;

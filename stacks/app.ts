@@ -1,5 +1,6 @@
 import type { Construct } from "constructs";
 import type { App, TerraformStack } from "cdktf";
+import { AccountStack, accountStackId } from "./account-stack";
 import {
   loadStateConfig,
   selectedEnvironments,
@@ -21,6 +22,26 @@ export interface Service {
 /** The name of the stack that creates the remote-state bucket. */
 export const STATE_BOOTSTRAP_STACK = "state-bootstrap";
 
+/**
+ * One `AccountStack` per account and region the environments deploy to (`account-eu-central-1`, or
+ * `account-<account>-eu-central-1` for an environment pinned to an account), each once.
+ */
+export function addAccountStacks(app: App, configs: readonly EnvironmentConfig[]): TerraformStack[] {
+  const byId = new Map<string, EnvironmentConfig>();
+  for (const config of configs) {
+    const id = accountStackId(config.region, config.accountId);
+    if (!byId.has(id)) byId.set(id, config);
+  }
+  return [...byId].map(
+    ([id, config]) =>
+      new AccountStack(app, id, {
+        region: config.region,
+        ...(config.accountId ? { accountId: config.accountId } : {}),
+        state: config.state,
+      }),
+  );
+}
+
 /** The `state-bootstrap` stack, from the validated state-bucket settings. */
 export function addStateBootstrapStack(
   app: App,
@@ -31,8 +52,9 @@ export function addStateBootstrapStack(
 
 /**
  * Adds every service's stack for every selected environment (`<service>-<environment>`: dev, staging,
- * prod, and `MOVIES_STAGE`'s developer stage when set), then the `state-bootstrap` stack. Configuration
- * is validated first, so a bad value fails synth before any stack is built.
+ * prod, and `MOVIES_STAGE`'s developer stage when set), the account stacks they need, then the
+ * `state-bootstrap` stack. Configuration is validated first, so a bad value fails synth before any stack
+ * is built.
  */
 export function addStacks(app: App, services: readonly Service[], env: NodeJS.ProcessEnv = process.env) {
   const configs = selectedEnvironments(env);
@@ -43,6 +65,7 @@ export function addStacks(app: App, services: readonly Service[], env: NodeJS.Pr
       stacks.push(new service.stack(app, `${service.name}-${config.environment}`, { config }));
     }
   }
+  stacks.push(...addAccountStacks(app, configs));
   stacks.push(addStateBootstrapStack(app, stateConfig));
   return stacks;
 }

@@ -8,6 +8,7 @@ import { escapeForPrinter, unwrapInterpolations } from "../../stacks/hcl";
 import { inCi, runTerraform, terraformFor } from "../helpers/terraform";
 
 const STACKS = [
+  "account-eu-central-1",
   "movies-dev",
   "movies-prod",
   "movies-staging",

@@ -39,6 +39,7 @@ describe("addStacks", () => {
       "movies-dev",
       "movies-staging",
       "movies-prod",
+      "account-eu-central-1",
       STATE_BOOTSTRAP_STACK,
     ]);
   });
@@ -49,6 +50,7 @@ describe("addStacks", () => {
       "movies-staging",
       "movies-prod",
       "movies-alice",
+      "account-eu-central-1",
       STATE_BOOTSTRAP_STACK,
     ]);
   });

@@ -67,6 +67,7 @@ describe("npm run synth (compiled app, as cdktf runs it)", () => {
     const manifest = JSON.parse(readFileSync(join(outA, "manifest.json"), "utf8"));
     expect(Object.keys(manifest.stacks).sort()).toEqual(
       [
+        "account-eu-central-1",
         "movies-dev",
         "movies-staging",
         "movies-prod",
