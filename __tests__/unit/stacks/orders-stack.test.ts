@@ -263,6 +263,25 @@ describe("OrderCreated: table stream ──pipe──▶ orders bus", () => {
     expect(json).toHaveResourceWithProperties(PipesPipe, { name: "order-created-dev" });
   });
 
+  it("is created only after its role's policy is attached and the new stream has had 150 s (provider #40572)", () => {
+    // The first apply: table and stream → the policy naming the stream → its attachment, which waits
+    // 150 s once created → the pipe. Pipes refuses a stream or a role that is seconds old.
+    expect(synth.resource.aws_pipes_pipe?.order_created_pipe).toMatchObject({
+      depends_on: ["aws_iam_role_policy_attachment.order_created_pipe_policy_attachment"],
+    });
+    expect(synth.resource.aws_iam_role_policy_attachment?.order_created_pipe_policy_attachment).toEqual({
+      role: "${aws_iam_role.order_created_pipe_role.name}",
+      policy_arn: "${aws_iam_policy.order_created_pipe_policy.arn}",
+      provisioner: [{ "local-exec": { command: 'node -e "setTimeout(() => {}, 150000)"' } }],
+      // A new stream (its ARN changes) means a new wait before the pipe that reads it.
+      lifecycle: { replace_triggered_by: ["aws_dynamodb_table.orders_table.stream_arn"] },
+    });
+    // Only the pipe's attachment waits: the function's roles never do.
+    expect(synth.resource.aws_iam_role_policy_attachment?.orders_lambda_policy_attachment).not.toHaveProperty(
+      "provisioner",
+    );
+  });
+
   it("dead-letters a record after 10 retries or 1 hour to its own SSE queue, kept 14 days", () => {
     expect(synth.resource.aws_sqs_queue?.order_created_pipe_dlq).toEqual({
       name: "order-created-dev-pipe-failures",
