@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { TerraformResolver } from "../../local/terraform";
 import { referenceOf, type TerraformJson } from "../../tooling/terraform-json";
-import { forward, listenOnLoopback } from "./proxy";
+import { listenOnLoopback, relay } from "./proxy";
 
 /**
  * What the functions' bundles really ask of AWS, recorded at the wire, and what their policies grant,
@@ -117,16 +117,7 @@ async function startRecordingProxy(
       const method = req.method ?? "GET";
       const url = req.url ?? "/";
       record(toAccesses(method, url, req.headers, body));
-      forward(target, method, url, req.headers, body).then(
-        ({ status, headers, payload }) => {
-          res.writeHead(status, headers);
-          res.end(payload);
-        },
-        () => {
-          res.writeHead(502);
-          res.end();
-        },
-      );
+      relay(target, { method, url, headers: req.headers, body }, res);
     });
   });
   return listenOnLoopback(server);

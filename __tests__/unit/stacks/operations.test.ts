@@ -65,6 +65,30 @@ describe("alerts topic", () => {
   });
 });
 
+/** How a count alarm fires: any occurrence in one 5-minute period. */
+const ANY_IN_FIVE_MINUTES = {
+  statistic: "Sum",
+  period: 300,
+  evaluation_periods: 1,
+  threshold: 1,
+  comparison_operator: "GreaterThanOrEqualToThreshold",
+};
+
+/** The alarm on any occurrence of an `AWS/Lambda` count of `fn` in 5 minutes, named `<function>-<nameSuffix>`. */
+function lambdaCountAlarm(fn: string, metric: string, nameSuffix: string) {
+  return {
+    alarm_description: `${fnName(fn)}: ${metric} in the last 5 minutes`,
+    alarm_name: `${fnName(fn)}-${nameSuffix}`,
+    namespace: "AWS/Lambda",
+    metric_name: metric,
+    dimensions: { FunctionName: fnName(fn) },
+    ...ANY_IN_FIVE_MINUTES,
+    treat_missing_data: "notBreaching",
+    alarm_actions: [TOPIC],
+    ok_actions: [TOPIC],
+  };
+}
+
 describe("alarms", () => {
   it("every alarm notifies the alerts topic when it fires and when it recovers", () => {
     const alarms = Object.values(synth.resource.aws_cloudwatch_metric_alarm ?? {});
@@ -84,22 +108,8 @@ describe("alarms", () => {
       for (const [suffix, metric] of [
         ["errors", "Errors"],
         ["throttles", "Throttles"],
-      ]) {
-        expect(alarm(`${fn}_${suffix}`)).toEqual({
-          alarm_description: `${fnName(fn)}: ${metric} in the last 5 minutes`,
-          alarm_name: `${fnName(fn)}-${suffix}`,
-          namespace: "AWS/Lambda",
-          metric_name: metric,
-          dimensions: { FunctionName: fnName(fn) },
-          statistic: "Sum",
-          period: 300,
-          evaluation_periods: 1,
-          threshold: 1,
-          comparison_operator: "GreaterThanOrEqualToThreshold",
-          treat_missing_data: "notBreaching",
-          alarm_actions: [TOPIC],
-          ok_actions: [TOPIC],
-        });
+      ] as const) {
+        expect(alarm(`${fn}_${suffix}`)).toEqual(lambdaCountAlarm(fn, metric, suffix));
       }
     },
   );
@@ -109,22 +119,8 @@ describe("alarms", () => {
     for (const [suffix, metric, name] of [
       ["destination_delivery_failures", "DestinationDeliveryFailures", "destination-delivery-failures"],
       ["async_events_dropped", "AsyncEventsDropped", "async-events-dropped"],
-    ]) {
-      expect(alarm(`${fn}_${suffix}`)).toEqual({
-        alarm_description: `${fnName(fn)}: ${metric} in the last 5 minutes`,
-        alarm_name: `${fnName(fn)}-${name}`,
-        namespace: "AWS/Lambda",
-        metric_name: metric,
-        dimensions: { FunctionName: fnName(fn) },
-        statistic: "Sum",
-        period: 300,
-        evaluation_periods: 1,
-        threshold: 1,
-        comparison_operator: "GreaterThanOrEqualToThreshold",
-        treat_missing_data: "notBreaching",
-        alarm_actions: [TOPIC],
-        ok_actions: [TOPIC],
-      });
+    ] as const) {
+      expect(alarm(`${fn}_${suffix}`)).toEqual(lambdaCountAlarm(fn, metric, name));
     }
     // The API's functions are invoked synchronously: they have no such alarms.
     expect(alarm("get_movie_lambda_async_events_dropped")).toBeUndefined();
@@ -150,11 +146,7 @@ describe("alarms", () => {
         namespace: "movies-dev",
         metric_name: "ErrorLogLines",
         dimensions: { FunctionName: fnName(fn) },
-        statistic: "Sum",
-        period: 300,
-        evaluation_periods: 1,
-        threshold: 1,
-        comparison_operator: "GreaterThanOrEqualToThreshold",
+        ...ANY_IN_FIVE_MINUTES,
       });
     },
   );

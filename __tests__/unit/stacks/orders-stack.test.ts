@@ -7,7 +7,7 @@ import { Testing, TerraformStack } from "cdktf";
 import { decodeJsonencode } from "../../../tooling/hcl-expression";
 import { Table } from "../../../constructs/table";
 import { EventBus } from "../../../constructs/event-bus";
-import { TableStreamPipe } from "../../../constructs/table-stream-pipe";
+import { TableStreamPipe, type TableStreamPipeProps } from "../../../constructs/table-stream-pipe";
 import { ORDER_CREATED_INPUT_TEMPLATE } from "../../../lambdas/orders/contract";
 import { MAX_ORDER_ITEMS, REFERENCE_PATTERN } from "../../../lambdas/orders/contract";
 import {
@@ -661,7 +661,8 @@ describe("TableStreamPipe", () => {
     ).toThrow("pipe: table plain_table has no stream; set its streamViewType");
   });
 
-  it("takes the caller's retry bounds and log retention", () => {
+  /** A pipe of its own stack, with the caller's `options`. */
+  function customPipe(options: Partial<TableStreamPipeProps> = {}) {
     const stack = new TerraformStack(Testing.app(), "test");
     const table = new Table(stack, "stream_table", {
       name: "stream",
@@ -676,10 +677,29 @@ describe("TableStreamPipe", () => {
       eventBus: bus,
       detailType: "X",
       eventSource: "x",
-      maximumRetryAttempts: 3,
-      maximumRecordAgeSeconds: -1,
-      logRetentionDays: 30,
+      ...options,
     });
+    return stack;
+  }
+
+  it("takes the caller's wait between a new stream and the pipe; 0 waits not at all", () => {
+    const attachment = (streamSettleSeconds: number) =>
+      synthesize(customPipe({ streamSettleSeconds })).resource.aws_iam_role_policy_attachment
+        ?.custom_pipe_policy_attachment;
+    const newStream = { replace_triggered_by: ["aws_dynamodb_table.stream_table.stream_arn"] };
+    expect(attachment(30)).toMatchObject({
+      provisioner: [{ "local-exec": { command: 'node -e "setTimeout(() => {}, 30000)"' } }],
+      lifecycle: newStream,
+    });
+    expect(attachment(0)).not.toHaveProperty("provisioner");
+    expect(attachment(0)).toMatchObject({ lifecycle: newStream });
+    expect(() => customPipe({ streamSettleSeconds: 1.5 })).toThrow(
+      "custom_pipe: streamSettleSeconds must be an integer of at least 0, got 1.5",
+    );
+  });
+
+  it("takes the caller's retry bounds and log retention", () => {
+    const stack = customPipe({ maximumRetryAttempts: 3, maximumRecordAgeSeconds: -1, logRetentionDays: 30 });
     const custom = synthesize(stack).resource;
     expect(custom.aws_pipes_pipe?.custom_pipe?.source_parameters).toEqual({
       dynamodb_stream_parameters: {
