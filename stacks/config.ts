@@ -188,7 +188,8 @@ const overrides: Readonly<Record<EnvironmentName, EnvironmentOverrides>> = {
     stageName: "prod",
     logRetentionDays: 90,
     apiThrottling: { rateLimit: 500, burstLimit: 1000 },
-    // Reserved per function (every function of every prod stack); the account must keep 100 unreserved on top.
+    // Reserved per function (every function of every prod stack: 4 × 50 = 200); Lambda keeps 100 of the account's
+    // quota unreserved on top, so prod's account needs a concurrency quota of 300 (npm run synth prints it).
     lambda: { memorySize: 1024, reservedConcurrency: 50 },
     data: { retain: true, noncurrentVersionExpirationDays: 90 },
   },
