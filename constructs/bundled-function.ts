@@ -302,6 +302,27 @@ export class BundledFunction extends ResourceConstruct {
     return this.metric("ConcurrentExecutions", options);
   }
 
+  /** True when the function is invoked asynchronously (`asyncInvoke`): it has the async metrics below. */
+  get invokedAsynchronously(): boolean {
+    return this.eventInvokeConfig !== undefined;
+  }
+
+  /**
+   * Asynchronous events whose on-failure destination could not be written (a deleted queue, a policy
+   * that refuses Lambda): the event is lost, with no record anywhere.
+   */
+  metricDestinationDeliveryFailures(options?: MetricOptions): Metric {
+    return this.metric("DestinationDeliveryFailures", options);
+  }
+
+  /**
+   * Asynchronous events Lambda dropped without running them to an end (too old, retries used up with no
+   * destination, throttled past the event's age): lost unless a destination caught them.
+   */
+  metricAsyncEventsDropped(options?: MetricOptions): Metric {
+    return this.metric("AsyncEventsDropped", options);
+  }
+
   /** Adds one statement to the function's policy. Prefer the typed grants below. */
   addToPolicy(statement: PolicyStatement): void {
     this.serviceRole.addToPolicy(statement);

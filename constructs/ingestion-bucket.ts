@@ -16,6 +16,16 @@ export interface IngestionBucketProps {
    * @default `<id>_notification`
    */
   readonly notificationId?: string;
+  /**
+   * Days a replaced or deleted object version is kept before S3 deletes it.
+   * @default 30
+   */
+  readonly noncurrentVersionExpirationDays?: number;
+  /**
+   * Let `terraform destroy` empty and delete the bucket (environments whose data is disposable).
+   * @default false: S3 refuses to delete the bucket while it holds any object version
+   */
+  readonly forceDestroy?: boolean;
 }
 
 export interface ObjectCreatedFilter {
@@ -27,7 +37,8 @@ export interface ObjectCreatedFilter {
 
 /**
  * The bucket that files are dropped into: a {@link SecureBucket} (SSE-S3, public access block,
- * BucketOwnerEnforced, versioning, TLS-only policy) named `<account_id>-<name>-<env>` as in the workshop.
+ * BucketOwnerEnforced, versioning, TLS-only policy, noncurrent versions expired) named
+ * `<account_id>-<name>-<env>` as in the workshop.
  * `notifyOnObjectCreated` wires a function to uploads, with the permission S3 needs to invoke it.
  */
 export class IngestionBucket extends SecureBucket {
@@ -47,6 +58,8 @@ export class IngestionBucket extends SecureBucket {
     const accountId = callerIdentity(scope).accountId;
     super(scope, id, {
       bucketName: accountScopedName(accountId, physicalName(props.name, props.environment)),
+      noncurrentVersionExpiration: { days: props.noncurrentVersionExpirationDays ?? 30 },
+      forceDestroy: props.forceDestroy,
     });
     this.notificationId = props.notificationId ?? `${this.terraformName}_notification`;
     this.accountId = accountId;

@@ -27,10 +27,16 @@ export interface QueueProps {
    * @default 30
    */
   readonly visibilityTimeoutSeconds?: number;
+  /**
+   * How long a message waits for a consumer before SQS deletes it, in seconds (60 to 1209600).
+   * @default 1209600 (14 days, SQS's maximum; SQS's own default, 4 days, is short for a queue whose
+   * consumer may be down over a long weekend)
+   */
+  readonly retentionSeconds?: number;
 }
 
-/** Dead-letter queues keep messages for SQS's maximum, 14 days, so nothing expires before someone looks. */
-const DLQ_RETENTION_SECONDS = 14 * 24 * 60 * 60;
+/** SQS's longest retention, 14 days: dead-letter queues keep messages this long, so nothing expires before someone looks. */
+const MAX_RETENTION_SECONDS = 14 * 24 * 60 * 60;
 
 /**
  * An SQS queue for a downstream consumer, with SSE (SQS managed keys, which EventBridge can write to
@@ -45,6 +51,8 @@ export class Queue extends ResourceConstruct implements EventRuleTarget {
   readonly queueArn: string;
   readonly queueUrl: string;
   readonly deadLetterQueueArn: string;
+  /** How long a message waits for a consumer before SQS deletes it, in seconds. */
+  readonly retentionSeconds: number;
 
   private readonly policy: EventRuleQueuePolicy;
 
@@ -54,14 +62,25 @@ export class Queue extends ResourceConstruct implements EventRuleTarget {
     this.deadLetterQueue = new SqsQueue(this, "dlq", {
       name: physicalName(props.deadLetterQueueName ?? derivedName(props.name, "dlq"), props.environment),
       sqsManagedSseEnabled: true,
-      messageRetentionSeconds: DLQ_RETENTION_SECONDS,
+      messageRetentionSeconds: MAX_RETENTION_SECONDS,
     });
     this.address(this.deadLetterQueue, "dlq");
 
+    this.retentionSeconds = props.retentionSeconds ?? MAX_RETENTION_SECONDS;
+    if (
+      !Number.isInteger(this.retentionSeconds) ||
+      this.retentionSeconds < 60 ||
+      this.retentionSeconds > MAX_RETENTION_SECONDS
+    ) {
+      throw new Error(
+        `${this.terraformName}: retentionSeconds must be an integer from 60 to ${MAX_RETENTION_SECONDS}`,
+      );
+    }
     this.resource = new SqsQueue(this, "queue", {
       name: physicalName(props.name, props.environment),
       sqsManagedSseEnabled: true,
       visibilityTimeoutSeconds: props.visibilityTimeoutSeconds ?? 30,
+      messageRetentionSeconds: this.retentionSeconds,
       redrivePolicy: jsonencode({
         deadLetterTargetArn: this.deadLetterQueue.arn,
         maxReceiveCount: props.maxReceiveCount ?? 5,
@@ -88,6 +107,14 @@ export class Queue extends ResourceConstruct implements EventRuleTarget {
   /** Messages waiting in the queue (`AWS/SQS`, by `QueueName`). */
   metricApproximateNumberOfMessagesVisible(options?: MetricOptions): Metric {
     return metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: this.queueName }, options);
+  }
+
+  /**
+   * The age of the oldest message waiting, in seconds (`AWS/SQS`, by `QueueName`): what grows when the
+   * consumer is down, slow, or does not exist yet; at {@link retentionSeconds} messages are deleted unread.
+   */
+  metricApproximateAgeOfOldestMessage(options?: MetricOptions): Metric {
+    return metric("AWS/SQS", "ApproximateAgeOfOldestMessage", { QueueName: this.queueName }, options);
   }
 
   /** Messages waiting in the dead-letter queue: each is one a consumer gave up on, so someone must look. */

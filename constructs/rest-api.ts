@@ -119,7 +119,8 @@ export interface LambdaRoute {
  *   `aws_api_gateway_model.<route>_model` and API Gateway answers 400 to a body that breaks it.
  *
  * The access logs need the account's API Gateway CloudWatch role (`aws_api_gateway_account`, one per
- * region and account); it is set up once per account, not by service stacks (docs/operating.md, "API protection").
+ * region and account); the account stack sets it once per account and region, before any service stack
+ * (stacks/account-stack.ts).
  */
 export class RestApi extends ResourceConstruct {
   readonly resource: ApiGatewayRestApi;
@@ -136,6 +137,8 @@ export class RestApi extends ResourceConstruct {
   readonly invokeUrl: string;
   /** The access-log group's name (`/aws/apigateway/<name>/access-logs`). */
   readonly accessLogGroupName: string;
+
+  private readonly routed: BundledFunction[] = [];
 
   /** Terraform expressions whose values, hashed, decide when the API is redeployed. */
   private readonly fingerprint: string[] = [];
@@ -235,6 +238,11 @@ export class RestApi extends ResourceConstruct {
     return validator;
   }
 
+  /** The functions the routes invoke, each once, in the order they were first routed. */
+  get functions(): readonly BundledFunction[] {
+    return this.routed;
+  }
+
   /** The API's name as CloudWatch knows it (`ApiName`). */
   get apiName(): string {
     return this.resource.name;
@@ -319,6 +327,7 @@ export class RestApi extends ResourceConstruct {
 
     // Path parameters become "*" in the execute-api ARN: arn:...:<api-id>/<stage>/<METHOD>/<path>.
     const arnPath = resource.path.replace(/\{[^}]+\}/g, "*");
+    if (!this.routed.includes(fn)) this.routed.push(fn);
     fn.addPermission(`${name}_permission`, {
       principal: "apigateway.amazonaws.com",
       sourceArn: `${this.executionArn}/*/${httpMethod}${arnPath}`,
@@ -384,7 +393,13 @@ export const VALIDATION_ERROR_TEMPLATE =
 
 /**
  * One JSON line per request in the access log. Values are quoted as in AWS's examples, because a
- * missing value prints as "-", which would not be valid JSON unquoted.
+ * missing value prints as "-", which would not be valid JSON unquoted. API Gateway escapes the values it
+ * writes (a `"` in a User-Agent comes out as `\"`), with one exception we leave out:
+ * `$context.error.validationErrorString` holds the validator's report with raw double quotes
+ * (`[object has missing required properties (["items"])]`), which would end the JSON string early. The
+ * client gets that report in the 400's body ({@link VALIDATION_ERROR_TEMPLATE}); the log keeps
+ * `errorResponseType` (`BAD_REQUEST_BODY`) and `errorMessage` (`Invalid request body`).
+ * `__tests__/unit/constructs/rest-api.test.ts` renders every line shape and parses it.
  */
 export const ACCESS_LOG_FORMAT = {
   requestId: "$context.requestId",
@@ -403,6 +418,6 @@ export const ACCESS_LOG_FORMAT = {
   integrationStatus: "$context.integration.status",
   integrationRequestId: "$context.integration.requestId",
   errorMessage: "$context.error.message",
-  validationError: "$context.error.validationErrorString",
+  errorResponseType: "$context.error.responseType",
   xrayTraceId: "$context.xrayTraceId",
 } as const;

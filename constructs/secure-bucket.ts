@@ -32,12 +32,28 @@ export interface SecureBucketProps {
    * @default false
    */
   readonly preventDestroy?: boolean;
+  /**
+   * Let `terraform destroy` delete the bucket with every object version in it. Without it S3 refuses to
+   * delete a bucket that holds anything, so destroying the stack stops there.
+   * @default false
+   */
+  readonly forceDestroy?: boolean;
+  /**
+   * Refuse object writes (`s3:PutObject`) that do not ask for SSE-KMS with the bucket's own key: a
+   * client's encryption setting overrides the bucket's default, so without this a writer that asks for
+   * SSE-S3 (Terraform's S3 backend with `encrypt = true` and no `kms_key_id`) bypasses the key. Only with
+   * `encryption: "aws:kms"`. Writers must then send `x-amz-server-side-encryption: aws:kms` and the key's
+   * ARN in `x-amz-server-side-encryption-aws-kms-key-id`.
+   * @default false
+   */
+  readonly requireKeyOnWrite?: boolean;
 }
 
 /**
  * An S3 bucket as we run them everywhere, with AWS provider v6's split-out resources: encryption, a
  * public access block with all four switches on, BucketOwnerEnforced ownership (no ACLs), versioning,
- * and a policy that refuses requests not made over TLS. Addresses derive from the id: `state_bucket`
+ * and a policy that refuses requests not made over TLS (and, with `requireKeyOnWrite`, object writes
+ * that do not name the bucket's KMS key). Addresses derive from the id: `state_bucket`
  * gives `aws_s3_bucket.state_bucket`, `aws_s3_bucket_versioning.state_bucket_versioning`, and so on.
  */
 export class SecureBucket extends ResourceConstruct {
@@ -53,20 +69,34 @@ export class SecureBucket extends ResourceConstruct {
     super(scope, id);
     const lifecycle = props.preventDestroy ? { lifecycle: { preventDestroy: true } } : {};
 
-    this.resource = new S3Bucket(this, "bucket", { bucket: props.bucketName, ...lifecycle });
+    if (props.requireKeyOnWrite && props.encryption !== "aws:kms") {
+      throw new Error(`${this.terraformName}: requireKeyOnWrite needs encryption "aws:kms"`);
+    }
+    if (props.forceDestroy && props.preventDestroy) {
+      throw new Error(`${this.terraformName}: a bucket cannot both prevent and force its destruction`);
+    }
+    this.resource = new S3Bucket(this, "bucket", {
+      bucket: props.bucketName,
+      ...(props.forceDestroy ? { forceDestroy: true } : {}),
+      ...lifecycle,
+    });
     this.address(this.resource);
 
     this.kmsKey =
       props.encryption === "aws:kms" ? this.customerManagedKey(props.bucketName, lifecycle) : undefined;
     const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
       bucket: this.resource.id,
+      // S3 Bucket Keys cut KMS requests; with SSE-S3 there are none to cut, so the switch stays off.
       rule: [
-        {
-          applyServerSideEncryptionByDefault: this.kmsKey
-            ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.kmsKey.arn }
-            : { sseAlgorithm: "AES256" },
-          bucketKeyEnabled: true,
-        },
+        this.kmsKey
+          ? {
+              applyServerSideEncryptionByDefault: {
+                sseAlgorithm: "aws:kms",
+                kmsMasterKeyId: this.kmsKey.arn,
+              },
+              bucketKeyEnabled: true,
+            }
+          : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
       ],
     });
     this.address(encryption, "encryption");
@@ -92,7 +122,7 @@ export class SecureBucket extends ResourceConstruct {
     });
     this.address(versioning, "versioning");
 
-    this.denyInsecureTransport(publicAccessBlock);
+    this.attachPolicy(publicAccessBlock, props.requireKeyOnWrite ? this.kmsKey : undefined);
 
     if (props.noncurrentVersionExpiration)
       this.expireNoncurrentVersions(props.noncurrentVersionExpiration, versioning);
@@ -119,18 +149,49 @@ export class SecureBucket extends ResourceConstruct {
     return key;
   }
 
-  /** The bucket policy: deny every request that does not use TLS. */
-  private denyInsecureTransport(publicAccessBlock: S3BucketPublicAccessBlock): void {
+  /**
+   * The bucket policy: deny every request that does not use TLS and, given `requiredKey`, every object
+   * write that does not ask for SSE-KMS with it.
+   */
+  private attachPolicy(publicAccessBlock: S3BucketPublicAccessBlock, requiredKey?: KmsKey): void {
+    const anyone = [{ type: "*", identifiers: ["*"] }];
+    const objects = [`${this.resource.arn}/*`];
+    // Statements are ORed: each denies one way of writing without the key. A missing header is caught
+    // by the Null tests, whatever IAM makes of a negated condition on a key that is absent.
+    const denyWrite = (sid: string, test: string, variable: string, values: string[]) => ({
+      sid,
+      effect: "Deny",
+      principals: anyone,
+      actions: ["s3:PutObject"],
+      resources: objects,
+      condition: [{ test, variable, values }],
+    });
+    const requireKey = requiredKey
+      ? [
+          denyWrite("DenyWritesNotSseKms", "StringNotEquals", "s3:x-amz-server-side-encryption", ["aws:kms"]),
+          denyWrite("DenyWritesWithoutSseHeader", "Null", "s3:x-amz-server-side-encryption", ["true"]),
+          denyWrite(
+            "DenyWritesWithAnotherKey",
+            "StringNotEquals",
+            "s3:x-amz-server-side-encryption-aws-kms-key-id",
+            [requiredKey.arn],
+          ),
+          denyWrite("DenyWritesWithoutKeyHeader", "Null", "s3:x-amz-server-side-encryption-aws-kms-key-id", [
+            "true",
+          ]),
+        ]
+      : [];
     const tlsOnly = new DataAwsIamPolicyDocument(this, "tls_only_policy_document", {
       statement: [
         {
           sid: "DenyInsecureTransport",
           effect: "Deny",
-          principals: [{ type: "*", identifiers: ["*"] }],
+          principals: anyone,
           actions: ["s3:*"],
-          resources: [this.resource.arn, `${this.resource.arn}/*`],
+          resources: [this.resource.arn, ...objects],
           condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
         },
+        ...requireKey,
       ],
     });
     this.address(tlsOnly, "tls_only_policy_document");

@@ -61,6 +61,11 @@ export interface TableStreamPipeProps {
    * @default 14
    */
   readonly logRetentionDays?: number;
+  /**
+   * Seconds the apply that creates the stream (or the pipe's role) waits before it creates the pipe.
+   * @default 150 (see {@link DEFAULT_STREAM_SETTLE_SECONDS})
+   */
+  readonly streamSettleSeconds?: number;
 }
 
 /**
@@ -70,6 +75,15 @@ export interface TableStreamPipeProps {
  * record could be retried until it leaves the stream, and its dead letter would point at nothing.
  */
 const DEFAULT_MAXIMUM_RECORD_AGE_SECONDS = 3600;
+
+/**
+ * How long a new stream and a new role get before the pipe is created. EventBridge Pipes checks, in the
+ * background after CreatePipe, that its role can read the source stream, and ends CREATE_FAILED
+ * ("Cannot access stream ... ensure the customer role can perform actions on source stream") when the
+ * stream or the role's policy is only seconds old (terraform-provider-aws#40572, aws-cdk#31211); the
+ * reports needed more than 90 s. 150 s leaves a margin, and is spent only when the stream is new.
+ */
+export const DEFAULT_STREAM_SETTLE_SECONDS = 150;
 
 /**
  * An EventBridge Pipe from a table's DynamoDB stream to an event bus: publishing happens after, and only
@@ -84,6 +98,9 @@ const DEFAULT_MAXIMUM_RECORD_AGE_SECONDS = 3600;
  * for minutes, not 24 hours, and is never dropped silently. Failed executions are logged at ERROR level
  * (without the event payload) to `aws_cloudwatch_log_group.<id>_log_group`; {@link metricExecutionFailed}
  * is what the stack's monitoring alarms on.
+ *
+ * The first apply waits {@link DEFAULT_STREAM_SETTLE_SECONDS} (150 s) between the stream and the pipe:
+ * Pipes refuses a stream, or a role, that is seconds old (see {@link TableStreamPipe.waitForNewStream}).
  *
  * Addresses: `aws_pipes_pipe.<id>`, `aws_iam_role.<id>_role`, `aws_iam_policy.<id>_policy`,
  * `aws_iam_role_policy_attachment.<id>_policy_attachment`, the documents
@@ -124,12 +141,9 @@ export class TableStreamPipe extends ResourceConstruct {
       statements: [
         {
           sid: "ReadTableStream",
-          actions: [
-            "dynamodb:DescribeStream",
-            "dynamodb:GetRecords",
-            "dynamodb:GetShardIterator",
-            "dynamodb:ListStreams",
-          ],
+          // Not ListStreams: it lists every stream of the account and takes no resource, so granting it
+          // on the stream ARN allows nothing; the pipe reads its one stream by ARN and never lists.
+          actions: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
           resources: [streamArn],
         },
         { sid: "PutEventsOnBus", actions: ["events:PutEvents"], resources: [props.eventBus.busArn] },
@@ -143,9 +157,36 @@ export class TableStreamPipe extends ResourceConstruct {
     this.role = this.serviceRole.role;
     this.logGroup = this.serviceRole.logGroup;
     this.roleArn = this.role.arn;
+    this.waitForNewStream(props.table, props.streamSettleSeconds ?? DEFAULT_STREAM_SETTLE_SECONDS);
     this.resource = this.address(new PipesPipe(this, "pipe", this.pipeConfig(props, streamArn)));
     this.pipeArn = this.resource.arn;
     this.pipeName = this.resource.name;
+  }
+
+  /**
+   * Makes the apply that creates the stream wait before it creates the pipe, with only Terraform and the
+   * AWS provider: the role's policy attachment, which comes after the table (its policy names the
+   * stream) and before the pipe (which depends on it), gets a creation-time `local-exec` that waits
+   * `seconds`, in Node (there wherever cdktf runs: no `sleep` on Windows). It is replaced, and so waits
+   * again, whenever the stream's ARN changes (a new stream: the pipe is replaced too); later applies
+   * do not wait. Should a pipe still end CREATE_FAILED, Terraform taints it, and the next apply replaces it.
+   */
+  private waitForNewStream(table: Table, seconds: number): void {
+    if (!Number.isInteger(seconds) || seconds < 0) {
+      throw new Error(
+        `${this.terraformName}: streamSettleSeconds must be an integer of at least 0, got ${seconds}`,
+      );
+    }
+    const attachment = this.serviceRole.attachment;
+    attachment.lifecycle = {
+      replaceTriggeredBy: [
+        `${table.resource.terraformResourceType}.${table.resource.friendlyUniqueId}.stream_arn`,
+      ],
+    };
+    if (seconds === 0) return;
+    attachment.provisioners = [
+      { type: "local-exec", command: `node -e "setTimeout(() => {}, ${seconds * 1000})"` },
+    ];
   }
 
   /** Only EventBridge Pipes of this account may assume the role (`aws:SourceAccount`). */

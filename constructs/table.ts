@@ -24,10 +24,17 @@ export interface TableProps {
    */
   readonly timeToLiveAttribute?: string;
   /**
-   * Keep the table when the stack is destroyed or the table is replaced.
+   * DynamoDB's deletion protection: `DeleteTable` fails until it is turned off, whoever calls it (a
+   * `terraform destroy`, a replacement, the console).
    * @default false
    */
   readonly deletionProtection?: boolean;
+  /**
+   * Terraform's `lifecycle { prevent_destroy = true }`: any plan that would destroy or replace the table
+   * fails, before anything is applied.
+   * @default false
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /**
@@ -58,6 +65,7 @@ export class Table extends ResourceConstruct {
       ...(props.timeToLiveAttribute
         ? { ttl: { attributeName: props.timeToLiveAttribute, enabled: true } }
         : {}),
+      ...(props.preventDestroy ? { lifecycle: { preventDestroy: true } } : {}),
     });
     this.address(this.resource);
     this.tableName = this.resource.name;

@@ -11,7 +11,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { DashboardBuilder, graph, text, type MetricSpec, type Widget } from "./dashboard";
 import { BundledFunction } from "../constructs/bundled-function";
-import type { Metric } from "../constructs/core/metrics";
+import { metric, type Metric, type MetricOptions } from "../constructs/core/metrics";
 import { alertsTopicName, derivedName, physicalName, tfName } from "../constructs/core/naming";
 import { FailureQueue } from "../constructs/failure-queue";
 import { Queue } from "../constructs/queue";
@@ -86,6 +86,23 @@ function alarmMetric(watched: Metric) {
 }
 const FIVE_MINUTES = 300;
 
+/** The lines Powertools Logger writes at ERROR level (`lambdas/shared/logger.ts`: `"level": "ERROR"`). */
+export const ERROR_LOG_LINES = '{ $.level = "ERROR" }';
+/** The metric {@link ERROR_LOG_LINES} are counted as, by `FunctionName`, in the stack's namespace. */
+export const ERROR_LOG_LINES_METRIC = "ErrorLogLines";
+
+/** `7 days`, `12 hours`, `90 seconds`: the largest whole unit. */
+function formatDuration(seconds: number): string {
+  for (const [unit, size] of [
+    ["day", 86_400],
+    ["hour", 3_600],
+    ["minute", 60],
+  ] as const) {
+    if (seconds % size === 0) return `${seconds / size} ${unit}${seconds === size ? "" : "s"}`;
+  }
+  return `${seconds} seconds`;
+}
+
 /** The shape of our count alarms: any occurrence in five minutes fires; no data is no problem. */
 const ANY_IN_FIVE_MINUTES = {
   statistic: "Sum",
@@ -107,9 +124,13 @@ const ANY_IN_FIVE_MINUTES = {
  *   publish to a topic encrypted with the AWS managed `alias/aws/sns` key, whose policy cannot grant
  *   `cloudwatch.amazonaws.com`. Optional e-mail subscription.
  * - One alarm per signal, alarm and OK actions on the topic: per function Errors and Throttles
- *   (`<fn>_errors`, `<fn>_throttles`), per API stage 5XXError and p99 Latency (`<api>_5xx_errors`,
+ *   (`<fn>_errors`, `<fn>_throttles`), and for one invoked asynchronously the events it lost
+ *   (`<fn>_destination_delivery_failures`, `<fn>_async_events_dropped`); per function behind an API its
+ *   ERROR log lines, through a metric filter (`<fn>_error_logs`: its handler answers 500 instead of
+ *   failing, so `Errors` stays 0); per API stage 5XXError and p99 Latency (`<api>_5xx_errors`,
  *   `<api>_p99_latency`), per table read + write throttle events (`<table>_throttles`), per failure
- *   queue any visible message (`<queue>_not_empty`), per pipe failed executions (`<pipe>_execution_failed`).
+ *   queue any visible message (`<queue>_not_empty`), per queue a message older than half its retention
+ *   (`<queue>_oldest_message_age`), per pipe failed executions (`<pipe>_execution_failed`).
  * - `aws_cloudwatch_dashboard.dashboard` (`<service>-<env>`), whose body is computed at synth from
  *   everything watched, so rows appear for whatever the stack holds (one per API, the functions, the
  *   tables, one per pipe, the failure queues).
@@ -129,6 +150,8 @@ export class Monitoring extends ResourceConstruct implements IAspect {
   private readonly tables: Table[] = [];
   private readonly pipes: TableStreamPipe[] = [];
   private readonly queues: WatchedQueue[] = [];
+  private readonly errorLogFunctions: BundledFunction[] = [];
+  private readonly messageAgeQueues: Queue[] = [];
   private watched = false;
   private readonly logWidgets: Widget[] = [];
   private readonly extraRows: Widget[][] = [];
@@ -215,27 +238,97 @@ export class Monitoring extends ResourceConstruct implements IAspect {
     ];
     queues.sort((a, b) => a.terraformName.localeCompare(b.terraformName));
     for (const queue of queues) this.watchQueue(queue);
+    for (const queue of found(Queue)) this.watchMessageAge(queue);
   }
 
-  /** Alarms on the function's Errors and Throttles; adds it to the Lambda widgets. */
+  /**
+   * Alarms when a queue's oldest message has waited half its retention: the consumer is down, stuck or
+   * not there yet, and in the other half messages start to be deleted unread.
+   */
+  private watchMessageAge(queue: Queue): void {
+    this.messageAgeQueues.push(queue);
+    const thresholdSeconds = Math.floor(queue.retentionSeconds / 2);
+    this.addAlarm(`${queue.terraformName}_oldest_message_age`, {
+      alarmName: derivedName(queue.queueName, "oldest-message-age"),
+      alarmDescription:
+        `${queue.queueName}: a message has waited over ${formatDuration(thresholdSeconds)} for a consumer; ` +
+        `SQS deletes it unread at ${formatDuration(queue.retentionSeconds)}`,
+      ...alarmMetric(queue.metricApproximateAgeOfOldestMessage()),
+      statistic: "Maximum",
+      period: FIVE_MINUTES,
+      evaluationPeriods: 1,
+      threshold: thresholdSeconds,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+    });
+  }
+
+  /**
+   * Alarms on the function's Errors and Throttles, and, when it is invoked asynchronously, on events
+   * lost on the way (`DestinationDeliveryFailures`, `AsyncEventsDropped`); adds it to the Lambda widgets.
+   */
   private watchFunction(fn: BundledFunction): void {
     this.functions.push(fn);
-    for (const [suffix, watched] of [
+    const watched: [string, Metric][] = [
       ["errors", fn.metricErrors()],
       ["throttles", fn.metricThrottles()],
-    ] as const) {
+    ];
+    if (fn.invokedAsynchronously) {
+      watched.push(
+        ["destination_delivery_failures", fn.metricDestinationDeliveryFailures()],
+        ["async_events_dropped", fn.metricAsyncEventsDropped()],
+      );
+    }
+    for (const [suffix, metric] of watched) {
       this.addAlarm(`${fn.terraformName}_${suffix}`, {
-        alarmName: derivedName(fn.functionName, suffix),
-        alarmDescription: `${fn.functionName}: ${watched.metricName} in the last 5 minutes`,
-        ...alarmMetric(watched),
+        alarmName: derivedName(fn.functionName, suffix.replaceAll("_", "-")),
+        alarmDescription: `${fn.functionName}: ${metric.metricName} in the last 5 minutes`,
+        ...alarmMetric(metric),
         ...ANY_IN_FIVE_MINUTES,
       });
     }
   }
 
+  /**
+   * Alarms on the ERROR lines of a function behind an API. Its handler turns an exception into a 500
+   * response, so Lambda counts no `Errors`; what it does write is one `"level": "ERROR"` line
+   * (`lambdas/shared/api-handler.ts`, Powertools Logger's JSON). A metric filter on its log group counts
+   * those lines as `ErrorLogLines` in {@link namespace}, by `FunctionName` (the line's `function_name`).
+   */
+  private watchErrorLogs(fn: BundledFunction): void {
+    if (this.errorLogFunctions.includes(fn)) return;
+    this.errorLogFunctions.push(fn);
+    const name = `${fn.terraformName}_error_logs`;
+    const filter = new CloudwatchLogMetricFilter(this, `${name}_filter`, {
+      name: derivedName(fn.functionName, "error-logs"),
+      logGroupName: fn.logGroupName,
+      pattern: ERROR_LOG_LINES,
+      metricTransformation: {
+        namespace: this.namespace,
+        name: ERROR_LOG_LINES_METRIC,
+        value: "1",
+        unit: "Count",
+        dimensions: { FunctionName: "$.function_name" },
+      },
+    });
+    withAddress(filter, name);
+    this.addAlarm(name, {
+      alarmName: derivedName(fn.functionName, "error-logs"),
+      alarmDescription: `${fn.functionName}: ERROR log lines (requests answered 500) in the last 5 minutes`,
+      ...alarmMetric(this.errorLogLines(fn)),
+      ...ANY_IN_FIVE_MINUTES,
+    });
+  }
+
+  /** The ERROR log lines of a function watched by {@link watchErrorLogs}. */
+  private errorLogLines(fn: BundledFunction, options: MetricOptions = {}): Metric {
+    return metric(this.namespace, ERROR_LOG_LINES_METRIC, { FunctionName: fn.functionName }, options);
+  }
+
   /** Alarms on the stage's 5XXError count and p99 Latency; adds it to the API widgets. */
   private watchApi(api: RestApi): void {
     this.apis.push(api);
+    for (const fn of api.functions) this.watchErrorLogs(fn);
     const { apiName, stageName } = api;
     this.addAlarm(`${api.terraformName}_5xx_errors`, {
       alarmName: derivedName(apiName, `${stageName}-5xx-errors`),
@@ -378,19 +471,7 @@ export class Monitoring extends ResourceConstruct implements IAspect {
         ]),
       );
     }
-    if (this.functions.length > 0) {
-      const each = (metricName: string): Metric[] =>
-        this.functions.map((fn) => fn.metric(metricName, { label: fn.functionName }));
-      builder.addRow(
-        graph("Lambda: invocations", each("Invocations")),
-        graph("Lambda: duration p99 (ms)", each("Duration"), { stat: "p99" }),
-        graph("Lambda: errors", each("Errors")),
-      );
-      builder.addRow(
-        graph("Lambda: throttles", each("Throttles")),
-        graph("Lambda: concurrent executions", each("ConcurrentExecutions"), { stat: "Maximum" }),
-      );
-    }
+    for (const row of this.functionRows()) builder.addRow(...row);
     if (this.tables.length > 0) {
       const each = (metricName: string, suffix: string): Metric[] =>
         this.tables.map((table) => table.metric(metricName, { label: `${table.tableName} ${suffix}` }));
@@ -414,18 +495,60 @@ export class Monitoring extends ResourceConstruct implements IAspect {
         graph(`Pipe ${pipe.pipeName}: failed executions`, [pipe.metricExecutionFailed({ label: "Failed" })]),
       );
     }
-    const queueWidgets: Widget[] =
-      this.queues.length > 0
-        ? [
-            graph(
-              "Failure queues: messages waiting",
-              this.queues.map((queue) => ({ ...queue.visible, label: queue.queueName })),
-              { stat: "Maximum", period: 60 },
-            ),
-          ]
-        : [];
-    builder.addRow(...this.logWidgets, ...queueWidgets);
+    builder.addRow(...this.logWidgets, ...this.queueWidgets());
     for (const row of this.extraRows) builder.addRow(...row);
     return builder.build();
+  }
+
+  /** The Lambda rows: one line per function; ERROR lines of the API functions; async events lost. */
+  private functionRows(): Widget[][] {
+    if (this.functions.length === 0) return [];
+    const each = (metricName: string): Metric[] =>
+      this.functions.map((fn) => fn.metric(metricName, { label: fn.functionName }));
+    const errorLogs = this.errorLogFunctions.map((fn) => this.errorLogLines(fn, { label: fn.functionName }));
+    const rows: Widget[][] = [
+      [
+        graph("Lambda: invocations", each("Invocations")),
+        graph("Lambda: duration p99 (ms)", each("Duration"), { stat: "p99" }),
+        graph("Lambda: errors", each("Errors")),
+      ],
+      [
+        graph("Lambda: throttles", each("Throttles")),
+        graph("Lambda: concurrent executions", each("ConcurrentExecutions"), { stat: "Maximum" }),
+        ...(errorLogs.length > 0 ? [graph("Lambda: ERROR log lines (API functions)", errorLogs)] : []),
+      ],
+    ];
+    const lost = this.functions
+      .filter((fn) => fn.invokedAsynchronously)
+      .flatMap((fn) => [
+        fn.metricAsyncEventsDropped({ label: `${fn.functionName} dropped` }),
+        fn.metricDestinationDeliveryFailures({ label: `${fn.functionName} destination failures` }),
+      ]);
+    if (lost.length > 0) rows.push([graph("Lambda: asynchronous events lost", lost)]);
+    return rows;
+  }
+
+  /** Messages waiting in the failure queues, and the age of each queue's oldest message. */
+  private queueWidgets(): Widget[] {
+    const widgets: Widget[] = [];
+    if (this.queues.length > 0) {
+      widgets.push(
+        graph(
+          "Failure queues: messages waiting",
+          this.queues.map((queue) => ({ ...queue.visible, label: queue.queueName })),
+          { stat: "Maximum", period: 60 },
+        ),
+      );
+    }
+    if (this.messageAgeQueues.length > 0) {
+      widgets.push(
+        graph(
+          "Queues: age of the oldest message (s)",
+          this.messageAgeQueues.map((q) => q.metricApproximateAgeOfOldestMessage({ label: q.queueName })),
+          { stat: "Maximum" },
+        ),
+      );
+    }
+    return widgets;
   }
 }

@@ -17,6 +17,7 @@ import {
   plannedProviderVersion,
   providerPin,
   startStsStub,
+  TerraformCommandError,
   Workspace,
   type PlanJson,
   type ProviderSchemas,
@@ -70,6 +71,12 @@ export interface StackReview {
   readonly outputs: readonly PlannedOutput[];
   /** How many plans the base state took to converge (0 when it came from the cache or there is no base). */
   readonly convergencePlans: number;
+  /**
+   * Resources whose `lifecycle.prevent_destroy` makes Terraform refuse this plan ("Instance cannot be
+   * destroyed"): nothing of it would be applied. The changes are then what Terraform plans with
+   * `prevent_destroy` left out of the scratch copy, so the review still says what the change would do.
+   */
+  readonly refusedBy?: readonly string[];
 }
 
 /** Resource types whose replacement or destruction loses data. */
@@ -266,6 +273,49 @@ async function convergedState(
   );
 }
 
+/**
+ * The resources Terraform names in its "Instance cannot be destroyed" errors (`Resource <address> has
+ * lifecycle.prevent_destroy set`), each once, sorted.
+ */
+export function preventDestroyRefusals(message: string): string[] {
+  const found = message.matchAll(/Resource\s+(\S+)\s+has\s+lifecycle\.prevent_destroy\s+set/g);
+  return [...new Set([...found].map((m) => m[1] as string))].sort();
+}
+
+/** `stack` without any `lifecycle.prevent_destroy` (a copy; the input is not modified). */
+export function withoutPreventDestroy(stack: StackConfig): StackConfig {
+  const copy = structuredClone(stack) as StackConfig & {
+    resource?: Record<string, Record<string, Record<string, unknown>>>;
+  };
+  for (const byName of Object.values(copy.resource ?? {})) {
+    for (const config of Object.values(byName)) {
+      const lifecycle = config.lifecycle as Record<string, unknown> | undefined;
+      if (!lifecycle || !("prevent_destroy" in lifecycle)) continue;
+      delete lifecycle.prevent_destroy;
+      if (Object.keys(lifecycle).length === 0) delete config.lifecycle;
+    }
+  }
+  return copy;
+}
+
+/**
+ * Plans `config` against the workspace's state. When Terraform refuses the plan because it would destroy
+ * a resource with `prevent_destroy`, plans it again without that guard, so the review can show what the
+ * change does and say that Terraform refuses it.
+ */
+async function planOrRefusal(context: StackContext, config: StackConfig) {
+  const { workspace } = context;
+  workspace.setConfig(prepare(context, config));
+  try {
+    return { run: await workspace.plan(), refusedBy: [] as string[] };
+  } catch (error) {
+    const refusedBy = error instanceof TerraformCommandError ? preventDestroyRefusals(error.message) : [];
+    if (refusedBy.length === 0) throw error;
+    workspace.setConfig(prepare(context, withoutPreventDestroy(config)));
+    return { run: await workspace.plan(), refusedBy };
+  }
+}
+
 async function reviewStack(
   context: StackContext,
   stack: string,
@@ -276,6 +326,7 @@ async function reviewStack(
   let convergencePlans = 0;
   let changes: PlannedChange[];
   let outputs: PlannedOutput[];
+  let refusedBy: string[] = [];
   if (!after) {
     // The stack is gone: destroying it destroys every resource its base plan creates.
     workspace.setConfig(prepare(context, before as StackConfig));
@@ -294,10 +345,10 @@ async function reviewStack(
     } else {
       workspace.setState(undefined);
     }
-    workspace.setConfig(prepare(context, after));
-    const run = await workspace.plan();
+    const planned = await planOrRefusal(context, after);
+    refusedBy = planned.refusedBy;
     const plan = await workspace.showPlan();
-    changes = plannedChanges(plan, run.text);
+    changes = plannedChanges(plan, planned.run.text);
     outputs = plannedOutputs(plan);
   }
   const counts = countChanges(changes);
@@ -309,7 +360,16 @@ async function reviewStack(
       : counts.add + counts.change + counts.destroy + outputs.length > 0
         ? "changed"
         : "unchanged";
-  return { stack, status, counts, reads, changes, outputs, convergencePlans };
+  return {
+    stack,
+    status,
+    counts,
+    reads,
+    changes,
+    outputs,
+    convergencePlans,
+    ...(refusedBy.length > 0 ? { refusedBy } : {}),
+  };
 }
 
 /**

@@ -67,7 +67,18 @@ function total(reviews: readonly StackReview[]): string {
 function risk(review: StackReview, change: PlannedChange): string {
   const because =
     change.replacedBecause.length > 0 ? ` (${change.replacedBecause.join(", ")} forces replacement)` : "";
-  return `${review.stack}: ${change.address} ${change.verdict}${because}`;
+  const refused = review.refusedBy?.includes(change.address) ? "; refused: prevent_destroy" : "";
+  return `${review.stack}: ${change.address} ${change.verdict}${because}${refused}`;
+}
+
+/** What a refused plan means, when Terraform refuses the stack's plan for `prevent_destroy`. */
+function refusal(review: StackReview): string | undefined {
+  if (!review.refusedBy || review.refusedBy.length === 0) return undefined;
+  return (
+    `Terraform refuses this plan: ${review.refusedBy.join(", ")} ${review.refusedBy.length === 1 ? "has" : "have"} ` +
+    "lifecycle.prevent_destroy, so cdktf deploy would stop before applying anything. " +
+    "Below: what the plan does without that guard."
+  );
 }
 
 /** Every replacement or destroy of a stateful resource, across stacks. */
@@ -100,6 +111,8 @@ export function renderPlanText(reviews: readonly StackReview[], engine: string):
   lines.push("");
   for (const review of reviews) {
     lines.push(`${review.stack}: ${summary(review)}`);
+    const refused = refusal(review);
+    if (refused) lines.push(`  ! ${refused}`);
     for (const change of review.changes) lines.push(...changeLines(change, "  "));
     lines.push(...outputLines(review, "  "));
   }
@@ -146,14 +159,23 @@ export function renderPlanMarkdown(
   }
   out.push("| Stack | Add | Change | Destroy | Replace |", "| --- | --: | --: | --: | --: |");
   for (const review of reviews) {
-    const note = review.status === "added" ? " (new)" : review.status === "removed" ? " (removed)" : "";
+    const note =
+      review.status === "added"
+        ? " (new)"
+        : review.status === "removed"
+          ? " (removed)"
+          : review.refusedBy
+            ? " (refused: prevent_destroy)"
+            : "";
     const replace = review.changes.filter((c) => c.action === "replace").length;
     const { add, change, destroy } = review.counts;
     out.push(`| \`${review.stack}\`${note} | ${add} | ${change} | ${destroy} | ${replace} |`);
   }
   out.push("", total(reviews));
   for (const review of reviews.filter((r) => r.status !== "unchanged")) {
-    out.push("", ...detailsBlock(review.stack, summary(review), diffLines(review)));
+    const refused = refusal(review);
+    out.push("", ...(refused ? [`> [!WARNING]`, `> \`${review.stack}\`: ${refused}`, ""] : []));
+    out.push(...detailsBlock(review.stack, summary(review), diffLines(review)));
   }
   return `${out.join("\n")}\n`;
 }

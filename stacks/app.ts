@@ -1,7 +1,13 @@
 import type { Construct } from "constructs";
 import type { App, TerraformStack } from "cdktf";
 import { bundleAll, DEFAULT_RUNTIME, functionEntries } from "../tooling/bundle";
-import { loadStateConfig, selectedEnvironments, type EnvironmentConfig } from "./config";
+import { AccountStack, accountStackId } from "./account-stack";
+import {
+  loadStateConfig,
+  selectedEnvironments,
+  type EnvironmentConfig,
+  type StateBucketConfig,
+} from "./config";
 import { StateBootstrapStack } from "./state-bootstrap-stack";
 
 /** A service: its name prefixes its stacks' ids (`movies-dev`), and its stack class builds one environment. */
@@ -18,9 +24,38 @@ export interface Service {
 export const STATE_BOOTSTRAP_STACK = "state-bootstrap";
 
 /**
+ * One `AccountStack` per account and region the environments deploy to (`account-eu-central-1`, or
+ * `account-<account>-eu-central-1` for an environment pinned to an account), each once.
+ */
+export function addAccountStacks(app: App, configs: readonly EnvironmentConfig[]): TerraformStack[] {
+  const byId = new Map<string, EnvironmentConfig>();
+  for (const config of configs) {
+    const id = accountStackId(config.region, config.accountId);
+    if (!byId.has(id)) byId.set(id, config);
+  }
+  return [...byId].map(
+    ([id, config]) =>
+      new AccountStack(app, id, {
+        region: config.region,
+        ...(config.accountId ? { accountId: config.accountId } : {}),
+        state: config.state,
+      }),
+  );
+}
+
+/** The `state-bootstrap` stack, from the validated state-bucket settings. */
+export function addStateBootstrapStack(
+  app: App,
+  config: StateBucketConfig = loadStateConfig(),
+): TerraformStack {
+  return new StateBootstrapStack(app, STATE_BOOTSTRAP_STACK, { config });
+}
+
+/**
  * Adds every service's stack for every selected environment (`<service>-<environment>`: dev, staging,
- * prod, and `MOVIES_STAGE`'s developer stage when set), then the `state-bootstrap` stack. Configuration
- * is validated first, so a bad value fails synth before any stack is built (or any function bundled).
+ * prod, and `MOVIES_STAGE`'s developer stage when set), the account stacks they need, then the
+ * `state-bootstrap` stack. Configuration is validated first, so a bad value fails synth before any stack
+ * is built (or any function bundled).
  */
 export function addStacks(app: App, services: readonly Service[], env: NodeJS.ProcessEnv = process.env) {
   const configs = selectedEnvironments(env);
@@ -34,6 +69,7 @@ export function addStacks(app: App, services: readonly Service[], env: NodeJS.Pr
       stacks.push(new service.stack(app, `${service.name}-${config.environment}`, { config }));
     }
   }
-  stacks.push(new StateBootstrapStack(app, STATE_BOOTSTRAP_STACK, { config: stateConfig }));
+  stacks.push(...addAccountStacks(app, configs));
+  stacks.push(addStateBootstrapStack(app, stateConfig));
   return stacks;
 }

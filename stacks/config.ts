@@ -1,10 +1,12 @@
 import {
   accountId,
   apiStageName,
+  boolean,
   bucketName,
   ConfigError,
   email,
   integer,
+  kmsKeyArn,
   logRetentionDays,
   matches,
   oneOf,
@@ -12,6 +14,7 @@ import {
   Problems,
   region,
 } from "./validate";
+import { derivedName } from "../constructs/core/naming";
 
 /**
  * Per-environment settings. Every stack takes one `EnvironmentConfig`; nothing else decides names,
@@ -47,11 +50,39 @@ export interface EnvironmentConfig {
    * @default no subscription
    */
   readonly alarmEmail?: string;
-  /** Where the remote state lives (an S3 bucket with versioning; locking uses S3 lock files). */
-  readonly state: {
-    readonly bucket: string;
-    readonly region: string;
+  /** How the environment's data is kept. */
+  readonly data: {
+    /**
+     * `true` (staging, prod): every table gets DynamoDB deletion protection and `prevent_destroy`, so no
+     * plan can destroy or replace it, and buckets refuse to be deleted while they hold objects.
+     * `false` (dev, developer stages): buckets get `force_destroy`, so `cdktf destroy` removes everything.
+     */
+    readonly retain: boolean;
+    /** Days a replaced or deleted object version stays in the ingestion bucket before S3 deletes it. */
+    readonly noncurrentVersionExpirationDays: number;
   };
+  /** Where the remote state lives (an S3 bucket with versioning; locking uses S3 lock files). */
+  readonly state: StateBackendConfig;
+}
+
+/** The S3 backend every stack of an environment keeps its state with. */
+export interface StateBackendConfig {
+  /**
+   * The bucket.
+   * @default `stateBucket`'s name (`MOVIES_STATE_BUCKET`, `stateBucket.bucket`, or derived from
+   * `stateBucket.accountId`); unset while none of them is, and then no stack can be deployed
+   * ({@link stateProblems} says what to set)
+   */
+  readonly bucket?: string;
+  readonly region: string;
+  /** How the bucket encrypts: with `aws:kms` the backend must write with {@link kmsKeyArn}. */
+  readonly encryption: "aws:kms" | "AES256";
+  /**
+   * The bucket's own KMS key, which the backend writes state, lock and digest objects with (the
+   * bucket refuses any other).
+   * @default `stateBucket.kmsKeyArn`
+   */
+  readonly kmsKeyArn?: string;
 }
 
 /** The shared environments; developers' personal stages come on top (see {@link loadDeveloperConfig}). */
@@ -67,13 +98,25 @@ export interface EnvironmentOverrides {
   readonly apiThrottling?: Partial<EnvironmentConfig["apiThrottling"]>;
   readonly lambda?: Partial<EnvironmentConfig["lambda"]>;
   readonly alarmEmail?: string;
+  readonly data?: Partial<EnvironmentConfig["data"]>;
   readonly state?: Partial<EnvironmentConfig["state"]>;
 }
 
-/** The remote-state bucket that the `state-bootstrap` stack creates and every service stack uses. */
+/** The remote-state bucket that the `state-bootstrap` stack creates and every other stack uses. */
 export interface StateBucketConfig {
-  /** Bucket name: global, so each team sets its own (`MOVIES_STATE_BUCKET` overrides it). */
-  readonly bucket: string;
+  /**
+   * The account the bucket lives in: the bucket is named after it
+   * (`movies-cdktf-tfstate-<account>-<region>`, see {@link stateBucketName}) and the bootstrap's
+   * provider refuses any other account.
+   * @default unset: the stacks cannot be deployed until it (or `bucket`) is set
+   */
+  readonly accountId?: string;
+  /**
+   * The bucket's name, when the derived one will not do (`MOVIES_STATE_BUCKET` overrides it in turn).
+   * Bucket names are global: pick one nobody else has.
+   * @default `movies-cdktf-tfstate-<accountId>-<region>`
+   */
+  readonly bucket?: string;
   readonly region: string;
   /**
    * Encryption at rest: a customer-managed KMS key with yearly rotation, or SSE-S3.
@@ -91,20 +134,28 @@ export interface StateBucketConfig {
    */
   readonly backend: "local" | "s3";
   /**
-   * The account the bucket must be created in.
-   * @default any account the credentials belong to
+   * The ARN of the bucket's KMS key: the bootstrap's output `state_bucket_kms_key_arn`, known after its
+   * first deploy. Every S3 backend writes with it (`kms_key_id`); the bucket refuses puts with any
+   * other key, or none.
+   * @default unset: only the bootstrap (state still local) can be deployed
    */
-  readonly accountId?: string;
+  readonly kmsKeyArn?: string;
 }
 
-/**
- * The remote-state bucket. Bucket names are global, so each team sets its own through
- * `MOVIES_STATE_BUCKET`; the default is the name the `state-bootstrap` stack creates.
- */
-export const DEFAULT_STATE_BUCKET = "movies-cdktf-tfstate";
+/** The first part of the state bucket's derived name: `movies-cdktf-tfstate-<account>-<region>`. */
+export const STATE_BUCKET_PREFIX = "movies-cdktf-tfstate";
 
+/**
+ * The state bucket's default name, unique per account and region: `movies-cdktf-tfstate-<account>-<region>`.
+ * `accountId` may be a Terraform reference (the bootstrap names the bucket from the caller's account
+ * when none is configured).
+ */
+export function stateBucketName(accountId: string, bucketRegion: string): string {
+  return derivedName(derivedName(STATE_BUCKET_PREFIX, accountId), bucketRegion);
+}
+
+/** The state bucket's settings. Set `accountId` (or `bucket`) before the first deploy. */
 export const stateBucket: StateBucketConfig = {
-  bucket: DEFAULT_STATE_BUCKET,
   region: "eu-central-1",
   encryption: "aws:kms",
   noncurrentVersionExpirationDays: 90,
@@ -119,7 +170,8 @@ const devDefaults: Omit<EnvironmentConfig, "environment"> = {
   logRetentionDays: 14,
   apiThrottling: { rateLimit: 50, burstLimit: 100 },
   lambda: { memorySize: 256, timeout: 10 },
-  state: { bucket: stateBucket.bucket, region: stateBucket.region },
+  data: { retain: false, noncurrentVersionExpirationDays: 7 },
+  state: backendOf(resolveStateBucket(stateBucket, {})),
 };
 
 /** Everything that differs from dev, in one place. */
@@ -130,13 +182,16 @@ const overrides: Readonly<Record<EnvironmentName, EnvironmentOverrides>> = {
     logRetentionDays: 30,
     apiThrottling: { rateLimit: 100, burstLimit: 200 },
     lambda: { memorySize: 512 },
+    data: { retain: true, noncurrentVersionExpirationDays: 30 },
   },
   prod: {
     stageName: "prod",
     logRetentionDays: 90,
     apiThrottling: { rateLimit: 500, burstLimit: 1000 },
-    // Reserved per function (every function of every prod stack); the account must keep 100 unreserved on top.
+    // Reserved per function (every function of every prod stack: 4 × 50 = 200); Lambda keeps 100 of the account's
+    // quota unreserved on top, so prod's account needs a concurrency quota of 300 (npm run synth prints it).
     lambda: { memorySize: 1024, reservedConcurrency: 50 },
+    data: { retain: true, noncurrentVersionExpirationDays: 90 },
   },
 };
 
@@ -152,6 +207,7 @@ export function applyOverrides(
     environment,
     apiThrottling: { ...base.apiThrottling, ...o.apiThrottling },
     lambda: { ...base.lambda, ...o.lambda },
+    data: { ...base.data, ...o.data },
     state: { ...base.state, ...o.state },
   };
 }
@@ -184,8 +240,11 @@ export function validateConfig(config: EnvironmentConfig): string[] {
   p.check("lambda.timeout", config.lambda.timeout, integer(1, 900));
   p.optional("lambda.reservedConcurrency", config.lambda.reservedConcurrency, integer(0));
   p.optional("alarmEmail", config.alarmEmail, email);
-  p.check("state.bucket", config.state.bucket, bucketName);
+  p.check("data.retain", config.data.retain, boolean);
+  p.check("data.noncurrentVersionExpirationDays", config.data.noncurrentVersionExpirationDays, integer(1));
+  p.optional("state.bucket", config.state.bucket, bucketName);
   p.check("state.region", config.state.region, region);
+  p.optional("state.kmsKeyArn", config.state.kmsKeyArn, kmsKeyArn);
   return p.list;
 }
 
@@ -193,6 +252,57 @@ function validated(config: EnvironmentConfig): EnvironmentConfig {
   const problems = validateConfig(config);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** The environments whose stacks warn at synth when they are not pinned to an account. */
+const ACCOUNT_PINNED_ENVIRONMENTS: readonly string[] = ["staging", "prod"];
+/** The environments whose stacks warn at synth when no one receives their alarms. */
+const ALERTED_ENVIRONMENTS: readonly string[] = ["prod"];
+
+/**
+ * What is risky but deployable in an environment, one sentence each naming the key to set: staging and
+ * prod without `accountId` (the provider would take any account's credentials), prod without
+ * `alarmEmail` (every alarm goes to a topic nobody reads). Stacks report them at synth.
+ */
+export function configWarnings(config: EnvironmentConfig): string[] {
+  const { environment } = config;
+  const warnings: string[] = [];
+  if (ACCOUNT_PINNED_ENVIRONMENTS.includes(environment) && config.accountId === undefined) {
+    warnings.push(
+      `${environment}.accountId is not set: the provider accepts credentials of any account, so ${environment} ` +
+        `can be deployed into the wrong one. Set overrides.${environment}.accountId in stacks/config.ts.`,
+    );
+  }
+  if (ALERTED_ENVIRONMENTS.includes(environment) && config.alarmEmail === undefined) {
+    warnings.push(
+      `${environment}.alarmEmail is not set: every alarm goes to the stack's alerts topic and nobody is told. ` +
+        `Set overrides.${environment}.alarmEmail in stacks/config.ts.`,
+    );
+  }
+  return warnings;
+}
+
+/**
+ * Why a stack that keeps its state with `state` cannot be deployed yet, one sentence each saying what to
+ * set; empty when it can. Stacks report them as errors, which stop every cdktf command (deploy, diff,
+ * synth) while `npm run synth`, the tests and the local run go on.
+ */
+export function stateProblems(state: StateBackendConfig): string[] {
+  const problems: string[] = [];
+  if (state.bucket === undefined) {
+    problems.push(
+      "No state bucket: set stateBucket.accountId in stacks/config.ts to the account that holds it (it is then " +
+        `named ${stateBucketName("<account>", state.region)}), or name it with stateBucket.bucket or ` +
+        "MOVIES_STATE_BUCKET=<a globally unique bucket name>.",
+    );
+  }
+  if (state.encryption === "aws:kms" && state.kmsKeyArn === undefined) {
+    problems.push(
+      "No state key: deploy the bootstrap first (npm run deploy:bootstrap), then set stateBucket.kmsKeyArn in " +
+        "stacks/config.ts to its output state_bucket_kms_key_arn. The bucket refuses state written with any other key.",
+    );
+  }
+  return problems;
 }
 
 function withStateBucket(config: EnvironmentConfig, env: NodeJS.ProcessEnv): EnvironmentConfig {
@@ -237,20 +347,47 @@ export function selectedEnvironments(env: NodeJS.ProcessEnv = process.env): Envi
   return env.MOVIES_STAGE ? [...configs, loadDeveloperConfig(env.MOVIES_STAGE, env)] : configs;
 }
 
-/** The validated state-bucket settings, with the bucket name taken from `MOVIES_STATE_BUCKET` when set. */
+/** `config` with its bucket named: `MOVIES_STATE_BUCKET`, else `bucket`, else derived from `accountId`. */
+function resolveStateBucket(config: StateBucketConfig, env: NodeJS.ProcessEnv): StateBucketConfig {
+  const bucket =
+    env.MOVIES_STATE_BUCKET ||
+    config.bucket ||
+    (config.accountId ? stateBucketName(config.accountId, config.region) : undefined);
+  return bucket ? { ...config, bucket } : config;
+}
+
+/** The S3 backend settings of a stack whose state goes to the bucket `config` describes. */
+export function backendOf(config: StateBucketConfig): StateBackendConfig {
+  return {
+    ...(config.bucket ? { bucket: config.bucket } : {}),
+    region: config.region,
+    encryption: config.encryption,
+    ...(config.kmsKeyArn ? { kmsKeyArn: config.kmsKeyArn } : {}),
+  };
+}
+
+/**
+ * The validated state-bucket settings, its name resolved: `MOVIES_STATE_BUCKET`, else `bucket`, else
+ * derived from `accountId`, else unset (the bootstrap then names the bucket after the account it is
+ * deployed into, and the other stacks cannot be deployed: {@link stateProblems}).
+ */
 export function loadStateConfig(
   env: NodeJS.ProcessEnv = process.env,
   base: StateBucketConfig = stateBucket,
 ): StateBucketConfig {
-  const config = env.MOVIES_STATE_BUCKET ? { ...base, bucket: env.MOVIES_STATE_BUCKET } : base;
+  const config = resolveStateBucket(base, env);
   const p = new Problems("state");
-  p.check("bucket", config.bucket, bucketName);
+  p.optional("bucket", config.bucket, bucketName);
   p.check("region", config.region, region);
   p.check("encryption", config.encryption, oneOf(["aws:kms", "AES256"], "encryption types"));
   p.check("noncurrentVersionExpirationDays", config.noncurrentVersionExpirationDays, integer(1));
   p.check("newerNoncurrentVersions", config.newerNoncurrentVersions, integer(1, 100));
   p.check("backend", config.backend, oneOf(["local", "s3"], "backends"));
   p.optional("accountId", config.accountId, accountId);
+  p.optional("kmsKeyArn", config.kmsKeyArn, kmsKeyArn);
+  if (config.kmsKeyArn !== undefined && config.encryption !== "aws:kms") {
+    p.add("kmsKeyArn", `is only used with encryption "aws:kms", got encryption "${config.encryption}"`);
+  }
   if (p.list.length > 0) throw new ConfigError(p.list);
   return config;
 }

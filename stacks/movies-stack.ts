@@ -34,18 +34,22 @@ export class MoviesStack extends ServiceStack {
 
   constructor(scope: Construct, id: string, props: MoviesStackProps) {
     super(scope, id, { config: props.config, service: "movies" });
-    const { environment } = props.config;
+    const { environment, data } = props.config;
+    // Staging and prod: no plan may destroy a table; dev: `cdktf destroy` empties the bucket too.
+    const retain = { deletionProtection: data.retain, preventDestroy: data.retain };
 
     // 1. Tables
     this.movieInfos = new Table(this, "movie_infos_table", {
       name: "movie_infos",
       environment,
       hashKey: { name: "movie_id", type: "S" },
+      ...retain,
     });
     this.movieRatings = new Table(this, "movie_ratings_table", {
       name: "movie_ratings",
       environment,
       hashKey: { name: "movie_id", type: "S" },
+      ...retain,
     });
 
     // 2. Bucket, named from the account id like the workshop's
@@ -53,6 +57,8 @@ export class MoviesStack extends ServiceStack {
       name: "movie-infos",
       environment,
       notificationId: "movies_bucket_notification",
+      noncurrentVersionExpirationDays: data.noncurrentVersionExpirationDays,
+      forceDestroy: !data.retain,
     });
 
     // 3.–6. Functions, each with its role, least-privilege policy, log group and `live` alias
@@ -92,11 +98,9 @@ export class MoviesStack extends ServiceStack {
       functionName: physicalName("get-movie", environment),
       description: "GET /movies/{movieId}: the movie's info merged with its ratings",
     });
-    getMovie.grantTable(this.movieInfos, "MOVIE_INFOS_TABLE", ["dynamodb:GetItem", "dynamodb:BatchGetItem"]);
-    getMovie.grantTable(this.movieRatings, "MOVIE_RATINGS_TABLE", [
-      "dynamodb:GetItem",
-      "dynamodb:BatchGetItem",
-    ]);
+    // One BatchGetItem reads the movie's info and its ratings together; nothing else reads.
+    getMovie.grantTable(this.movieInfos, "MOVIE_INFOS_TABLE", ["dynamodb:BatchGetItem"]);
+    getMovie.grantTable(this.movieRatings, "MOVIE_RATINGS_TABLE", ["dynamodb:BatchGetItem"]);
 
     const updateRating = new BundledFunction(this, "update_movie_rating_lambda", {
       ...common,

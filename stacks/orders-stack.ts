@@ -45,15 +45,18 @@ export class OrdersStack extends ServiceStack {
 
   constructor(scope: Construct, id: string, props: OrdersStackProps) {
     super(scope, id, { config: props.config, service: "orders" });
-    const { environment, lambda, logRetentionDays, stageName, apiThrottling } = props.config;
+    const { environment, lambda, logRetentionDays, stageName, apiThrottling, data } = props.config;
 
-    // Orders and their idempotency items (`IDEMPOTENCY#<key>`, expiring through TTL) share one table.
+    // Orders and their idempotency items (`IDEMPOTENCY#<key>`, expiring through TTL) share one table;
+    // in staging and prod no plan may destroy it.
     this.orders = new Table(this, "orders_table", {
       name: "orders",
       environment,
       hashKey: { name: "order_id", type: "S" },
       streamViewType: "NEW_IMAGE",
       timeToLiveAttribute: "expires_at",
+      deletionProtection: data.retain,
+      preventDestroy: data.retain,
     });
 
     this.ordersFunction = new BundledFunction(this, "orders_lambda", {

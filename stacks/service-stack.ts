@@ -3,9 +3,9 @@ import { TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Guardrails } from "../operations/guardrails";
 import { Monitoring } from "../operations/monitoring";
-import type { EnvironmentConfig } from "./config";
+import { configWarnings, type EnvironmentConfig } from "./config";
 import { readableHcl } from "./hcl";
-import { useS3Backend } from "./remote-state";
+import { reportWarnings, useS3Backend } from "./remote-state";
 
 export interface ServiceStackProps {
   readonly config: EnvironmentConfig;
@@ -17,6 +17,8 @@ export interface ServiceStackProps {
  * What every service stack shares: the AWS provider with default tags, the S3 backend with encryption
  * and S3-native locking, the stack's `Monitoring` (an aspect: alerts topic, alarms and dashboard from what
  * the resources describe), and the `Guardrails` that fail synth when a resource is not production-ready.
+ * Configuration that is risky but deployable (an environment not pinned to an account, prod alarms that
+ * reach nobody) is reported once per stack as a synth warning naming the key to set.
  */
 export class ServiceStack extends TerraformStack {
   readonly config: EnvironmentConfig;
@@ -41,8 +43,8 @@ export class ServiceStack extends TerraformStack {
       ],
     });
 
-    const { bucket, region } = props.config.state;
-    useS3Backend(this, { bucket, region, key: `${props.service}/${id}.tfstate` });
+    useS3Backend(this, { ...props.config.state, key: `${props.service}/${id}.tfstate` });
+    reportWarnings(this, configWarnings(props.config));
 
     this.monitoring = Monitoring.applyTo(this, {
       environment: props.config.environment,

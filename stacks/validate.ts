@@ -21,6 +21,10 @@ export const integer =
       : `must be an integer from ${min} to ${max}, ${got(value)}`;
   };
 
+/** `true` or `false`. */
+export const boolean: Check = (value) =>
+  typeof value === "boolean" ? undefined : `must be true or false, ${got(value)}`;
+
 /** A finite number greater than zero. */
 export const positive: Check = (value) =>
   typeof value === "number" && Number.isFinite(value) && value > 0
@@ -48,6 +52,12 @@ export const region = matches(
 );
 
 export const accountId = matches(/^\d{12}$/, "a 12-digit AWS account id");
+
+/** A KMS key's ARN (a key, not an alias: S3 bucket policies compare key ARNs). */
+export const kmsKeyArn = matches(
+  /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/,
+  "a KMS key ARN like arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+);
 
 /** API Gateway stage names: letters, digits, hyphens and underscores, up to 128 characters. */
 export const apiStageName = matches(

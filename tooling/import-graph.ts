@@ -10,6 +10,7 @@ const SKIPPED = new Set([
   "dist",
   "cdktf.out",
   "cdktf.out.hcl",
+  "cdktf.out.bootstrap",
   "coverage",
   "__tests__",
   ".git",

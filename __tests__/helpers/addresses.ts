@@ -23,8 +23,12 @@ function serviceRole(t: string, logGroup: string): string[] {
   ];
 }
 
-/** A `BundledFunction`; `failures` when it has an on-failure queue. Functions share one assume-role document. */
-export function bundledFunction(t: string, options: { failures?: boolean } = {}): string[] {
+/**
+ * A `BundledFunction`; `failures` when it is invoked asynchronously with an on-failure queue (and so
+ * watched for lost events), `api` when an API routes to it (its ERROR log lines are counted and alarmed
+ * on). Functions share one assume-role document.
+ */
+export function bundledFunction(t: string, options: { failures?: boolean; api?: boolean } = {}): string[] {
   return [
     `aws_lambda_function.${t}`,
     `aws_lambda_alias.${t}_live`,
@@ -33,8 +37,14 @@ export function bundledFunction(t: string, options: { failures?: boolean } = {})
     alarm(`${t}_errors`),
     alarm(`${t}_throttles`),
     ...(options.failures
-      ? [`aws_lambda_function_event_invoke_config.${t}_async_invoke`, ...failureQueue(`${t}_failures`)]
+      ? [
+          `aws_lambda_function_event_invoke_config.${t}_async_invoke`,
+          ...failureQueue(`${t}_failures`),
+          alarm(`${t}_destination_delivery_failures`),
+          alarm(`${t}_async_events_dropped`),
+        ]
       : []),
+    ...(options.api ? [`aws_cloudwatch_log_metric_filter.${t}_error_logs`, alarm(`${t}_error_logs`)] : []),
   ];
 }
 
@@ -43,10 +53,11 @@ export function table(t: string): string[] {
   return [`aws_dynamodb_table.${t}`, alarm(`${t}_throttles`)];
 }
 
-/** An `IngestionBucket` (`SecureBucket` with a TLS-only policy) notifying the function `fn`. */
+/** An `IngestionBucket` (`SecureBucket` with a TLS-only policy, noncurrent versions expired) notifying `fn`. */
 export function ingestionBucket(t: string, fn: string, notification: string): string[] {
   return [
     `aws_s3_bucket.${t}`,
+    `aws_s3_bucket_lifecycle_configuration.${t}_lifecycle`,
     `aws_s3_bucket_ownership_controls.${t}_ownership_controls`,
     `aws_s3_bucket_policy.${t}_policy`,
     `aws_s3_bucket_public_access_block.${t}_public_access_block`,
@@ -116,6 +127,7 @@ export function queue(t: string, options: { ruleTarget?: boolean } = {}): string
     `aws_sqs_queue.${t}_dlq`,
     `aws_sqs_queue_redrive_allow_policy.${t}_dlq_redrive_allow_policy`,
     alarm(`${t}_dlq_not_empty`),
+    alarm(`${t}_oldest_message_age`),
     ...(options.ruleTarget ? ruleTargetPolicy("aws_sqs_queue_policy", t) : []),
   ];
 }

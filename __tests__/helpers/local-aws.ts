@@ -14,6 +14,7 @@ import { LocalLambda, type LocalLambdaOptions } from "../../local/lambda-host";
 import { createTables, declaredTables, type DeclaredTable } from "../../local/tables";
 import { TerraformResolver, type TerraformJson } from "../../local/terraform";
 import { EMULATOR_VARIABLES } from "./global-emulators";
+import { compareGrants, grantedAccesses, UsageRecorder, type Access } from "./aws-usage";
 
 /** A service of the run's emulators: where it answers. */
 export interface LocalEndpoint {
@@ -43,6 +44,13 @@ export interface LocalAws {
   lambda(address: string, options?: LocalLambdaOptions): LocalLambda;
   /** Every line the function at `address` has written so far, from any of its instances, in order. */
   logs(address: string): readonly string[];
+  /**
+   * The IAM accesses (action, ARN) of every DynamoDB and S3 request the function at `address` has sent
+   * through the local endpoints (./aws-usage.ts); instances given other endpoints are not recorded.
+   */
+  usage(address: string): readonly Access[];
+  /** The synthesized stack it was provisioned from. */
+  readonly stack: TerraformJson;
   /** Stops the functions and deletes the file's tables and buckets; the emulators run on for other files. */
   stop(): Promise<void>;
 }
@@ -73,6 +81,26 @@ function fileSuffix(): string {
   const slug = file.replace(/[^a-z0-9]+/g, "-").slice(0, 20);
   const tag = createHash("sha256").update(testPath).digest("hex").slice(0, 4);
   return `-${slug}-${tag}${++started}`;
+}
+
+/** Every LocalAws this test file started, for {@link ungrantedUsage}. */
+const startedInThisFile: LocalAws[] = [];
+
+/**
+ * The DynamoDB and S3 accesses that functions of this test file needed and their policies do not grant,
+ * by function: empty when every request sent would be allowed on AWS. (Grants nobody needed are only
+ * known where every path is driven: `integration/least-privilege.test.ts`.)
+ */
+export function ungrantedUsage(): { address: string; missing: readonly Access[] }[] {
+  return startedInThisFile.flatMap((local) =>
+    local.functions.flatMap(({ address }) => {
+      const { missing } = compareGrants(
+        grantedAccesses(local.stack, address, local.resolver),
+        local.usage(address),
+      );
+      return missing.length > 0 ? [{ address, missing }] : [];
+    }),
+  );
 }
 
 /**
@@ -108,7 +136,8 @@ export async function startLocalAws(stack: TerraformJson): Promise<LocalAws> {
   // The test's own clients use the same standard variables as the functions.
   Object.assign(process.env, environment);
   const nameSuffix = fileSuffix();
-  const resolver = new TerraformResolver(withNameSuffix(stack, nameSuffix), { region: REGION });
+  const suffixed = withNameSuffix(stack, nameSuffix);
+  const resolver = new TerraformResolver(suffixed, { region: REGION });
   const ddbClient = new DynamoDBClient({});
   const s3Client = new S3Client({});
   const tables = declaredTables(resolver);
@@ -116,6 +145,11 @@ export async function startLocalAws(stack: TerraformJson): Promise<LocalAws> {
   await createTables(ddbClient, tables);
   await createBuckets(s3Client, buckets);
   const functions = declaredFunctions(resolver);
+  const recorder = await UsageRecorder.start(
+    functions.map((f) => f.address),
+    { dynamodb: dynamodb.endpoint, s3: s3.endpoint },
+    { table: (name) => tableArn(resolver, name) },
+  );
   const lambdas = new Map<string, LocalLambda>();
   const extraLambdas: LocalLambda[] = [];
   const logLines = new Map<string, string[]>();
@@ -127,14 +161,14 @@ export async function startLocalAws(stack: TerraformJson): Promise<LocalAws> {
     return new LocalLambda(fn, {
       timeoutSeconds: 60,
       ...options,
-      environment: { ...environment, ...options.environment },
+      environment: { ...environment, ...recorder.environmentFor(address), ...options.environment },
       onLog: (line) => {
         lines.push(line);
         options.onLog?.(line);
       },
     });
   };
-  return {
+  const local: LocalAws = {
     dynamodb,
     s3,
     nameSuffix,
@@ -160,13 +194,28 @@ export async function startLocalAws(stack: TerraformJson): Promise<LocalAws> {
     logs(address) {
       return logLines.get(address) ?? [];
     },
+    usage: (address) => recorder.usage(address),
+    stack: suffixed,
     async stop() {
       await Promise.all([...lambdas.values(), ...extraLambdas].map((l) => l.stop()));
       await deleteAll(ddbClient, s3Client, tables, buckets);
+      await recorder.stop();
       ddbClient.destroy();
       s3Client.destroy();
     },
   };
+  startedInThisFile.push(local);
+  return local;
+}
+
+/** The ARN of the stack's table named `name`, as the resolver gives it. */
+function tableArn(resolver: TerraformResolver, name: string): string {
+  const declared = resolver
+    .resources("aws_dynamodb_table")
+    .find(([address]) => resolver.attribute("aws_dynamodb_table", address, "name") === name);
+  return declared
+    ? resolver.attribute("aws_dynamodb_table", declared[0], "arn")
+    : `table/${name} (not a table of the stack)`;
 }
 
 /** Deletes a file's tables and buckets (objects first), so the run's emulators hold only live data. */

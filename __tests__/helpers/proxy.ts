@@ -1,4 +1,4 @@
-import { request, type IncomingHttpHeaders, type Server } from "node:http";
+import { request, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { LOCALHOST } from "../../local/emulators";
 
@@ -31,6 +31,24 @@ export function forward(
     outgoing.on("error", reject);
     outgoing.end(body);
   });
+}
+
+/** Forwards a request to `target` and answers `res` with what came back, or a 502 when nothing did. */
+export function relay(
+  target: string,
+  request: { method: string; url: string; headers: IncomingHttpHeaders; body: Buffer },
+  res: ServerResponse,
+): void {
+  forward(target, request.method, request.url, request.headers, request.body).then(
+    ({ status, headers, payload }) => {
+      res.writeHead(status, headers);
+      res.end(payload);
+    },
+    () => {
+      res.writeHead(502);
+      res.end();
+    },
+  );
 }
 
 /** Listens on 127.0.0.1 on a free port; `stop` drops open connections (a stuck one too) and closes. */

@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import { forward, listenOnLoopback } from "./proxy";
+import { listenOnLoopback, relay } from "./proxy";
 /** One request the proxy received: what it was, and whether it was left without an answer. */
 export interface SeenRequest {
   readonly method: string;
@@ -44,16 +44,7 @@ export async function startStuckProxy(
       const stuck = isStuck(seen, requests.length);
       requests.push({ ...seen, stuck });
       if (stuck) return;
-      forward(target, seen.method, seen.url, req.headers, Buffer.concat(chunks)).then(
-        ({ status, headers, payload }) => {
-          res.writeHead(status, headers);
-          res.end(payload);
-        },
-        () => {
-          res.writeHead(502);
-          res.end();
-        },
-      );
+      relay(target, { ...seen, headers: req.headers, body: Buffer.concat(chunks) }, res);
     });
   });
   return { ...(await listenOnLoopback(server)), requests };

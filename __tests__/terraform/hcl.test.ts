@@ -1,16 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App, type TerraformStack } from "cdktf";
-import { format } from "@cdktf/hcl-tools";
 import { parse } from "@cdktf/hcl2json";
 import { decodeJsonencode, isJsonencode } from "../../tooling/hcl-expression";
-import { addStacks } from "../../stacks/app";
+import { synthesizeHcl } from "../../review/synth-hcl";
 import { escapeForPrinter, unwrapInterpolations } from "../../stacks/hcl";
-import { services } from "../../stacks/services";
 import { inCi, runTerraform, terraformFor } from "../helpers/terraform";
 
 const STACKS = [
+  "account-eu-central-1",
   "movies-dev",
   "movies-prod",
   "movies-staging",
@@ -20,34 +18,17 @@ const STACKS = [
   "state-bootstrap",
 ];
 
-/**
- * What `npm run synth:hcl` writes, made in-process: the app synthesized for HCL output (what
- * `cdktf synth --hcl` asks of it), then formatted with hclwrite as the CLI does after synth
- * (cli-core's SynthStack.formatHclFiles, @cdktf/hcl-tools), in seconds rather than a CLI run's ten.
- */
+/** What `npm run synth:hcl` writes (review/synth-hcl.ts), read back and checked by Terraform. */
 describe("npm run synth:hcl", () => {
   const outdir = mkdtempSync(join(tmpdir(), "synth-hcl-"));
   const hcl = new Map<string, string>();
   const json = new Map<string, unknown>();
 
   beforeAll(async () => {
-    // What `cdktf synth --hcl` sets: in cdktf 0.21 a stack reads it when it is built, and App's
-    // `hclOutput` option alone names the files cdk.tf but leaves JSON in them.
-    const previous = process.env.SYNTH_HCL_OUTPUT;
-    process.env.SYNTH_HCL_OUTPUT = "true";
-    let stacks: TerraformStack[];
-    try {
-      const app = new App({ outdir, hclOutput: true });
-      stacks = addStacks(app, services, {});
-      app.synth();
-    } finally {
-      if (previous === undefined) delete process.env.SYNTH_HCL_OUTPUT;
-      else process.env.SYNTH_HCL_OUTPUT = previous;
-    }
-    for (const stack of stacks) {
-      const id = stack.node.id;
-      hcl.set(id, await format(readFileSync(join(outdir, "stacks", id, "cdk.tf"), "utf8")));
-      json.set(id, stack.toTerraform());
+    const output = await synthesizeHcl(outdir, {});
+    for (const stack of output.stacks) {
+      hcl.set(stack.node.id, output.hcl.get(stack.node.id) ?? "");
+      json.set(stack.node.id, stack.toTerraform());
     }
   }, 120_000);
 

@@ -146,6 +146,32 @@ describe("plan:diff with Terraform", () => {
     );
   });
 
+  it("reports that Terraform refuses to replace a prod table (prevent_destroy), and what the change would do", () => {
+    if (!setup) return;
+    commitEdit("rename-hash-key-prod", [
+      {
+        file: "stacks/movies-stack.ts",
+        from: 'hashKey: { name: "movie_id", type: "S" }',
+        to: 'hashKey: { name: "id", type: "S" }',
+      },
+    ]);
+    const { text, report } = planDiff(["movies-prod"], { before: true });
+    const prod = stack(report, "movies-prod");
+    expect(prod.refusedBy).toEqual(["aws_dynamodb_table.movie_infos_table"]);
+    expect(prod.changes[0]).toMatchObject({
+      address: "aws_dynamodb_table.movie_infos_table",
+      action: "replace",
+      replacedBecause: ["hash_key"],
+      dataLoss: true,
+    });
+    expect(text).toContain(
+      "  ! movies-prod: aws_dynamodb_table.movie_infos_table must be replaced (hash_key forces replacement); refused: prevent_destroy",
+    );
+    expect(text).toContain(
+      "  ! Terraform refuses this plan: aws_dynamodb_table.movie_infos_table has lifecycle.prevent_destroy",
+    );
+  });
+
   it("updates log groups in place when the log retention changes", () => {
     if (!setup) return;
     commitEdit("log-retention", [
@@ -196,6 +222,9 @@ describe("plan:diff with Terraform", () => {
       "aws_api_gateway_integration.update_movie_rating_request_integration",
       "aws_api_gateway_method.update_movie_rating_request_method",
       "aws_api_gateway_model.update_movie_rating_request_model",
+      // No API routes to the function any more: its ERROR lines are no 500s to count.
+      "aws_cloudwatch_log_metric_filter.update_movie_rating_lambda_error_logs",
+      "aws_cloudwatch_metric_alarm.update_movie_rating_lambda_error_logs",
       "aws_lambda_permission.update_movie_rating_request_permission",
     ]);
     expect(movies.changes.filter((c) => c.action === "create")).toEqual([]);

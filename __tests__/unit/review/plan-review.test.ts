@@ -1,4 +1,9 @@
-import { countChanges, plannedChanges } from "../../../review/plan-review";
+import {
+  countChanges,
+  plannedChanges,
+  preventDestroyRefusals,
+  withoutPreventDestroy,
+} from "../../../review/plan-review";
 import type { PlanJson, ResourceChange } from "../../../review/terraform";
 
 function resource(
@@ -174,5 +179,45 @@ describe("plannedChanges", () => {
       "create aws_s3_bucket.b",
       "read data.aws_caller_identity.current",
     ]);
+  });
+});
+
+describe("plans Terraform refuses for prevent_destroy", () => {
+  it("reads the guarded resources from Terraform's errors, wrapped or not, each once", () => {
+    const message = [
+      "terraform plan failed:",
+      "Error: Instance cannot be destroyed",
+      "",
+      "  on cdk.tf.json line 1003:",
+      "Resource aws_dynamodb_table.movie_ratings_table has lifecycle.prevent_destroy set, but the plan calls for",
+      "this resource to be destroyed.",
+      "Error: Instance cannot be destroyed",
+      "Resource aws_dynamodb_table.movie_infos_table has",
+      "lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed.",
+      "Resource aws_dynamodb_table.movie_infos_table has lifecycle.prevent_destroy set, again",
+    ].join("\n");
+    expect(preventDestroyRefusals(message)).toEqual([
+      "aws_dynamodb_table.movie_infos_table",
+      "aws_dynamodb_table.movie_ratings_table",
+    ]);
+    expect(preventDestroyRefusals("Error: Invalid reference")).toEqual([]);
+  });
+
+  it("plans again without the guard, in a copy, keeping the rest of each lifecycle", () => {
+    const stack = {
+      resource: {
+        aws_dynamodb_table: { t: { name: "t", lifecycle: { prevent_destroy: true } } },
+        aws_s3_bucket: { b: { lifecycle: { prevent_destroy: true, ignore_changes: ["tags"] } } },
+        aws_sqs_queue: { q: { name: "q" } },
+      },
+    };
+    expect(withoutPreventDestroy(stack)).toEqual({
+      resource: {
+        aws_dynamodb_table: { t: { name: "t" } },
+        aws_s3_bucket: { b: { lifecycle: { ignore_changes: ["tags"] } } },
+        aws_sqs_queue: { q: { name: "q" } },
+      },
+    });
+    expect(stack.resource.aws_dynamodb_table.t.lifecycle).toEqual({ prevent_destroy: true });
   });
 });

@@ -252,3 +252,41 @@ describe("replacements that create first", () => {
     );
   });
 });
+
+describe("a plan Terraform refuses (prevent_destroy)", () => {
+  const refused: StackReview = {
+    ...unchanged,
+    stack: "api-prod",
+    status: "changed",
+    counts: { add: 1, change: 0, destroy: 1 },
+    changes: [
+      planned({
+        address: "aws_dynamodb_table.movies",
+        action: "replace",
+        verdict: "must be replaced",
+        replacedBecause: ["hash_key"],
+        dataLoss: true,
+      }),
+    ],
+    refusedBy: ["aws_dynamodb_table.movies"],
+  };
+  const SAYS =
+    "Terraform refuses this plan: aws_dynamodb_table.movies has lifecycle.prevent_destroy, so cdktf deploy would " +
+    "stop before applying anything. Below: what the plan does without that guard.";
+
+  it("says so in the risks and above the stack's changes (text)", () => {
+    const text = renderPlanText([refused], ENGINE);
+    expect(text).toContain(
+      "  ! api-prod: aws_dynamodb_table.movies must be replaced (hash_key forces replacement); refused: prevent_destroy\n",
+    );
+    expect(text).toContain(
+      `api-prod: 1 to add, 0 to change, 1 to destroy\n  ! ${SAYS}\n  -/+ aws_dynamodb_table.movies`,
+    );
+  });
+
+  it("says so in the table and above the stack's diff (markdown)", () => {
+    const markdown = renderPlanMarkdown([refused], { title: "t", engine: ENGINE });
+    expect(markdown).toContain("| `api-prod` (refused: prevent_destroy) | 1 | 0 | 1 | 1 |");
+    expect(markdown).toContain(`> [!WARNING]\n> \`api-prod\`: ${SAYS}\n\n<details>`);
+  });
+});

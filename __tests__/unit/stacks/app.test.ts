@@ -39,6 +39,7 @@ describe("addStacks", () => {
       "movies-dev",
       "movies-staging",
       "movies-prod",
+      "account-eu-central-1",
       STATE_BOOTSTRAP_STACK,
     ]);
   });
@@ -49,6 +50,7 @@ describe("addStacks", () => {
       "movies-staging",
       "movies-prod",
       "movies-alice",
+      "account-eu-central-1",
       STATE_BOOTSTRAP_STACK,
     ]);
   });
@@ -66,10 +68,11 @@ describe("developer stacks are isolated", () => {
   let bob: SynthesizedStack;
 
   beforeAll(() => {
-    const withAlice = stacksFor({ MOVIES_STAGE: "alice" });
+    const team = { MOVIES_STATE_BUCKET: "acme-movies-tfstate" };
+    const withAlice = stacksFor({ ...team, MOVIES_STAGE: "alice" });
     dev = synthesize(withAlice.get("movies-dev") as TerraformStack);
     alice = synthesize(withAlice.get("movies-alice") as TerraformStack);
-    bob = synthesize(stacksFor({ MOVIES_STAGE: "bob" }).get("movies-bob") as TerraformStack);
+    bob = synthesize(stacksFor({ ...team, MOVIES_STAGE: "bob" }).get("movies-bob") as TerraformStack);
   });
 
   it("names every account-wide resource after the developer's stage", () => {
@@ -110,7 +113,7 @@ describe("developer stacks are isolated", () => {
   it("keeps state under its own key, in the team's bucket", () => {
     const backend = (s: SynthesizedStack) => (s.terraform.backend as { s3: Record<string, unknown> }).s3;
     expect(backend(alice)).toEqual({
-      bucket: "movies-cdktf-tfstate",
+      bucket: "acme-movies-tfstate",
       key: "movies/movies-alice.tfstate",
       region: "eu-central-1",
       encrypt: true,

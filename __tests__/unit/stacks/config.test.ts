@@ -1,17 +1,22 @@
 import {
   applyOverrides,
-  DEFAULT_STATE_BUCKET,
+  configWarnings,
   environments,
   loadConfig,
   loadDeveloperConfig,
   loadStateConfig,
   selectedEnvironments,
   stateBucket,
+  stateBucketName,
+  stateProblems,
   validateConfig,
   type EnvironmentConfig,
   type EnvironmentOverrides,
 } from "../../../stacks/config";
 import { ConfigError } from "../../../stacks/validate";
+
+/** The state backend the committed config gives every environment: no bucket or key named yet. */
+const COMMITTED_STATE = { region: "eu-central-1", encryption: "aws:kms" };
 
 describe("loadConfig", () => {
   it("returns the dev environment with the default state bucket", () => {
@@ -22,7 +27,8 @@ describe("loadConfig", () => {
       logRetentionDays: 14,
       apiThrottling: { rateLimit: 50, burstLimit: 100 },
       lambda: { memorySize: 256, timeout: 10 },
-      state: { bucket: DEFAULT_STATE_BUCKET, region: "eu-central-1" },
+      data: { retain: false, noncurrentVersionExpirationDays: 7 },
+      state: COMMITTED_STATE,
     });
   });
 
@@ -34,7 +40,8 @@ describe("loadConfig", () => {
       logRetentionDays: 30,
       apiThrottling: { rateLimit: 100, burstLimit: 200 },
       lambda: { memorySize: 512, timeout: 10 },
-      state: { bucket: DEFAULT_STATE_BUCKET, region: "eu-central-1" },
+      data: { retain: true, noncurrentVersionExpirationDays: 30 },
+      state: COMMITTED_STATE,
     });
     expect(loadConfig("prod", {})).toEqual({
       environment: "prod",
@@ -43,14 +50,15 @@ describe("loadConfig", () => {
       logRetentionDays: 90,
       apiThrottling: { rateLimit: 500, burstLimit: 1000 },
       lambda: { memorySize: 1024, timeout: 10, reservedConcurrency: 50 },
-      state: { bucket: DEFAULT_STATE_BUCKET, region: "eu-central-1" },
+      data: { retain: true, noncurrentVersionExpirationDays: 90 },
+      state: COMMITTED_STATE,
     });
   });
 
   it("takes the state bucket from MOVIES_STATE_BUCKET", () => {
     expect(loadConfig("dev", { MOVIES_STATE_BUCKET: "acme-tfstate" }).state).toEqual({
+      ...COMMITTED_STATE,
       bucket: "acme-tfstate",
-      region: "eu-central-1",
     });
   });
 
@@ -147,6 +155,16 @@ describe("validateConfig: each bad value gives one exact message naming its key"
       'staging.alarmEmail: must be an e-mail address like team@example.com, got "oncall"',
     ],
     [
+      "data.retain",
+      { data: { retain: "yes" as unknown as boolean } },
+      'staging.data.retain: must be true or false, got "yes"',
+    ],
+    [
+      "data.noncurrentVersionExpirationDays",
+      { data: { noncurrentVersionExpirationDays: 0 } },
+      "staging.data.noncurrentVersionExpirationDays: must be an integer of at least 1, got 0",
+    ],
+    [
       "state.bucket",
       { state: { bucket: "ab" } },
       'staging.state.bucket: must be 3 to 63 lowercase letters, digits or hyphens, starting and ending with a letter or digit, got "ab"',
@@ -160,6 +178,11 @@ describe("validateConfig: each bad value gives one exact message naming its key"
       "state.bucket",
       { state: { bucket: "xn--tfstate" } },
       'staging.state.bucket: must not use a prefix or suffix S3 reserves, got "xn--tfstate"',
+    ],
+    [
+      "state.kmsKeyArn",
+      { state: { kmsKeyArn: "alias/movies-cdktf-tfstate" } },
+      'staging.state.kmsKeyArn: must be a KMS key ARN like arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab, got "alias/movies-cdktf-tfstate"',
     ],
     [
       "state.region",
@@ -234,31 +257,109 @@ describe("developer stages (MOVIES_STAGE)", () => {
   });
 });
 
-describe("loadStateConfig", () => {
-  it("is the committed state bucket, KMS-encrypted, its own state local until migrated", () => {
+describe("loadStateConfig: the state bucket's name", () => {
+  const KEY = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+  it("is derived from the account and region, unique per account: movies-cdktf-tfstate-<account>-<region>", () => {
+    expect(stateBucketName("123456789012", "eu-central-1")).toBe(
+      "movies-cdktf-tfstate-123456789012-eu-central-1",
+    );
+    expect(loadStateConfig({}, { ...stateBucket, accountId: "123456789012" }).bucket).toBe(
+      "movies-cdktf-tfstate-123456789012-eu-central-1",
+    );
+  });
+
+  it("takes stateBucket.bucket over the derived name, and MOVIES_STATE_BUCKET over both", () => {
+    const named = { ...stateBucket, accountId: "123456789012", bucket: "acme-tfstate" };
+    expect(loadStateConfig({}, named).bucket).toBe("acme-tfstate");
+    expect(loadStateConfig({ MOVIES_STATE_BUCKET: "acme-ci-tfstate" }, named).bucket).toBe("acme-ci-tfstate");
+  });
+
+  it("is unset in the committed config (no account yet): KMS-encrypted, its own state local until migrated", () => {
     expect(loadStateConfig({})).toEqual({
-      bucket: DEFAULT_STATE_BUCKET,
       region: "eu-central-1",
       encryption: "aws:kms",
       noncurrentVersionExpirationDays: 90,
       newerNoncurrentVersions: 10,
       backend: "local",
     });
-    expect(loadStateConfig({ MOVIES_STATE_BUCKET: "acme-tfstate" }).bucket).toBe("acme-tfstate");
   });
 
   it("names the state key of each bad value", () => {
     expect(() =>
       loadStateConfig(
         {},
-        { ...stateBucket, encryption: "des" as "AES256", noncurrentVersionExpirationDays: 0, accountId: "x" },
+        {
+          ...stateBucket,
+          encryption: "des" as "AES256",
+          noncurrentVersionExpirationDays: 0,
+          accountId: "x",
+          kmsKeyArn: "key",
+        },
       ),
     ).toThrow(
       new ConfigError([
         'state.encryption: must be one of the encryption types (aws:kms, AES256), got "des"',
         "state.noncurrentVersionExpirationDays: must be an integer of at least 1, got 0",
         'state.accountId: must be a 12-digit AWS account id, got "x"',
+        'state.kmsKeyArn: must be a KMS key ARN like arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab, got "key"',
+        'state.kmsKeyArn: is only used with encryption "aws:kms", got encryption "des"',
       ]),
+    );
+    expect(loadStateConfig({}, { ...stateBucket, kmsKeyArn: KEY }).kmsKeyArn).toBe(KEY);
+  });
+});
+
+describe("stateProblems: what stops a deploy, and what to set", () => {
+  const KEY = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+  const BUCKET_MESSAGE =
+    "No state bucket: set stateBucket.accountId in stacks/config.ts to the account that holds it (it is then " +
+    "named movies-cdktf-tfstate-<account>-eu-central-1), or name it with stateBucket.bucket or " +
+    "MOVIES_STATE_BUCKET=<a globally unique bucket name>.";
+  const KEY_MESSAGE =
+    "No state key: deploy the bootstrap first (npm run deploy:bootstrap), then set stateBucket.kmsKeyArn in " +
+    "stacks/config.ts to its output state_bucket_kms_key_arn. The bucket refuses state written with any other key.";
+
+  it("names the bucket's account first, then the key, while neither is configured", () => {
+    expect(stateProblems({ region: "eu-central-1", encryption: "aws:kms" })).toEqual([
+      BUCKET_MESSAGE,
+      KEY_MESSAGE,
+    ]);
+  });
+
+  it("asks only for the key once the bucket is named, and nothing once both are", () => {
+    const named = { bucket: "acme-tfstate", region: "eu-central-1", encryption: "aws:kms" } as const;
+    expect(stateProblems(named)).toEqual([KEY_MESSAGE]);
+    expect(stateProblems({ ...named, kmsKeyArn: KEY })).toEqual([]);
+  });
+
+  it("needs no key for an SSE-S3 bucket", () => {
+    expect(stateProblems({ bucket: "acme-tfstate", region: "eu-central-1", encryption: "AES256" })).toEqual(
+      [],
+    );
+  });
+});
+
+describe("configWarnings: risky but deployable, once per stack, naming the key", () => {
+  it("warns staging and prod without accountId, and prod without alarmEmail", () => {
+    expect(configWarnings(loadConfig("staging", {}))).toEqual([
+      "staging.accountId is not set: the provider accepts credentials of any account, so staging can be deployed " +
+        "into the wrong one. Set overrides.staging.accountId in stacks/config.ts.",
+    ]);
+    expect(configWarnings(loadConfig("prod", {}))).toEqual([
+      "prod.accountId is not set: the provider accepts credentials of any account, so prod can be deployed " +
+        "into the wrong one. Set overrides.prod.accountId in stacks/config.ts.",
+      "prod.alarmEmail is not set: every alarm goes to the stack's alerts topic and nobody is told. " +
+        "Set overrides.prod.alarmEmail in stacks/config.ts.",
+    ]);
+  });
+
+  it("says nothing for dev and developer stages, or once the keys are set", () => {
+    expect(configWarnings(loadConfig("dev", {}))).toEqual([]);
+    expect(configWarnings(loadDeveloperConfig("alice", {}))).toEqual([]);
+    const prod = loadConfig("prod", {});
+    expect(configWarnings({ ...prod, accountId: "123456789012", alarmEmail: "oncall@example.com" })).toEqual(
+      [],
     );
   });
 });

@@ -65,10 +65,34 @@ describe("alerts topic", () => {
   });
 });
 
+/** How a count alarm fires: any occurrence in one 5-minute period. */
+const ANY_IN_FIVE_MINUTES = {
+  statistic: "Sum",
+  period: 300,
+  evaluation_periods: 1,
+  threshold: 1,
+  comparison_operator: "GreaterThanOrEqualToThreshold",
+};
+
+/** The alarm on any occurrence of an `AWS/Lambda` count of `fn` in 5 minutes, named `<function>-<nameSuffix>`. */
+function lambdaCountAlarm(fn: string, metric: string, nameSuffix: string) {
+  return {
+    alarm_description: `${fnName(fn)}: ${metric} in the last 5 minutes`,
+    alarm_name: `${fnName(fn)}-${nameSuffix}`,
+    namespace: "AWS/Lambda",
+    metric_name: metric,
+    dimensions: { FunctionName: fnName(fn) },
+    ...ANY_IN_FIVE_MINUTES,
+    treat_missing_data: "notBreaching",
+    alarm_actions: [TOPIC],
+    ok_actions: [TOPIC],
+  };
+}
+
 describe("alarms", () => {
   it("every alarm notifies the alerts topic when it fires and when it recovers", () => {
     const alarms = Object.values(synth.resource.aws_cloudwatch_metric_alarm ?? {});
-    expect(alarms).toHaveLength(11);
+    expect(alarms).toHaveLength(15);
     for (const a of alarms) {
       expect(a).toMatchObject({
         alarm_actions: [TOPIC],
@@ -84,25 +108,57 @@ describe("alarms", () => {
       for (const [suffix, metric] of [
         ["errors", "Errors"],
         ["throttles", "Throttles"],
-      ]) {
-        expect(alarm(`${fn}_${suffix}`)).toEqual({
-          alarm_description: `${fnName(fn)}: ${metric} in the last 5 minutes`,
-          alarm_name: `${fnName(fn)}-${suffix}`,
-          namespace: "AWS/Lambda",
-          metric_name: metric,
-          dimensions: { FunctionName: fnName(fn) },
-          statistic: "Sum",
-          period: 300,
-          evaluation_periods: 1,
-          threshold: 1,
-          comparison_operator: "GreaterThanOrEqualToThreshold",
-          treat_missing_data: "notBreaching",
-          alarm_actions: [TOPIC],
-          ok_actions: [TOPIC],
-        });
+      ] as const) {
+        expect(alarm(`${fn}_${suffix}`)).toEqual(lambdaCountAlarm(fn, metric, suffix));
       }
     },
   );
+
+  it("upload-infos (invoked by S3): any event lost on the way, dropped or undeliverable to its failure queue", () => {
+    const fn = "upload_movie_infos_lambda";
+    for (const [suffix, metric, name] of [
+      ["destination_delivery_failures", "DestinationDeliveryFailures", "destination-delivery-failures"],
+      ["async_events_dropped", "AsyncEventsDropped", "async-events-dropped"],
+    ] as const) {
+      expect(alarm(`${fn}_${suffix}`)).toEqual(lambdaCountAlarm(fn, metric, name));
+    }
+    // The API's functions are invoked synchronously: they have no such alarms.
+    expect(alarm("get_movie_lambda_async_events_dropped")).toBeUndefined();
+  });
+
+  it.each(["get_movie_lambda", "update_movie_rating_lambda"])(
+    "%s (behind the API, which turns its exceptions into 500s): any ERROR log line in 5 minutes",
+    (fn) => {
+      expect(synth.resource.aws_cloudwatch_log_metric_filter?.[`${fn}_error_logs`]).toEqual({
+        name: `${fnName(fn)}-error-logs`,
+        log_group_name: `\${aws_cloudwatch_log_group.${fn}_log_group.name}`,
+        pattern: '{ $.level = "ERROR" }',
+        metric_transformation: {
+          namespace: "movies-dev",
+          name: "ErrorLogLines",
+          value: "1",
+          unit: "Count",
+          dimensions: { FunctionName: "$.function_name" },
+        },
+      });
+      expect(alarm(`${fn}_error_logs`)).toMatchObject({
+        alarm_name: `${fnName(fn)}-error-logs`,
+        namespace: "movies-dev",
+        metric_name: "ErrorLogLines",
+        dimensions: { FunctionName: fnName(fn) },
+        ...ANY_IN_FIVE_MINUTES,
+      });
+    },
+  );
+
+  it("counts no ERROR lines of upload-infos: it fails its invocation, which Errors counts", () => {
+    expect(Object.keys(synth.resource.aws_cloudwatch_log_metric_filter ?? {}).sort()).toEqual([
+      "get_movie_lambda_error_logs",
+      "update_movie_rating_lambda_error_logs",
+      "upload_movie_infos_lambda_rows_rejected",
+      "upload_movie_infos_lambda_rows_written",
+    ]);
+  });
 
   it("the API stage: any 5xx in 5 minutes", () => {
     expect(alarm("movies_api_5xx_errors")).toMatchObject({
@@ -219,12 +275,14 @@ describe("dashboard", () => {
       ["Lambda: invocations", 0, 8, 8, 6],
       ["Lambda: duration p99 (ms)", 8, 8, 8, 6],
       ["Lambda: errors", 16, 8, 8, 6],
-      ["Lambda: throttles", 0, 14, 12, 6],
-      ["Lambda: concurrent executions", 12, 14, 12, 6],
-      ["DynamoDB: consumed capacity", 0, 20, 12, 6],
-      ["DynamoDB: throttle events", 12, 20, 12, 6],
-      ["Ingestion: rows written / rejected", 0, 26, 12, 6],
-      ["Failure queues: messages waiting", 12, 26, 12, 6],
+      ["Lambda: throttles", 0, 14, 8, 6],
+      ["Lambda: concurrent executions", 8, 14, 8, 6],
+      ["Lambda: ERROR log lines (API functions)", 16, 14, 8, 6],
+      ["Lambda: asynchronous events lost", 0, 20, 24, 6],
+      ["DynamoDB: consumed capacity", 0, 26, 12, 6],
+      ["DynamoDB: throttle events", 12, 26, 12, 6],
+      ["Ingestion: rows written / rejected", 0, 32, 12, 6],
+      ["Failure queues: messages waiting", 12, 32, 12, 6],
     ]);
     for (const w of widgets.filter((w) => w.type === "metric")) {
       expect(w.properties).toMatchObject({ region: "eu-central-1", view: "timeSeries" });
@@ -263,6 +321,29 @@ describe("dashboard", () => {
         { label: fnName(fn) },
       ]),
     );
+  });
+
+  it("Lambda: ERROR log lines of the API's functions, and the events upload-infos lost", () => {
+    expect(metricsOf("Lambda: ERROR log lines (API functions)")).toEqual(
+      ["get_movie_lambda", "update_movie_rating_lambda"].map((fn) => [
+        "movies-dev",
+        "ErrorLogLines",
+        "FunctionName",
+        fnName(fn),
+        { label: fnName(fn) },
+      ]),
+    );
+    const upload = fnName("upload_movie_infos_lambda");
+    expect(metricsOf("Lambda: asynchronous events lost")).toEqual([
+      ["AWS/Lambda", "AsyncEventsDropped", "FunctionName", upload, { label: `${upload} dropped` }],
+      [
+        "AWS/Lambda",
+        "DestinationDeliveryFailures",
+        "FunctionName",
+        upload,
+        { label: `${upload} destination failures` },
+      ],
+    ]);
   });
 
   it("DynamoDB: consumed read/write capacity and throttle events per table", () => {

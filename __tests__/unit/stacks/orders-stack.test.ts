@@ -7,7 +7,7 @@ import { Testing, TerraformStack } from "cdktf";
 import { decodeJsonencode } from "../../../tooling/hcl-expression";
 import { Table } from "../../../constructs/table";
 import { EventBus } from "../../../constructs/event-bus";
-import { TableStreamPipe } from "../../../constructs/table-stream-pipe";
+import { TableStreamPipe, type TableStreamPipeProps } from "../../../constructs/table-stream-pipe";
 import { ORDER_CREATED_INPUT_TEMPLATE } from "../../../lambdas/orders/contract";
 import { MAX_ORDER_ITEMS, REFERENCE_PATTERN } from "../../../lambdas/orders/contract";
 import {
@@ -41,7 +41,7 @@ describe("readable, stable Terraform", () => {
       addressList(
         serviceStack(),
         table("orders_table"),
-        bundledFunction("orders_lambda"),
+        bundledFunction("orders_lambda", { api: true }),
         restApi("orders_api", {
           resources: ["orders_resource", "order_resource"],
           routes: ["create_order_request", "get_order_request"],
@@ -59,7 +59,7 @@ describe("readable, stable Terraform", () => {
   it("has its own state key and tags every resource as the orders service", () => {
     expect(synth.terraform.backend).toEqual({
       s3: {
-        bucket: "movies-cdktf-tfstate",
+        // No bucket yet: the committed config names none (remote-state.test.ts owns the backend's shape).
         key: "orders/orders-dev.tfstate",
         region: "eu-central-1",
         encrypt: true,
@@ -77,6 +77,19 @@ describe("readable, stable Terraform", () => {
 });
 
 describe("orders table", () => {
+  it("is protected from deletion in staging and prod (deletion protection, prevent_destroy), not in dev", () => {
+    for (const stack of ["orders-staging", "orders-prod"]) {
+      expect(synthesized(stack).resource.aws_dynamodb_table?.orders_table).toMatchObject({
+        deletion_protection_enabled: true,
+        lifecycle: { prevent_destroy: true },
+      });
+    }
+    expect(synth.resource.aws_dynamodb_table?.orders_table).toMatchObject({
+      deletion_protection_enabled: false,
+    });
+    expect(synth.resource.aws_dynamodb_table?.orders_table).not.toHaveProperty("lifecycle");
+  });
+
   it("is on-demand, encrypted, with PITR, hash key order_id, a NEW_IMAGE stream and a TTL", () => {
     expect(synth.resource.aws_dynamodb_table?.orders_table).toMatchObject({
       name: "orders-dev",
@@ -250,6 +263,25 @@ describe("OrderCreated: table stream ──pipe──▶ orders bus", () => {
     expect(json).toHaveResourceWithProperties(PipesPipe, { name: "order-created-dev" });
   });
 
+  it("is created only after its role's policy is attached and the new stream has had 150 s (provider #40572)", () => {
+    // The first apply: table and stream → the policy naming the stream → its attachment, which waits
+    // 150 s once created → the pipe. Pipes refuses a stream or a role that is seconds old.
+    expect(synth.resource.aws_pipes_pipe?.order_created_pipe).toMatchObject({
+      depends_on: ["aws_iam_role_policy_attachment.order_created_pipe_policy_attachment"],
+    });
+    expect(synth.resource.aws_iam_role_policy_attachment?.order_created_pipe_policy_attachment).toEqual({
+      role: "${aws_iam_role.order_created_pipe_role.name}",
+      policy_arn: "${aws_iam_policy.order_created_pipe_policy.arn}",
+      provisioner: [{ "local-exec": { command: 'node -e "setTimeout(() => {}, 150000)"' } }],
+      // A new stream (its ARN changes) means a new wait before the pipe that reads it.
+      lifecycle: { replace_triggered_by: ["aws_dynamodb_table.orders_table.stream_arn"] },
+    });
+    // Only the pipe's attachment waits: the function's roles never do.
+    expect(synth.resource.aws_iam_role_policy_attachment?.orders_lambda_policy_attachment).not.toHaveProperty(
+      "provisioner",
+    );
+  });
+
   it("dead-letters a record after 10 retries or 1 hour to its own SSE queue, kept 14 days", () => {
     expect(synth.resource.aws_sqs_queue?.order_created_pipe_dlq).toEqual({
       name: "order-created-dev-pipe-failures",
@@ -352,12 +384,8 @@ describe("OrderCreated: table stream ──pipe──▶ orders bus", () => {
       {
         sid: "ReadTableStream",
         effect: "Allow",
-        actions: [
-          "dynamodb:DescribeStream",
-          "dynamodb:GetRecords",
-          "dynamodb:GetShardIterator",
-          "dynamodb:ListStreams",
-        ],
+        // No ListStreams: it takes no resource, so on the stream ARN it would allow nothing.
+        actions: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
         resources: ["${aws_dynamodb_table.orders_table.stream_arn}"],
       },
       {
@@ -481,6 +509,8 @@ describe("the OrderCreated rule and its two targets", () => {
       name: "order-created-dev",
       sqs_managed_sse_enabled: true,
       visibility_timeout_seconds: 30,
+      // 14 days, SQS's maximum (its default is 4): the queue has no consumer yet, and messages wait for one.
+      message_retention_seconds: 1_209_600,
     });
     const queue = synth.resource.aws_sqs_queue?.order_created_queue as { redrive_policy: string };
     expect(decodeJsonencode(queue.redrive_policy)).toEqual({
@@ -631,7 +661,8 @@ describe("TableStreamPipe", () => {
     ).toThrow("pipe: table plain_table has no stream; set its streamViewType");
   });
 
-  it("takes the caller's retry bounds and log retention", () => {
+  /** A pipe of its own stack, with the caller's `options`. */
+  function customPipe(options: Partial<TableStreamPipeProps> = {}) {
     const stack = new TerraformStack(Testing.app(), "test");
     const table = new Table(stack, "stream_table", {
       name: "stream",
@@ -646,10 +677,29 @@ describe("TableStreamPipe", () => {
       eventBus: bus,
       detailType: "X",
       eventSource: "x",
-      maximumRetryAttempts: 3,
-      maximumRecordAgeSeconds: -1,
-      logRetentionDays: 30,
+      ...options,
     });
+    return stack;
+  }
+
+  it("takes the caller's wait between a new stream and the pipe; 0 waits not at all", () => {
+    const attachment = (streamSettleSeconds: number) =>
+      synthesize(customPipe({ streamSettleSeconds })).resource.aws_iam_role_policy_attachment
+        ?.custom_pipe_policy_attachment;
+    const newStream = { replace_triggered_by: ["aws_dynamodb_table.stream_table.stream_arn"] };
+    expect(attachment(30)).toMatchObject({
+      provisioner: [{ "local-exec": { command: 'node -e "setTimeout(() => {}, 30000)"' } }],
+      lifecycle: newStream,
+    });
+    expect(attachment(0)).not.toHaveProperty("provisioner");
+    expect(attachment(0)).toMatchObject({ lifecycle: newStream });
+    expect(() => customPipe({ streamSettleSeconds: 1.5 })).toThrow(
+      "custom_pipe: streamSettleSeconds must be an integer of at least 0, got 1.5",
+    );
+  });
+
+  it("takes the caller's retry bounds and log retention", () => {
+    const stack = customPipe({ maximumRetryAttempts: 3, maximumRecordAgeSeconds: -1, logRetentionDays: 30 });
     const custom = synthesize(stack).resource;
     expect(custom.aws_pipes_pipe?.custom_pipe?.source_parameters).toEqual({
       dynamodb_stream_parameters: {
@@ -717,6 +767,27 @@ describe("API protection", () => {
     expect(synth.resource.aws_cloudwatch_log_group?.orders_api_access_logs).toMatchObject({
       name: "/aws/apigateway/orders_api-dev/access-logs",
       retention_in_days: 14,
+    });
+  });
+});
+
+describe("messages waiting for a consumer", () => {
+  it("alarms when the oldest message of order-created has waited 7 days, half of what SQS keeps it", () => {
+    expect(synth.resource.aws_cloudwatch_metric_alarm?.order_created_queue_oldest_message_age).toEqual({
+      alarm_name: "${aws_sqs_queue.order_created_queue.name}-oldest-message-age",
+      alarm_description:
+        "${aws_sqs_queue.order_created_queue.name}: a message has waited over 7 days for a consumer; SQS deletes it unread at 14 days",
+      namespace: "AWS/SQS",
+      metric_name: "ApproximateAgeOfOldestMessage",
+      dimensions: { QueueName: "${aws_sqs_queue.order_created_queue.name}" },
+      statistic: "Maximum",
+      period: 300,
+      evaluation_periods: 1,
+      threshold: 604_800,
+      comparison_operator: "GreaterThanThreshold",
+      treat_missing_data: "notBreaching",
+      alarm_actions: ["${aws_sns_topic.alerts.arn}"],
+      ok_actions: ["${aws_sns_topic.alerts.arn}"],
     });
   });
 });

@@ -8,13 +8,18 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { stateBucket, type StateBucketConfig } from "../../../stacks/config";
+import { loadStateConfig, stateBucket, type StateBucketConfig } from "../../../stacks/config";
 import { StateBootstrapStack } from "../../../stacks/state-bootstrap-stack";
 import { addresses, synthesize, synthesized, type SynthesizedStack } from "../../helpers/synth";
 
+/** The bootstrap of `config`, its bucket named as the app names it. */
 function synthBootstrap(config: StateBucketConfig): SynthesizedStack {
-  return synthesize(new StateBootstrapStack(Testing.app(), "state-bootstrap", { config }));
+  return synthesize(
+    new StateBootstrapStack(Testing.app(), "state-bootstrap", { config: loadStateConfig({}, config) }),
+  );
 }
+
+const KEY_ARN = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
 const bucket = "${aws_s3_bucket.state_bucket.id}";
 
@@ -35,13 +40,15 @@ describe("state-bootstrap (KMS, the committed default)", () => {
       "aws_s3_bucket_public_access_block.state_bucket_public_access_block",
       "aws_s3_bucket_server_side_encryption_configuration.state_bucket_encryption",
       "aws_s3_bucket_versioning.state_bucket_versioning",
+      // No account configured: the bucket is named after the account it is deployed into.
+      "data.aws_caller_identity.current",
       "data.aws_iam_policy_document.state_bucket_tls_only_policy_document",
     ]);
   });
 
-  it("creates the configured bucket and refuses to destroy it or its key", () => {
+  it("names the bucket after the account it is deployed into, and refuses to destroy it or its key", () => {
     expect(synth.json).toHaveResourceWithProperties(S3Bucket, {
-      bucket: "movies-cdktf-tfstate",
+      bucket: "movies-cdktf-tfstate-${data.aws_caller_identity.current.account_id}-eu-central-1",
       lifecycle: { prevent_destroy: true },
     });
     expect(synth.json).toHaveResourceWithProperties(KmsKey, {
@@ -50,7 +57,7 @@ describe("state-bootstrap (KMS, the committed default)", () => {
       lifecycle: { prevent_destroy: true },
     });
     expect(synth.json).toHaveResourceWithProperties(KmsAlias, {
-      name: "alias/movies-cdktf-tfstate",
+      name: "alias/movies-cdktf-tfstate-${data.aws_caller_identity.current.account_id}-eu-central-1",
       target_key_id: "${aws_kms_key.state_bucket_key.key_id}",
     });
   });
@@ -91,15 +98,37 @@ describe("state-bootstrap (KMS, the committed default)", () => {
       policy: "${data.aws_iam_policy_document.state_bucket_tls_only_policy_document.json}",
       depends_on: ["aws_s3_bucket_public_access_block.state_bucket_public_access_block"],
     });
+    const bucketObjects = ["${aws_s3_bucket.state_bucket.arn}/*"];
+    const denyWrites = (sid: string, test: string, variable: string, values: string[]) => ({
+      sid,
+      effect: "Deny",
+      principals: [{ type: "*", identifiers: ["*"] }],
+      actions: ["s3:PutObject"],
+      resources: bucketObjects,
+      condition: [{ test, variable, values }],
+    });
     expect(synth.data.aws_iam_policy_document?.state_bucket_tls_only_policy_document?.statement).toEqual([
       {
         sid: "DenyInsecureTransport",
         effect: "Deny",
         principals: [{ type: "*", identifiers: ["*"] }],
         actions: ["s3:*"],
-        resources: ["${aws_s3_bucket.state_bucket.arn}", "${aws_s3_bucket.state_bucket.arn}/*"],
+        resources: ["${aws_s3_bucket.state_bucket.arn}", ...bucketObjects],
         condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
       },
+      // Terraform's `encrypt = true` alone writes SSE-S3, overriding the bucket's default: only writes
+      // that name this very key get in (state, lock and digest objects all do, with kms_key_id).
+      denyWrites("DenyWritesNotSseKms", "StringNotEquals", "s3:x-amz-server-side-encryption", ["aws:kms"]),
+      denyWrites("DenyWritesWithoutSseHeader", "Null", "s3:x-amz-server-side-encryption", ["true"]),
+      denyWrites(
+        "DenyWritesWithAnotherKey",
+        "StringNotEquals",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id",
+        ["${aws_kms_key.state_bucket_key.arn}"],
+      ),
+      denyWrites("DenyWritesWithoutKeyHeader", "Null", "s3:x-amz-server-side-encryption-aws-kms-key-id", [
+        "true",
+      ]),
     ]);
   });
 
@@ -128,33 +157,48 @@ describe("state-bootstrap (KMS, the committed default)", () => {
   it("outputs the bucket name the service stacks' backends read", () => {
     expect(synth.output).toEqual({
       state_bucket_name: {
-        description:
-          "The bucket every service stack's S3 backend uses (stacks/config.ts: stateBucket.bucket)",
+        description: "The bucket every other stack's S3 backend uses (stacks/config.ts: stateBucket)",
         value: "${aws_s3_bucket.state_bucket.bucket}",
       },
       state_bucket_region: { value: "eu-central-1" },
-      state_bucket_kms_key_arn: { value: "${aws_kms_key.state_bucket_key.arn}" },
+      state_bucket_kms_key_arn: {
+        description: "Set it as stateBucket.kmsKeyArn (stacks/config.ts): every S3 backend writes with it",
+        value: "${aws_kms_key.state_bucket_key.arn}",
+      },
     });
   });
 });
 
 describe("state-bootstrap, configured otherwise", () => {
+  it("uses the name derived from the configured account, and refuses other accounts' credentials", () => {
+    const synth = synthBootstrap({ ...stateBucket, accountId: "123456789012" });
+    expect(synth.resource.aws_s3_bucket?.state_bucket).toMatchObject({
+      bucket: "movies-cdktf-tfstate-123456789012-eu-central-1",
+    });
+    expect(synth.data.aws_caller_identity).toBeUndefined();
+    expect(JSON.parse(synth.json).provider.aws[0].allowed_account_ids).toEqual(["123456789012"]);
+  });
+
   it("uses SSE-S3 and no key when encryption is AES256", () => {
     const synth = synthBootstrap({ ...stateBucket, encryption: "AES256" });
     expect(synth.json).toHaveResourceWithProperties(S3BucketServerSideEncryptionConfigurationA, {
-      rule: [
-        { apply_server_side_encryption_by_default: { sse_algorithm: "AES256" }, bucket_key_enabled: true },
-      ],
+      rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }],
     });
     expect(synth.resource.aws_kms_key).toBeUndefined();
     expect(synth.output.state_bucket_kms_key_arn).toBeUndefined();
   });
 
-  it("moves its state into the bucket, with a lock file, once the backend is s3", () => {
-    const synth = synthBootstrap({ ...stateBucket, backend: "s3", accountId: "123456789012" });
+  it("moves its state into the bucket, written with the bucket's key, once the backend is s3", () => {
+    const synth = synthBootstrap({
+      ...stateBucket,
+      backend: "s3",
+      accountId: "123456789012",
+      kmsKeyArn: KEY_ARN,
+    });
     expect(synth.terraform.backend).toEqual({
       s3: {
-        bucket: "movies-cdktf-tfstate",
+        bucket: "movies-cdktf-tfstate-123456789012-eu-central-1",
+        kms_key_id: KEY_ARN,
         key: "state/state-bootstrap.tfstate",
         region: "eu-central-1",
         encrypt: true,

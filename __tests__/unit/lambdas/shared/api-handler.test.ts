@@ -96,8 +96,11 @@ describe("apiHandler", () => {
       body: `{"message":"Internal server error","requestId":"${lambdaContext.awsRequestId}"}`,
     });
     expect(lines).toEqual([
+      // What the stack's monitoring counts (`{ $.level = "ERROR" }`, by `$.function_name`): a 500 is
+      // no Lambda error, so this line is the only trace of it in CloudWatch.
       expect.objectContaining({
         level: "ERROR",
+        function_name: lambdaContext.functionName,
         message: "request failed",
         statusCode: 500,
         error: { name: "Error", message: failure.message, stack: failure.stack },

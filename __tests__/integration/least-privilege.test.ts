@@ -1,0 +1,163 @@
+import type { APIGatewayProxyResult } from "aws-lambda";
+import { TerraformResolver } from "../../local/terraform";
+import type { TerraformJson } from "../../tooling/terraform-json";
+import { compareGrants, grantedAccesses, type Access } from "../helpers/aws-usage";
+import { ordersApiEvent } from "../helpers/events";
+import { startLocalAws, type LocalAws } from "../helpers/local-aws";
+import { GET_MOVIE, LocalMovies, UPDATE_RATING, UPLOAD_INFOS } from "../helpers/local-movies";
+import { synthesized } from "../helpers/synth";
+
+/**
+ * Least privilege, exactly: each function runs its bundle through every data path it has (against
+ * DynamoDB Local and s3rver, through recording proxies keyed by function), and the IAM actions its
+ * requests need are compared with what the synthesized policy grants, on which ARNs. Nothing missing
+ * (the code would get AccessDenied on AWS), nothing extra (a grant no request needs).
+ *
+ * The function list comes from the stack, so a new function is checked as soon as it exists: until its
+ * paths are driven here, its grants count as extra and the test fails.
+ */
+
+const ORDERS = "aws_lambda_function.orders_lambda";
+
+function functionAddresses(stack: TerraformJson): string[] {
+  return Object.keys(stack.resource?.aws_lambda_function ?? {}).map((name) => `aws_lambda_function.${name}`);
+}
+
+function comparison(local: LocalAws, address: string, stack: TerraformJson = local.stack) {
+  const granted = grantedAccesses(stack, address, local.resolver);
+  return compareGrants(granted, local.usage(address));
+}
+
+describe("movies-dev: each function is granted exactly the DynamoDB and S3 actions its requests need", () => {
+  let local: LocalAws;
+  let movies: LocalMovies;
+
+  beforeAll(async () => {
+    local = await startLocalAws(synthesized("movies-dev"));
+    movies = new LocalMovies(local);
+    // Every path that touches AWS: a CSV upload, a PATCH of a movie that exists and of one that does
+    // not (the cancelled transaction), a GET of a movie with ratings and of one without.
+    const csv = "mv1,Heat,US,1995-12-15\nmv2,Alien,UK,1979-05-25\n";
+    const { outcome } = await movies.upload("least-privilege.csv", csv);
+    expect(outcome.ok).toBe(true);
+    const patch = (id: string) =>
+      movies.api(UPDATE_RATING, id, { body: JSON.stringify({ imdb_rating: 80 }) });
+    expect((await patch("mv1")).statusCode).toBe(200);
+    expect((await patch("mv9")).statusCode).toBe(404);
+    expect((await movies.api(GET_MOVIE, "mv1")).statusCode).toBe(200);
+    expect((await movies.api(GET_MOVIE, "mv2")).statusCode).toBe(200);
+  }, 120_000);
+
+  afterAll(async () => {
+    await local?.stop();
+  });
+
+  it("drives every function of the stack", () => {
+    expect(functionAddresses(local.stack).sort()).toEqual([GET_MOVIE, UPDATE_RATING, UPLOAD_INFOS].sort());
+    for (const address of functionAddresses(local.stack)) expect(local.usage(address)).not.toEqual([]);
+  });
+
+  it.each([GET_MOVIE, UPDATE_RATING, UPLOAD_INFOS])("%s: nothing missing, nothing extra", (address) => {
+    expect(comparison(local, address)).toEqual({ missing: [], extra: [] });
+  });
+
+  it("records what each request is authorized as: per table, per transaction item, per object", () => {
+    const table = (name: string) => `arn:aws:dynamodb:eu-central-1:000000000000:table/${name}-dev`;
+    const distinct = (accesses: readonly Access[]) => [
+      ...new Set(accesses.map((a) => `${a.action} ${a.resource}`)),
+    ];
+    expect(distinct(local.usage(GET_MOVIE))).toEqual([
+      `dynamodb:BatchGetItem ${table("movie_infos")}`,
+      `dynamodb:BatchGetItem ${table("movie_ratings")}`,
+    ]);
+    expect(distinct(local.usage(UPDATE_RATING))).toEqual([
+      `dynamodb:ConditionCheckItem ${table("movie_infos")}`,
+      `dynamodb:UpdateItem ${table("movie_ratings")}`,
+    ]);
+    expect(distinct(local.usage(UPLOAD_INFOS))).toEqual([
+      `s3:GetObject arn:aws:s3:::${movies.bucket}/least-privilege.csv`,
+      `dynamodb:BatchWriteItem ${table("movie_infos")}`,
+    ]);
+  });
+
+  it("fails on a grant taken away and on a grant added (the check can fail)", () => {
+    const tampered = structuredClone(local.stack) as {
+      data: { aws_iam_policy_document: Record<string, { statement: { actions: string[] }[] }> };
+    };
+    const statements =
+      tampered.data.aws_iam_policy_document.get_movie_lambda_policy_document?.statement ?? [];
+    // The ratings table loses BatchGetItem; the infos table gains the GetItem the workshop grants.
+    const infos = statements.find((s) => JSON.stringify(s).includes("movie_infos_table.arn"));
+    const ratings = statements.find((s) => JSON.stringify(s).includes("movie_ratings_table.arn"));
+    if (!infos || !ratings) throw new Error("get-movie's table statements moved: update this test");
+    infos.actions = ["dynamodb:BatchGetItem", "dynamodb:GetItem"];
+    ratings.actions = ["dynamodb:DeleteItem"];
+    const table = (name: string) => `arn:aws:dynamodb:eu-central-1:000000000000:table/${name}-dev`;
+    expect(comparison(local, GET_MOVIE, tampered as TerraformJson)).toEqual({
+      missing: [{ action: "dynamodb:BatchGetItem", resource: table("movie_ratings") }],
+      extra: [
+        { action: "dynamodb:GetItem", resource: table("movie_infos") },
+        { action: "dynamodb:DeleteItem", resource: table("movie_ratings") },
+      ],
+    });
+  });
+});
+
+describe("orders-dev: the orders function is granted exactly what its requests need", () => {
+  let local: LocalAws;
+
+  beforeAll(async () => {
+    local = await startLocalAws(synthesized("orders-dev"));
+    const lambda = local.lambda(ORDERS);
+    const send = (event: ReturnType<typeof ordersApiEvent>) =>
+      lambda.invokeOrThrow<APIGatewayProxyResult>(event);
+    const body = JSON.stringify({
+      customer_id: "c-1",
+      items: [{ sku: "book-1", quantity: 1, unit_price_cents: 999 }],
+    });
+    // POST without a key (PutItem), with a key (a transaction of two puts) and the same again (the
+    // cancelled transaction, then GetItem of the key's item), and a GET (GetItem).
+    const created = await send(ordersApiEvent("POST /orders", { body }));
+    expect(created.statusCode).toBe(201);
+    const keyed = { body, headers: { "Idempotency-Key": "least-privilege-1" } };
+    expect((await send(ordersApiEvent("POST /orders", keyed))).statusCode).toBe(201);
+    expect((await send(ordersApiEvent("POST /orders", keyed))).statusCode).toBe(200);
+    const orderId = String((JSON.parse(created.body) as { order_id: string }).order_id);
+    expect((await send(ordersApiEvent("GET /orders/{orderId}", { orderId }))).statusCode).toBe(200);
+  }, 120_000);
+
+  afterAll(async () => {
+    await local?.stop();
+  });
+
+  it("drives the stack's one function, which needs PutItem and GetItem on its table and nothing else", () => {
+    expect(functionAddresses(local.stack)).toEqual([ORDERS]);
+    expect(comparison(local, ORDERS)).toEqual({ missing: [], extra: [] });
+    const table = "arn:aws:dynamodb:eu-central-1:000000000000:table/orders-dev";
+    expect([...new Set(local.usage(ORDERS).map((a) => `${a.action} ${a.resource}`))].sort()).toEqual([
+      `dynamodb:GetItem ${table}`,
+      `dynamodb:PutItem ${table}`,
+    ]);
+  });
+});
+
+describe("the recorder's reading of requests", () => {
+  it("resolves a TerraformResolver ARN for every statement it reads", () => {
+    const stack = synthesized("movies-dev");
+    const resolver = new TerraformResolver(stack, { region: "eu-central-1" });
+    const granted = grantedAccesses(stack, UPLOAD_INFOS, resolver).filter(
+      (a) => !a.action.startsWith("logs:"),
+    );
+    expect(granted.filter((a) => !a.action.startsWith("xray:"))).toEqual([
+      {
+        action: "sqs:SendMessage",
+        resource: "arn:aws:sqs:eu-central-1:000000000000:upload-infos-dev-failures",
+      },
+      { action: "s3:GetObject", resource: "arn:aws:s3:::000000000000-movie-infos-dev/*" },
+      {
+        action: "dynamodb:BatchWriteItem",
+        resource: "arn:aws:dynamodb:eu-central-1:000000000000:table/movie_infos-dev",
+      },
+    ]);
+  });
+});
