@@ -62,7 +62,9 @@ describe("movies-dev: each function is granted exactly the DynamoDB and S3 actio
   });
 
   it("records what each request is authorized as: per table, per transaction item, per object", () => {
-    const table = (name: string) => `arn:aws:dynamodb:eu-central-1:000000000000:table/${name}-dev`;
+    // Tables carry this test file's suffix on the run's shared DynamoDB Local (helpers/local-aws.ts).
+    const table = (name: string) =>
+      `arn:aws:dynamodb:eu-central-1:000000000000:table/${name}-dev${local.nameSuffix}`;
     const distinct = (accesses: readonly Access[]) => [
       ...new Set(accesses.map((a) => `${a.action} ${a.resource}`)),
     ];
@@ -92,7 +94,9 @@ describe("movies-dev: each function is granted exactly the DynamoDB and S3 actio
     if (!infos || !ratings) throw new Error("get-movie's table statements moved: update this test");
     infos.actions = ["dynamodb:BatchGetItem", "dynamodb:GetItem"];
     ratings.actions = ["dynamodb:DeleteItem"];
-    const table = (name: string) => `arn:aws:dynamodb:eu-central-1:000000000000:table/${name}-dev`;
+    // Tables carry this test file's suffix on the run's shared DynamoDB Local (helpers/local-aws.ts).
+    const table = (name: string) =>
+      `arn:aws:dynamodb:eu-central-1:000000000000:table/${name}-dev${local.nameSuffix}`;
     expect(comparison(local, GET_MOVIE, tampered as TerraformJson)).toEqual({
       missing: [{ action: "dynamodb:BatchGetItem", resource: table("movie_ratings") }],
       extra: [
@@ -133,7 +137,7 @@ describe("orders-dev: the orders function is granted exactly what its requests n
   it("drives the stack's one function, which needs PutItem and GetItem on its table and nothing else", () => {
     expect(functionAddresses(local.stack)).toEqual([ORDERS]);
     expect(comparison(local, ORDERS)).toEqual({ missing: [], extra: [] });
-    const table = "arn:aws:dynamodb:eu-central-1:000000000000:table/orders-dev";
+    const table = `arn:aws:dynamodb:eu-central-1:000000000000:table/orders-dev${local.nameSuffix}`;
     expect([...new Set(local.usage(ORDERS).map((a) => `${a.action} ${a.resource}`))].sort()).toEqual([
       `dynamodb:GetItem ${table}`,
       `dynamodb:PutItem ${table}`,
