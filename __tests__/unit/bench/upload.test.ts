@@ -24,7 +24,11 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The server answers HeadObject and GetObject with `stored`. */
 function serverStores(stored: string) {
-  s3Mock.on(PutObjectCommand).resolves({});
+  // Like a server, read the body to its end: an unread file stream would open after the test removed it.
+  s3Mock.on(PutObjectCommand).callsFake(async ({ Body }: { Body: NodeJS.ReadableStream }) => {
+    for await (const chunk of Body) void chunk;
+    return {};
+  });
   s3Mock.on(HeadObjectCommand).resolves({ ContentLength: Buffer.byteLength(stored) });
   s3Mock.on(GetObjectCommand).resolves({ Body: s3Body(stored) });
 }
