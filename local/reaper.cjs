@@ -24,12 +24,19 @@ function readLock(lockFile) {
   }
 }
 
+/** Running: it exists and, where /proc tells, is not a zombie (exited, not yet reaped by its parent). */
 function alive(pid) {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return error.code === "EPERM";
+  }
+  if (process.platform !== "linux") return true;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat[stat.lastIndexOf(")") + 2] !== "Z";
+  } catch {
+    return false;
   }
 }
 

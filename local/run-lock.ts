@@ -54,13 +54,21 @@ export function readLock(stateDir: string): LockRecord | undefined {
   }
 }
 
-/** Is a process with this id running? (EPERM: it is, under another user.) */
+/**
+ * Is a process with this id running? (EPERM: it is, under another user.) A zombie, which has exited but
+ * not yet been reaped by its parent, is not (where /proc tells).
+ */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat[stat.lastIndexOf(")") + 2] !== "Z";
+  } catch {
+    return process.platform !== "linux";
   }
 }
 

@@ -7,6 +7,8 @@ import { describePorts, processAlive, readLock, RunLock, StateDirInUseError } fr
 const PORTS = { apis: [3000, 3001], s3: 4569, dynamodb: 8000, lambda: 9001 };
 
 describe("RunLock", () => {
+  // These spawn processes and wait for them: on a busy machine, more than a unit test's usual 5 s.
+  jest.setTimeout(20_000);
   let stateDir: string;
   beforeEach(() => {
     stateDir = mkdtempSync(join(tmpdir(), "run-lock-"));
