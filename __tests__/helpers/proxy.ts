@@ -33,22 +33,32 @@ export function forward(
   });
 }
 
-/** Forwards a request to `target` and answers `res` with what came back, or a 502 when nothing did. */
+/**
+ * Forwards a request to `target` and streams the answer to `res` as it comes (a 65 MiB object is never
+ * held whole here), or answers 502 when the target cannot be reached.
+ */
 export function relay(
   target: string,
-  request: { method: string; url: string; headers: IncomingHttpHeaders; body: Buffer },
+  incoming: { method: string; url: string; headers: IncomingHttpHeaders; body: Buffer },
   res: ServerResponse,
 ): void {
-  forward(target, request.method, request.url, request.headers, request.body).then(
-    ({ status, headers, payload }) => {
-      res.writeHead(status, headers);
-      res.end(payload);
+  const url = new URL(incoming.url, target);
+  const outgoing = request(
+    url,
+    {
+      method: incoming.method,
+      headers: { ...incoming.headers, host: url.host, "content-length": String(incoming.body.length) },
     },
-    () => {
-      res.writeHead(502);
-      res.end();
+    (response) => {
+      res.writeHead(response.statusCode ?? 502, response.headers);
+      response.pipe(res);
     },
   );
+  outgoing.on("error", () => {
+    if (!res.headersSent) res.writeHead(502);
+    res.end();
+  });
+  outgoing.end(incoming.body);
 }
 
 /** Listens on 127.0.0.1 on a free port; `stop` drops open connections (a stuck one too) and closes. */
