@@ -350,14 +350,14 @@ describe("3. bytes that are not UTF-8 are rejected, never stored as U+FFFD", () 
   });
 });
 
-describe("4. memory stays flat: a 65 MiB line is rejected as it streams past", () => {
-  it("rejects the line with its length, writes the rows after it, and adds less than 48 MiB to the peak RSS", async () => {
+describe("4. memory stays flat: a 96 MiB line is rejected as it streams past", () => {
+  it("rejects the line with its length, writes the rows after it, and adds less to the peak RSS than the line holds", async () => {
     const lambda = local.lambda(UPLOAD_INFOS, { environment: {} });
     try {
       await movies.upload("memory/warm-up.csv", rows("w", 1), lambda);
       const warmPeak = peakRssBytes(lambda.pid as number);
       // The line that killed a 256 MB function: held whole (and copied), one 40 MiB line peaked at 172 MiB.
-      const longLine = `l4,${"z".repeat(65 * 1024 * 1024)},US,2001-01-01`;
+      const longLine = `l4,${"z".repeat(96 * 1024 * 1024)},US,2001-01-01`;
       const csv = rows("l", 3) + `${longLine}\n` + rows("m", 50);
 
       const { summary, outcome } = await movies.upload("memory/long-line.csv", csv, lambda);
@@ -374,10 +374,12 @@ describe("4. memory stays flat: a 65 MiB line is rejected as it streams past", (
         ],
       });
       expect(await storedIds()).toEqual([...idsOf("l", 3), ...idsOf("m", 50), "w1"].sort());
-      // The function process's own peak (VmHWM). What it gains is garbage from streaming 65 MiB through,
-      // freed at the next GC, not the line.
+      // The function process's own peak (VmHWM). What it gains is garbage from streaming the object through:
+      // its chunks are Buffers, memory outside V8's heap, which V8 lets grow by about 64 MiB before it forces
+      // a collection (seen: 34–42 MiB on a quiet machine, 65 MiB at load 16). Holding the line would add at
+      // least its 96 MiB; the bound sits between the two.
       const growth = peakRssBytes(lambda.pid as number) - warmPeak;
-      expect(growth).toBeLessThan(48 * 1024 * 1024);
+      expect(growth).toBeLessThan(80 * 1024 * 1024);
     } finally {
       await lambda.stop();
     }
