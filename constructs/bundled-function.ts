@@ -348,10 +348,17 @@ export class BundledFunction extends ResourceConstruct {
     this.addToPolicy({ actions: [...actions].sort(), resources: [table.tableArn] });
   }
 
-  /** Lets the function read the objects of a bucket (s3:GetObject on its objects only). */
+  /**
+   * Lets the function read the objects of a bucket, any version of them (s3:GetObject and
+   * s3:GetObjectVersion on its objects only): S3 refuses a GetObject or HeadObject naming a VersionId
+   * without the second, and functions read the exact version an event names.
+   */
   grantBucketRead(bucket: ReadableBucket, envVar: string): void {
     this.addEnvironment(envVar, bucket.bucketName);
-    this.addToPolicy({ actions: ["s3:GetObject"], resources: [`${bucket.bucketArn}/*`] });
+    this.addToPolicy({
+      actions: ["s3:GetObject", "s3:GetObjectVersion"],
+      resources: [`${bucket.bucketArn}/*`],
+    });
   }
 
   /** Lets the function send messages to exactly `queue` (sqs:SendMessage on its ARN). */

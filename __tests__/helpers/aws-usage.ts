@@ -12,7 +12,8 @@ import { listenOnLoopback, relay } from "./proxy";
  * into the IAM actions AWS authorizes it with, on the ARNs it touches: `BatchGetItem` on two tables is
  * `dynamodb:BatchGetItem` on each; a `TransactWriteItems` is authorized per item (`dynamodb:PutItem`,
  * `dynamodb:UpdateItem`, `dynamodb:ConditionCheckItem`, ...), there is no `TransactWriteItems` action;
- * a `GET` or `HEAD` of an object is `s3:GetObject` on `arn:aws:s3:::<bucket>/<key>`.
+ * a `GET` or `HEAD` of an object is `s3:GetObject` on `arn:aws:s3:::<bucket>/<key>` (`s3:GetObjectVersion` when
+ * it names a `versionId`).
  */
 
 /** One IAM action on one ARN, as AWS authorizes a request. */
@@ -70,6 +71,10 @@ export function s3Access(method: string, url: string): Access {
   const subresources = [...searchParams.keys()].filter(
     (k) => !k.startsWith("x-id") && k !== "x-amz-checksum-mode",
   );
+  // A GET or HEAD that names a version needs s3:GetObjectVersion, not s3:GetObject.
+  if (key !== "" && (method === "GET" || method === "HEAD") && subresources.join() === "versionId") {
+    return { action: "s3:GetObjectVersion", resource: `arn:aws:s3:::${bucket}/${key}` };
+  }
   if (key !== "" && subresources.length === 0) {
     const action = {
       GET: "s3:GetObject",

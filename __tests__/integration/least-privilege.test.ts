@@ -2,7 +2,7 @@ import type { APIGatewayProxyResult } from "aws-lambda";
 import { TerraformResolver } from "../../local/terraform";
 import type { TerraformJson } from "../../tooling/terraform-json";
 import { compareGrants, grantedAccesses, type Access } from "../helpers/aws-usage";
-import { ordersApiEvent } from "../helpers/events";
+import { ordersApiEvent, s3Event, s3EventRecord } from "../helpers/events";
 import { startLocalAws, type LocalAws } from "../helpers/local-aws";
 import { GET_MOVIE, LocalMovies, UPDATE_RATING, UPLOAD_INFOS } from "../helpers/local-movies";
 import { synthesized } from "../helpers/synth";
@@ -40,6 +40,11 @@ describe("movies-dev: each function is granted exactly the DynamoDB and S3 actio
     const csv = "mv1,Heat,US,1995-12-15\nmv2,Alien,UK,1979-05-25\n";
     const { outcome } = await movies.upload("least-privilege.csv", csv);
     expect(outcome.ok).toBe(true);
+    // A versioned bucket's events name the version, and reading it is s3:GetObjectVersion. s3rver keeps no
+    // versions, so only the request matters here, not what the function makes of the answer.
+    const versioned = s3EventRecord(movies.bucket, "least-privilege.csv");
+    versioned.s3.object.versionId = "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY";
+    await local.lambda(UPLOAD_INFOS).invoke(s3Event(versioned));
     const patch = (id: string) =>
       movies.api(UPDATE_RATING, id, { body: JSON.stringify({ imdb_rating: 80 }) });
     expect((await patch("mv1")).statusCode).toBe(200);
@@ -79,6 +84,7 @@ describe("movies-dev: each function is granted exactly the DynamoDB and S3 actio
     expect(distinct(local.usage(UPLOAD_INFOS))).toEqual([
       `s3:GetObject arn:aws:s3:::${movies.bucket}/least-privilege.csv`,
       `dynamodb:BatchWriteItem ${table("movie_infos")}`,
+      `s3:GetObjectVersion arn:aws:s3:::${movies.bucket}/least-privilege.csv`,
     ]);
   });
 
@@ -158,6 +164,7 @@ describe("the recorder's reading of requests", () => {
         resource: "arn:aws:sqs:eu-central-1:000000000000:upload-infos-dev-failures",
       },
       { action: "s3:GetObject", resource: "arn:aws:s3:::000000000000-movie-infos-dev/*" },
+      { action: "s3:GetObjectVersion", resource: "arn:aws:s3:::000000000000-movie-infos-dev/*" },
       {
         action: "dynamodb:BatchWriteItem",
         resource: "arn:aws:dynamodb:eu-central-1:000000000000:table/movie_infos-dev",

@@ -290,7 +290,7 @@ describe("4. least-privilege policy per function", () => {
       },
       {
         effect: "Allow",
-        actions: ["s3:GetObject"],
+        actions: ["s3:GetObject", "s3:GetObjectVersion"],
         resources: ["${aws_s3_bucket.movie_infos_bucket.arn}/*"],
       },
       {
