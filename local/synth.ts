@@ -53,7 +53,9 @@ export function synthesize(
   return new Promise((resolve) => {
     const child = spawn(command, args, {
       cwd: root,
-      env: { ...process.env, CHECKPOINT_DISABLE: "1" },
+      // As `npm run synth`: the stacks' errors (no state bucket yet) are reported, not fatal, since the local
+      // run needs no account.
+      env: { ...process.env, CHECKPOINT_DISABLE: "1", CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "1" },
       stdio: options.inherit ? "inherit" : ["ignore", "pipe", "pipe"],
       // A process group of its own, so the run can end all of it (npm, its shell, node, esbuild).
       detached: true,
