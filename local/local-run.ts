@@ -369,7 +369,8 @@ class Run implements LocalRun {
     const gateway = await startIamGateway({
       dynamodbEndpoint: dynamodb.endpoint,
       s3Endpoint: s3.endpoint,
-      identities: this.identities(this.parts),
+      // apply() registers the identities of the stacks it serves, before any function process starts.
+      identities: [],
       scope: { region: this.region, accountId: this.accountId },
       dynamodbPort: this.options.dynamodbPort ?? DEFAULT_PORTS.dynamodb,
       s3Port: this.options.s3Port ?? DEFAULT_PORTS.s3,
