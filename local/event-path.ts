@@ -9,7 +9,7 @@ import {
   GetShardIteratorCommand,
   type _Record as StreamRecord,
 } from "@aws-sdk/client-dynamodb-streams";
-import { referenceOf } from "../tooling/terraform-json";
+import { nestedBlocks, referenceOf } from "../tooling/terraform-json";
 import { LOCAL_CREDENTIALS } from "./emulators";
 import { matchesPattern, type EventPattern } from "./event-patterns";
 import { jsonPath, renderInputTransformer, renderPipeTemplate } from "./input-templates";
@@ -27,9 +27,8 @@ import type { TerraformResolver } from "./terraform";
  */
 
 type Block = Record<string, unknown>;
-/** cdktf writes a nested block as an object, or a list of one. */
-const first = (value: unknown): Block =>
-  Array.isArray(value) ? ((value[0] as Block) ?? {}) : ((value as Block) ?? {});
+/** The first (here: only) instance of a nested block, or an empty one. */
+const first = (value: unknown): Block => nestedBlocks(value)[0] ?? {};
 
 export interface DeclaredPipe {
   readonly address: string;

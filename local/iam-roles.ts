@@ -1,4 +1,4 @@
-import { referenceOf } from "../tooling/terraform-json";
+import { nestedBlocks, referenceOf } from "../tooling/terraform-json";
 import type { NamedPolicy, PolicyDocument, PolicyStatement } from "./iam-policy";
 import type { TerraformResolver } from "./terraform";
 
@@ -25,9 +25,6 @@ export interface FunctionIdentity {
 
 type Block = Record<string, unknown>;
 
-const blocks = (value: unknown): Block[] =>
-  Array.isArray(value) ? (value as Block[]) : value && typeof value === "object" ? [value as Block] : [];
-
 const strings = (value: unknown): string[] | undefined =>
   Array.isArray(value) ? value.map(String) : typeof value === "string" ? [value] : undefined;
 
@@ -35,7 +32,7 @@ const strings = (value: unknown): string[] | undefined =>
 function documentStatement(block: Block, resolver: TerraformResolver): PolicyStatement {
   const resolved = resolver.resolve(block) as Block;
   const conditions: Record<string, Record<string, string[]>> = {};
-  for (const condition of blocks(resolved.condition)) {
+  for (const condition of nestedBlocks(resolved.condition)) {
     const test = String(condition.test);
     (conditions[test] ??= {})[String(condition.variable)] = strings(condition.values) ?? [];
   }
@@ -63,7 +60,7 @@ function dataDocument(resolver: TerraformResolver, name: string): PolicyDocument
     if (same >= 0) merged[same] = statement;
     else merged.push(statement);
   };
-  for (const block of blocks(config.statement)) put(documentStatement(block, resolver));
+  for (const block of nestedBlocks(config.statement)) put(documentStatement(block, resolver));
   for (const statement of statementsOf(config.override_policy_documents)) put(statement);
   return { Version: "2012-10-17", Statement: merged };
 }
@@ -96,7 +93,7 @@ function rolePolicies(
   const policies: NamedPolicy[] = [];
   const warnings: string[] = [];
   const roleConfig = resolver.config("aws_iam_role", role);
-  for (const [index, inline] of blocks(roleConfig.inline_policy).entries()) {
+  for (const [index, inline] of nestedBlocks(roleConfig.inline_policy).entries()) {
     if (inline.policy === undefined) continue;
     const source = `aws_iam_role.${role}.inline_policy[${index}]`;
     policies.push({ source, document: policyDocumentOf(resolver, inline.policy) });

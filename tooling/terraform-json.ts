@@ -105,6 +105,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** A nested block's instances: cdktf writes a nested block as one object or as a list of them. */
+export function nestedBlocks(value: unknown): Record<string, unknown>[] {
+  if (Array.isArray(value)) return value.filter(isObject);
+  return isObject(value) ? [value] : [];
+}
+
 /**
  * The addresses of one stack and their configuration: `type.name` for resources, `data.type.name`,
  * `output.name`, `var.name`, `module.name`, `provider.name`, and `terraform` / `locals` as a whole.

@@ -1,4 +1,5 @@
 import {
+  nestedBlocks,
   addressesOf,
   parseReference,
   referenceOf,
@@ -88,5 +89,17 @@ describe("addresses", () => {
 
   it("lists the resources and data sources, sorted", () => {
     expect(resourceAddresses(json)).toEqual(["aws_s3_bucket.b", "data.aws_region.r"]);
+  });
+});
+
+describe("nested blocks", () => {
+  it("reads a block written as one object or as a list, and nothing else", () => {
+    expect(nestedBlocks({ effect: "Allow" })).toEqual([{ effect: "Allow" }]);
+    expect(nestedBlocks([{ effect: "Allow" }, { effect: "Deny" }])).toEqual([
+      { effect: "Allow" },
+      { effect: "Deny" },
+    ]);
+    expect(nestedBlocks(undefined)).toEqual([]);
+    expect(nestedBlocks("${aws_x.y.z}")).toEqual([]);
   });
 });
