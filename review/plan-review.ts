@@ -16,7 +16,7 @@ import {
   parallelism,
   plannedProviderVersion,
   providerPin,
-  startStsStub,
+  startOfflineAws,
   TerraformCommandError,
   Workspace,
   type PlanJson,
@@ -26,6 +26,7 @@ import {
   type TerraformSetup,
 } from "./terraform";
 import { formatPath } from "./diff";
+import { publishedLinks } from "../tooling/service-links";
 
 /** What Terraform plans for one resource. */
 export type PlannedAction = "create" | "update" | "replace" | "delete" | "read";
@@ -229,7 +230,8 @@ export interface ReviewOptions {
 interface StackContext {
   readonly setup: TerraformSetup;
   readonly workspace: Workspace;
-  readonly sts: string;
+  /** The offline AWS stand-in's endpoint. */
+  readonly aws: string;
   readonly cache: PriorCache;
   readonly log: (message: string) => void;
 }
@@ -237,7 +239,7 @@ interface StackContext {
 /** The offline form of a stack's configuration, pinned to the provider this machine plans with. */
 function prepare(context: StackContext, stack: StackConfig): StackConfig {
   const providerVersion = plannedProviderVersion(context.setup, providerPin(stack));
-  return offlineConfig(stack, { providerVersion, stsEndpoint: context.sts });
+  return offlineConfig(stack, { providerVersion, awsEndpoint: context.aws });
 }
 
 /** The state a first apply of `base` would leave, planned until it converges (cached by configuration). */
@@ -246,7 +248,7 @@ async function convergedState(
   name: string,
   base: StackConfig,
 ): Promise<{ state: StateV4; plans: number }> {
-  const key = context.cache.key(prepare({ ...context, sts: "http://sts.offline" }, base), context.setup);
+  const key = context.cache.key(prepare({ ...context, aws: "http://aws.offline" }, base), context.setup);
   const cached = context.cache.get(key);
   if (cached) return { state: cached, plans: 0 };
   const { workspace, setup } = context;
@@ -382,17 +384,18 @@ export async function reviewStacks(
   options: ReviewOptions,
 ): Promise<StackReview[]> {
   const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-  const sts = await startStsStub();
+  // A link is read as the head publishes it where both sides do: one stand-in serves both plans.
+  const aws = await startOfflineAws(new Map([...publishedLinks(before), ...publishedLinks(after)]));
   const cache = new PriorCache(join(options.setup.cacheDir, "priors"));
   const log = options.log ?? (() => undefined);
   try {
     return await inParallel(names, options.parallel ?? parallelism(), async (stack) => {
       const workspace = new Workspace(options.setup, join(options.workDir, stack));
-      const context: StackContext = { setup: options.setup, workspace, sts: sts.endpoint, cache, log };
+      const context: StackContext = { setup: options.setup, workspace, aws: aws.endpoint, cache, log };
       log(`plan-diff: planning ${stack}`);
       return reviewStack(context, stack, before[stack], after[stack]);
     });
   } finally {
-    await sts.close();
+    await aws.close();
   }
 }

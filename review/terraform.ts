@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { cacheRoot } from "../tooling/cache-root";
+import type { PublishedLink } from "../tooling/service-links";
 import type { TerraformJson } from "../tooling/terraform-json";
 import {
   accessSync,
@@ -250,8 +251,12 @@ export function describeProvider(setup: TerraformSetup, projectPin: string | und
   return `${tf}, hashicorp/aws ${setup.provider.version} from the filesystem mirror ${setup.provider.root}${moved}`;
 }
 
-/** A stand-in for AWS STS on 127.0.0.1 that answers GetCallerIdentity, so the provider configures offline. */
-export interface StsStub {
+/**
+ * A stand-in for the two AWS APIs an offline plan calls, on 127.0.0.1: STS (GetCallerIdentity, which the
+ * provider configures with) and SSM (GetParameter, which the `aws_ssm_parameter` data sources of a
+ * service that reads another's published link call; tooling/service-links.ts).
+ */
+export interface OfflineAws {
   /** `http://127.0.0.1:<port>`. */
   readonly endpoint: string;
   close(): Promise<void>;
@@ -261,11 +266,69 @@ export interface StsStub {
 export const OFFLINE_ACCOUNT_ID = "123456789012";
 
 /**
- * Starts the STS stub in this process (so it dies with it), listening on 127.0.0.1 only. Every request
- * gets a GetCallerIdentity answer: it is the only STS call the provider makes with the skip options set.
+ * The value an offline plan reads for a published link: the literal the producer writes, or, when the
+ * producer writes an attribute it only learns on apply, a placeholder of the same shape (an ARN for
+ * `.arn`), so that the consumer's own validation sees what it will see on AWS.
  */
-export async function startStsStub(): Promise<StsStub> {
-  const body = [
+export function offlineLinkValue(link: PublishedLink, region: string): string {
+  if (!link.value.includes("${")) return link.value;
+  const { reference } = link;
+  if (reference?.attribute === "arn") {
+    const service = reference.type.replace(/^aws_/, "").split("_")[0] ?? "offline";
+    return `arn:aws:${service}:${region}:${OFFLINE_ACCOUNT_ID}:${reference.type}/${reference.name}`;
+  }
+  return `offline-${link.parameter.split("/").slice(2).join("-")}`;
+}
+
+/** The region of a signed request (`Credential=<key>/<date>/<region>/<service>/aws4_request`). */
+function signedRegion(authorization: string | undefined): string {
+  return /Credential=[^/]+\/[^/]+\/([^/]+)\//.exec(authorization ?? "")?.[1] ?? "us-east-1";
+}
+
+function getParameter(links: ReadonlyMap<string, PublishedLink>, body: string, region: string) {
+  let name: unknown;
+  try {
+    name = (JSON.parse(body) as { Name?: unknown }).Name;
+  } catch {
+    name = undefined;
+  }
+  const link = typeof name === "string" ? links.get(name) : undefined;
+  if (!link) {
+    return {
+      status: 400,
+      body: {
+        __type: "ParameterNotFound",
+        message: `${String(name)} is published by none of the synthesized stacks`,
+      },
+    };
+  }
+  return {
+    status: 200,
+    body: {
+      Parameter: {
+        Name: link.parameter,
+        Type: "String",
+        Value: offlineLinkValue(link, region),
+        Version: 1,
+        DataType: "text",
+        ARN: `arn:aws:ssm:${region}:${OFFLINE_ACCOUNT_ID}:parameter${link.parameter}`,
+        LastModifiedDate: 1_767_225_600,
+      },
+    },
+  };
+}
+
+/**
+ * Starts the offline AWS stand-in in this process (so it dies with it), listening on 127.0.0.1 only.
+ * SSM requests (`X-Amz-Target: AmazonSSM.*`) are answered from `links`, the links the synthesized stacks
+ * publish; an unknown name gets SSM's own ParameterNotFound, so a consumer of a link nobody publishes
+ * fails to plan. Every other request gets a GetCallerIdentity answer: it is the only STS call the
+ * provider makes with the skip options set.
+ */
+export async function startOfflineAws(
+  links: ReadonlyMap<string, PublishedLink> = new Map(),
+): Promise<OfflineAws> {
+  const identity = [
     `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">`,
     `<GetCallerIdentityResult><Arn>arn:aws:iam::${OFFLINE_ACCOUNT_ID}:user/offline-plan</Arn>`,
     `<UserId>AIDAOFFLINEPLAN</UserId><Account>${OFFLINE_ACCOUNT_ID}</Account></GetCallerIdentityResult>`,
@@ -273,10 +336,25 @@ export async function startStsStub(): Promise<StsStub> {
     `</GetCallerIdentityResponse>`,
   ].join("");
   const server = createServer((request, response) => {
-    request.resume();
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
+      const target = String(request.headers["x-amz-target"] ?? "");
+      if (target.startsWith("AmazonSSM.")) {
+        const region = signedRegion(request.headers.authorization);
+        const answer =
+          target === "AmazonSSM.GetParameter"
+            ? getParameter(links, Buffer.concat(chunks).toString("utf8"), region)
+            : {
+                status: 400,
+                body: { __type: "InvalidAction", message: `${target} is not answered offline` },
+              };
+        response.writeHead(answer.status, { "content-type": "application/x-amz-json-1.1" });
+        response.end(JSON.stringify(answer.body));
+        return;
+      }
       response.writeHead(200, { "content-type": "text/xml" });
-      response.end(body);
+      response.end(identity);
     });
   });
   await new Promise<void>((resolvePromise, reject) => {
@@ -309,11 +387,11 @@ export function providerPin(stack: StackConfig): string | undefined {
 /**
  * The scratch copy of a stack that plans offline: no backend (state stays in the workspace), the
  * provider pinned to `providerVersion`, and every `aws` provider configured with fake keys, the skip
- * options and STS at `stsEndpoint`. The input is not modified.
+ * options and STS and SSM at `awsEndpoint` (see {@link startOfflineAws}). The input is not modified.
  */
 export function offlineConfig(
   stack: StackConfig,
-  options: { providerVersion?: string; stsEndpoint: string },
+  options: { providerVersion?: string; awsEndpoint: string },
 ): StackConfig {
   const copy = structuredClone(stack);
   const terraform = record(copy.terraform) ?? {};
@@ -332,7 +410,7 @@ export function offlineConfig(
       skip_requesting_account_id: true,
       skip_metadata_api_check: true,
       skip_region_validation: true,
-      endpoints: [{ sts: options.stsEndpoint }],
+      endpoints: [{ sts: options.awsEndpoint, ssm: options.awsEndpoint }],
     });
     delete config.assume_role;
     delete config.profile;

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { publishedLinks, type PublishedLink } from "../tooling/service-links";
 import { readSynthOutput } from "./synth-output";
 import {
   describeProvider,
@@ -15,7 +16,7 @@ import {
   parallelism,
   plannedProviderVersion,
   providerPin,
-  startStsStub,
+  startOfflineAws,
   terraformSetup,
   Workspace,
   type StackConfig,
@@ -39,6 +40,11 @@ export interface ValidateOptions {
   readonly parallel?: number;
   /** Called as each stack finishes. */
   readonly onResult?: (result: StackValidation) => void;
+  /**
+   * The links consumers' `aws_ssm_parameter` data sources read (tooling/service-links.ts).
+   * @default what `stacks` publish
+   */
+  readonly links?: ReadonlyMap<string, PublishedLink>;
 }
 
 /** Validates and plans each stack in its own workspace, `parallel` at a time. */
@@ -46,14 +52,14 @@ export async function validateStacks(
   stacks: Readonly<Record<string, StackConfig>>,
   options: ValidateOptions,
 ): Promise<StackValidation[]> {
-  const sts = await startStsStub();
+  const aws = await startOfflineAws(options.links ?? publishedLinks(stacks));
   try {
     return await inParallel(Object.keys(stacks).sort(), options.parallel ?? parallelism(), async (stack) => {
       const started = Date.now();
       const config = stacks[stack] as StackConfig;
       const workspace = new Workspace(options.setup, join(options.workDir, stack));
       const providerVersion = plannedProviderVersion(options.setup, providerPin(config));
-      workspace.setConfig(offlineConfig(config, { providerVersion, stsEndpoint: sts.endpoint }));
+      workspace.setConfig(offlineConfig(config, { providerVersion, awsEndpoint: aws.endpoint }));
       let result: StackValidation;
       try {
         await workspace.validate();
@@ -71,7 +77,7 @@ export async function validateStacks(
       return result;
     });
   } finally {
-    await sts.close();
+    await aws.close();
   }
 }
 
@@ -122,6 +128,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     const results = await validateStacks(stacks as Record<string, StackConfig>, {
       setup,
       workDir,
+      // A stack planned alone still reads the links the others publish.
+      links: publishedLinks(all),
       onResult: (result) => process.stdout.write(`${formatResult(result)}\n`),
     });
     const failed = results.filter((r) => !r.ok).map((r) => r.stack);

@@ -73,3 +73,64 @@ describe("npm run validate", () => {
     expect(await main(["--dir", dir, "nope-dev"])).toBe(2);
   });
 });
+
+describe("npm run validate: links between stacks", () => {
+  const setup = terraformForTests("validate-links");
+  let dir: string;
+  let stdout: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "validate-links-"));
+    stdout = "";
+    jest.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** jobs-dev publishes its queue's ARN; `name` reads `parameter` and uses it as its dead-letter queue. */
+  function consumer(parameter: string) {
+    return {
+      ...queueStack(),
+      data: { aws_ssm_parameter: { jobs_queue_arn: { name: parameter } } },
+      resource: {
+        aws_sqs_queue: {
+          retries_queue: {
+            name: "retries-dev",
+            redrive_policy:
+              '${jsonencode({"deadLetterTargetArn" = data.aws_ssm_parameter.jobs_queue_arn.value, "maxReceiveCount" = 3})}',
+          },
+        },
+      },
+    };
+  }
+  const producer = {
+    ...queueStack(),
+    resource: {
+      ...queueStack().resource,
+      aws_ssm_parameter: {
+        jobs_queue_arn: {
+          name: "/movies-cdktf/dev/jobs/queue-arn",
+          type: "String",
+          value: "${aws_sqs_queue.jobs_queue.arn}",
+        },
+      },
+    },
+  };
+
+  it("plans a consumer alone against what the producer publishes, and fails one whose link nobody publishes", async () => {
+    if (!setup) return;
+    writeOutput(dir, {
+      "jobs-dev": producer,
+      "retries-dev": consumer("/movies-cdktf/dev/jobs/queue-arn"),
+      "orphan-dev": consumer("/movies-cdktf/dev/jobs/missing"),
+    });
+    expect(await main(["--dir", dir, "retries-dev", "orphan-dev"])).toBe(1);
+    expect(stdout).toMatch(/^retries-dev: 1 to add, 0 to change, 0 to destroy \(\d+\.\d s\)$/m);
+    expect(stdout).toMatch(/^orphan-dev: FAILED \(\d+\.\d s\)$/m);
+    // The provider's words for SSM's ParameterNotFound.
+    expect(stdout).toContain(
+      "reading SSM Parameter (/movies-cdktf/dev/jobs/missing): couldn't find resource",
+    );
+  });
+});

@@ -6,14 +6,17 @@ import {
   findProviderMirror,
   findTerraform,
   inParallel,
+  OFFLINE_ACCOUNT_ID,
   offlineConfig,
   planSummary,
   providerPin,
+  startOfflineAws,
   terraformPlatform,
   Workspace,
   type StackConfig,
   type TerraformSetup,
 } from "../../../review/terraform";
+import { publishedLinks } from "../../../tooling/service-links";
 
 let dir: string;
 beforeEach(() => {
@@ -141,24 +144,24 @@ describe("offlineConfig", () => {
     skip_requesting_account_id: true,
     skip_metadata_api_check: true,
     skip_region_validation: true,
-    endpoints: [{ sts }],
+    endpoints: [{ sts, ssm: sts }],
   };
 
   it("removes the backend, so state stays in the workspace", () => {
-    expect(offlineConfig(stack(), { stsEndpoint: sts }).terraform).toEqual({
+    expect(offlineConfig(stack(), { awsEndpoint: sts }).terraform).toEqual({
       required_providers: { aws: { source: "aws", version: "6.0.0" } },
     });
   });
 
   it("moves the provider pin to the given version, and keeps it when none is given", () => {
-    expect(providerPin(offlineConfig(stack(), { providerVersion: "5.100.0", stsEndpoint: sts }))).toBe(
+    expect(providerPin(offlineConfig(stack(), { providerVersion: "5.100.0", awsEndpoint: sts }))).toBe(
       "5.100.0",
     );
-    expect(providerPin(offlineConfig(stack(), { stsEndpoint: sts }))).toBe("6.0.0");
+    expect(providerPin(offlineConfig(stack(), { awsEndpoint: sts }))).toBe("6.0.0");
   });
 
   it("configures every aws provider entry offline and drops profile, assume_role and shared files", () => {
-    expect(offlineConfig(stack(), { stsEndpoint: sts }).provider).toEqual({
+    expect(offlineConfig(stack(), { awsEndpoint: sts }).provider).toEqual({
       aws: [
         { region: "eu-central-1", default_tags: [{ tags: { project: "movies" } }], ...offline },
         { alias: "us_east_1", region: "us-east-1", ...offline },
@@ -171,14 +174,14 @@ describe("offlineConfig", () => {
     const single = {
       provider: { aws: { region: "eu-central-1", profile: "movies" } },
     } as unknown as StackConfig;
-    expect(offlineConfig(single, { stsEndpoint: sts }).provider).toEqual({
+    expect(offlineConfig(single, { awsEndpoint: sts }).provider).toEqual({
       aws: { region: "eu-central-1", ...offline },
     });
   });
 
   it("does not modify its input", () => {
     const input = stack();
-    offlineConfig(input, { providerVersion: "5.100.0", stsEndpoint: sts });
+    offlineConfig(input, { providerVersion: "5.100.0", awsEndpoint: sts });
     expect(input).toEqual(stack());
   });
 });
@@ -317,5 +320,72 @@ describe("inParallel", () => {
     });
     expect(most).toBe(3);
     expect(results).toEqual(delays.map((delay) => `done ${delay}`));
+  });
+});
+
+describe("startOfflineAws", () => {
+  const links = publishedLinks({
+    "auth-dev": {
+      resource: {
+        aws_ssm_parameter: {
+          arn: { name: "/movies-cdktf/dev/auth/user-pool-arn", value: "${aws_cognito_user_pool.users.arn}" },
+          id: { name: "/movies-cdktf/dev/auth/client-id", value: "${aws_cognito_user_pool_client.web.id}" },
+          region: { name: "/movies-cdktf/dev/auth/region", value: "eu-central-1" },
+        },
+      },
+    },
+  });
+  const signed = "AWS4-HMAC-SHA256 Credential=AKIAOFFLINEPLAN00000/20261201/eu-central-1/ssm/aws4_request";
+
+  async function getParameter(endpoint: string, name: string) {
+    const response = await fetch(endpoint, {
+      method: "POST",
+      headers: { "x-amz-target": "AmazonSSM.GetParameter", authorization: signed },
+      body: JSON.stringify({ Name: name, WithDecryption: true }),
+    });
+    return {
+      status: response.status,
+      body: (await response.json()) as Record<string, Record<string, unknown>>,
+    };
+  }
+
+  it("answers GetParameter with what the stacks publish: literals as written, apply-time values by shape", async () => {
+    const aws = await startOfflineAws(links);
+    try {
+      const arn = await getParameter(aws.endpoint, "/movies-cdktf/dev/auth/user-pool-arn");
+      expect(arn.status).toBe(200);
+      expect(arn.body.Parameter).toMatchObject({
+        Name: "/movies-cdktf/dev/auth/user-pool-arn",
+        Type: "String",
+        Value: `arn:aws:cognito:eu-central-1:${OFFLINE_ACCOUNT_ID}:aws_cognito_user_pool/users`,
+        ARN: `arn:aws:ssm:eu-central-1:${OFFLINE_ACCOUNT_ID}:parameter/movies-cdktf/dev/auth/user-pool-arn`,
+      });
+      expect(
+        (await getParameter(aws.endpoint, "/movies-cdktf/dev/auth/client-id")).body.Parameter?.Value,
+      ).toBe("offline-dev-auth-client-id");
+      expect((await getParameter(aws.endpoint, "/movies-cdktf/dev/auth/region")).body.Parameter?.Value).toBe(
+        "eu-central-1",
+      );
+      const missing = await getParameter(aws.endpoint, "/movies-cdktf/dev/auth/nope");
+      expect(missing).toEqual({
+        status: 400,
+        body: {
+          __type: "ParameterNotFound",
+          message: "/movies-cdktf/dev/auth/nope is published by none of the synthesized stacks",
+        },
+      });
+    } finally {
+      await aws.close();
+    }
+  });
+
+  it("answers anything else as STS GetCallerIdentity for the offline account", async () => {
+    const aws = await startOfflineAws();
+    try {
+      const response = await fetch(aws.endpoint, { method: "POST", body: "Action=GetCallerIdentity" });
+      expect(await response.text()).toContain(`<Account>${OFFLINE_ACCOUNT_ID}</Account>`);
+    } finally {
+      await aws.close();
+    }
   });
 });
