@@ -7,6 +7,8 @@
  *   BENCH_PAIR_ROWS=100000     rows of each upload-infos / bare loop pair (default 100000)
  *   BENCH_SWEEP=1              also run the concurrency sweep that chose DEFAULT_INGEST_CONCURRENCY (~40 s)
  *   BENCH_SKIP=synth,bundles   sections to leave out (ingest, short, dirty, get-movie, bundles, synth)
+ *   BENCH_SYNTH_BASELINE=<dir> an older checkout, `dist/infra/main.js` built (npm ci && npm run build:infra),
+ *                              whose synth the warm-cache synth is compared with, triple by triple
  *
  * Each section lives in a module of its own: ingest.ts (sweep, pairs beside the bare loop, file sizes),
  * short-first-line.ts, dirty-file.ts, get-movie.ts, bundles.ts, synth.ts; environment.ts starts the
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
     log(`bundles: ${JSON.stringify(results.bundles)}`);
   }
   if (!skip.has("synth")) {
-    results.synth = measureSynth();
+    results.synth = measureSynth(pairs);
     log(`synth: ${JSON.stringify(results.synth)}`);
   }
   results.machine.loadAverage = { start: loadAtStart, end: load() };

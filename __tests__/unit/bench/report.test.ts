@@ -39,7 +39,24 @@ const results: BenchResults = {
   },
   getMovie: { calls: 1000, medianMs: 1.5, p99Ms: 6, roundTripsPerCall: 1 },
   bundles: [{ name: "get-movie", functionName: "get-movie-dev", zipKiB: 116, initMs: 90, initCpuMs: 46 }],
-  synth: { stacks: ["movies-dev"], medianMs: 2100, peakRssMiB: null },
+  synth: {
+    stacks: ["movies-dev"],
+    medianMs: 2100,
+    peakRssMiB: null,
+    cpuSource: "perf stat task-clock",
+    baseline: "/tmp/before",
+    triples: [
+      {
+        baseline: { cpuMs: 2200, wallMs: 5000 },
+        cold: { cpuMs: 1700, wallMs: 4000 },
+        warm: { cpuMs: 990, wallMs: 3000 },
+        warmVsColdCpu: 0.58,
+        warmVsBaselineCpu: 0.45,
+      },
+    ],
+    medianWarmVsColdCpu: 0.58,
+    medianWarmVsBaselineCpu: 0.45,
+  },
   totalSeconds: 12,
 };
 
@@ -58,6 +75,12 @@ describe("checks", () => {
       { figure: "get-movie-dev zip", value: "116 KiB", target: "< 250 KiB", met: true },
       { figure: "get-movie-dev cold init (CPU)", value: "46 ms", target: "≤ 45 ms", met: false },
       { figure: "synth wall time", value: "2100 ms", target: "< 3000 ms", met: true },
+      {
+        figure: "warm-cache synth ÷ baseline synth (CPU), median of 1",
+        value: "0.45",
+        target: "≤ 0.5",
+        met: true,
+      },
     ]);
   });
 
@@ -78,6 +101,10 @@ describe("formatReport", () => {
     expect(report).toContain("| median |         |                    | 1.25  | 1.01      |");
     expect(report).toContain("| get-movie-dev | get-movie | 116     | 90      | 46          |");
     expect(report).toContain("| 2100    | n/a          |");
+    expect(report).toContain("with an empty cache, then a warm one, after /tmp/before's synth, alternated");
+    expect(report).toContain(
+      "| 1 | 2200 / 5000            | 1700 / 4000        | 990 / 3000         | 0.58      | 0.45          |",
+    );
     expect(report).toContain("| get-movie-dev cold init (CPU)");
     expect(report.endsWith("bench/results.json written; 12 s in all\n")).toBe(true);
     expect(report).not.toContain("Concurrency sweep");
