@@ -40,6 +40,11 @@ export interface ContainerServiceProps {
    * @default none: the task definition names `PLACEHOLDER_IMAGE` and the service runs no task
    */
   readonly imageDigest?: string;
+  /**
+   * The project folder of the service's code (`containers/catalog`), tagged on the task definition
+   * (`source`): where the image is built from, and what a local run starts in its place.
+   */
+  readonly source: string;
   /** The port the container listens on. */
   readonly containerPort: number;
   /** Fargate CPU units and memory (MiB). */
@@ -233,6 +238,7 @@ export class ContainerService extends ResourceConstruct {
         executionRoleArn: this.executionRole.roleArn,
         taskRoleArn: this.taskRole.roleArn,
         containerDefinitions: jsonencode([container]),
+        tags: { source: props.source },
       }),
     );
   }

@@ -62,6 +62,7 @@ export class CatalogStack extends ServiceStack {
       name: physicalName("catalog", environment),
       network: this.network,
       ...(this.catalog.imageDigest ? { imageDigest: this.catalog.imageDigest } : {}),
+      source: "containers/catalog",
       containerPort: CATALOG_PORT,
       cpu: this.catalog.cpu,
       memory: this.catalog.memory,
