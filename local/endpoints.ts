@@ -194,5 +194,7 @@ export function tryItCommands(
       `curl --request GET --url ${orders.url}/orders/$ORDER_ID`,
     );
   }
+  const catalog = endpoints.apis.find((a) => a.routes.some((r) => r.path === "/catalog/movies/{movieId}"));
+  if (catalog) lines.push(`curl --request GET --url ${catalog.url}/catalog/movies/mv1`);
   return lines.map((l) => `  ${l}`).join("\n");
 }
