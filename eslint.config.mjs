@@ -63,6 +63,7 @@ export default tseslint.config(
     files: [
       "*.ts",
       "lambdas/**/*.ts",
+      "containers/**/*.ts",
       "local/**/*.{ts,cjs}",
       "bench/**/*.ts",
       "review/**/*.ts",
@@ -82,6 +83,15 @@ export default tseslint.config(
       "no-restricted-imports": ["error", { paths: [PROVIDER_BARREL] }],
     },
   },
+  layer(
+    ["containers/**/*.ts"],
+    INFRA,
+    "containers/ is runtime code, like lambdas/ (whose modules it reuses): it imports no infrastructure.",
+    ["cdktf", "constructs"].map((name) => ({
+      name,
+      message: "containers/ is runtime code: no CDKTF in an image.",
+    })),
+  ),
   layer(
     ["lambdas/**/*.ts"],
     INFRA,

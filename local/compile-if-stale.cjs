@@ -11,7 +11,17 @@ const { spawnSync } = require("node:child_process");
 
 const root = resolve(__dirname, "..");
 const SOURCES = ["main.ts", "package.json", "package-lock.json"];
-const SOURCE_DIRS = ["stacks", "constructs", "operations", "tooling", "lambdas", "local", "review", "bench"];
+const SOURCE_DIRS = [
+  "stacks",
+  "constructs",
+  "operations",
+  "tooling",
+  "lambdas",
+  "containers",
+  "local",
+  "review",
+  "bench",
+];
 const STAMP = join(root, "dist", "infra", "local", "start.js");
 
 function newestTs(path) {

@@ -39,6 +39,8 @@ export interface LocalApiEndpoint {
     readonly method: string;
     readonly path: string;
     readonly functionName?: string;
+    /** The container service that serves the route (an HTTP API to ECS, run as a local process). */
+    readonly service?: string;
   }[];
 }
 
@@ -93,7 +95,11 @@ export function formatEndpoints(endpoints: LocalEndpoints): string {
     lines.push(`  API ${api.name} (${api.stack}, stage ${api.stage})  ${api.url}`);
     const width = Math.max(...api.routes.map((r) => r.path.length), 0);
     for (const route of api.routes) {
-      const target = route.functionName ? `→ ${route.functionName}` : "(not run locally)";
+      const target = route.functionName
+        ? `→ ${route.functionName}`
+        : route.service
+          ? `→ ${route.service} (container, as a local process)`
+          : "(not run locally)";
       lines.push(`      ${route.method.padEnd(7)} ${api.url}${route.path.padEnd(width)}  ${target}`);
     }
   }
@@ -188,5 +194,7 @@ export function tryItCommands(
       `curl --request GET --url ${orders.url}/orders/$ORDER_ID`,
     );
   }
+  const catalog = endpoints.apis.find((a) => a.routes.some((r) => r.path === "/catalog/movies/{movieId}"));
+  if (catalog) lines.push(`curl --request GET --url ${catalog.url}/catalog/movies/mv1`);
   return lines.map((l) => `  ${l}`).join("\n");
 }

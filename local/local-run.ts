@@ -27,6 +27,14 @@ import { RunLock, type RunPorts } from "./run-lock";
 import { subscribeNotifications, type NotificationTarget } from "./s3-subscription";
 import { declaredNotifications, type DeclaredNotification } from "./s3-notifications";
 import { createTables, declaredTables } from "./tables";
+import {
+  declaredContainerServices,
+  startContainerService,
+  type DeclaredContainerService,
+  type RunningContainerService,
+} from "./containers";
+import { publishedLinks } from "../tooling/service-links";
+import { projectRoot } from "../tooling/project-root";
 import { TerraformResolver, type TerraformJson } from "./terraform";
 import type { WatchedBundle } from "./watch";
 
@@ -95,6 +103,7 @@ interface StackParts {
   readonly stack: string;
   readonly resolver: TerraformResolver;
   readonly apis: DeclaredApi[];
+  readonly containers: DeclaredContainerService[];
   readonly functions: DeclaredFunction[];
   readonly notifications: DeclaredNotification[];
 }
@@ -115,18 +124,35 @@ function readStacks(
   accountId: string,
   log: (line: string) => void,
 ): StackParts[] {
+  const links = linkValues(stacks, accountId);
   return stacks.map(({ name, json }) => {
-    const resolver = new TerraformResolver(json, { accountId, region: providerRegion(json) });
+    const resolver = new TerraformResolver(json, { accountId, region: providerRegion(json), links });
     const { notifications, unsupported } = declaredNotifications(resolver);
     for (const note of unsupported) log(`[${name}] ${note}`);
     return {
       stack: name,
       resolver,
       apis: declaredApis(resolver),
+      containers: declaredContainerServices(resolver),
       functions: declaredFunctions(resolver, options.root),
       notifications,
     };
   });
+}
+
+/** What the stacks' service links hold, resolved by their producers (a consumer reads them locally). */
+function linkValues(stacks: readonly StackSource[], accountId: string): Map<string, string> {
+  const links = publishedLinks(Object.fromEntries(stacks.map((s) => [s.name, s.json])));
+  const values = new Map<string, string>();
+  for (const link of links.values()) {
+    const producer = stacks.find((s) => s.name === link.stack) as StackSource;
+    const resolver = new TerraformResolver(producer.json, {
+      accountId,
+      region: providerRegion(producer.json),
+    });
+    values.set(link.parameter, String(resolver.resolve(link.value)));
+  }
+  return values;
 }
 
 /** The ports asked for (0: any free one): what the lock records until the real ones are known. */
@@ -174,7 +200,7 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
   const parts = readStacks(options.stacks, options, accountId, log);
   const ports = requestedPorts(
     options,
-    parts.reduce((n, p) => n + p.apis.length, 0),
+    parts.reduce((n, p) => n + p.apis.length + p.containers.length, 0),
   );
   const lock = options.lock ?? RunLock.acquire(stateDir, ports, log);
   try {
@@ -201,6 +227,7 @@ class Run implements LocalRun {
   private fail: (reason: string) => void = () => undefined;
   private readonly cleanup: Cleanup = [];
   private readonly apiServers = new Map<string, ApiServer>();
+  private readonly containers = new Map<string, RunningContainerService>();
   private nextApiPort: number;
   private parts: StackParts[] = [];
   private pool?: FunctionPool;
@@ -351,8 +378,52 @@ class Run implements LocalRun {
       p.notifications.map((notification) => ({ notification, region: p.resolver.region })),
     );
     await this.serveApis(parts);
+    await this.serveContainers(parts);
     return changes;
   }
+
+  /**
+   * Each container service as a Node process behind its local HTTP API (local/containers.ts), restarted on
+   * every apply (its declared environment may have changed), on the port it had. It signs with the local
+   * credentials, which the IAM gateway does not evaluate: its task role is not checked locally.
+   */
+  private async serveContainers(parts: readonly StackParts[]): Promise<void> {
+    const ports = new Map([...this.containers].map(([address, c]) => [address, c.port]));
+    for (const running of this.containers.values()) await running.stop();
+    this.containers.clear();
+    const gateway = this.gateway as IamGateway;
+    const localEnvironment = {
+      AWS_REGION: this.region,
+      AWS_DEFAULT_REGION: this.region,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: gateway.dynamodbEndpoint,
+      AWS_ENDPOINT_URL_S3: gateway.s3Endpoint,
+      AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+    };
+    for (const part of parts) {
+      for (const service of part.containers) {
+        const key = `${part.stack}/${service.address}`;
+        const port = ports.get(key) ?? (this.nextApiPort === 0 ? 0 : this.nextApiPort++);
+        const running = await startContainerService(service, {
+          root: this.options.root ?? projectRoot,
+          apiPort: port,
+          localEnvironment,
+          log: this.log,
+          onSpawn: (child) => this.lock.track(service.name, child),
+        });
+        this.containers.set(key, running);
+      }
+    }
+    if (!this.containerCleanup) {
+      this.containerCleanup = true;
+      this.cleanup.push(async () => {
+        for (const running of this.containers.values()) await running.stop();
+      });
+    }
+  }
+
+  private containerCleanup = false;
 
   /** The functions' identities (their synthesized policies) as the local IAM gateway evaluates them. */
   private identities(parts: readonly StackParts[]) {
@@ -508,6 +579,30 @@ class Run implements LocalRun {
   }
 
   private apiEndpoints(): LocalEndpoints["apis"][number][] {
+    return [...this.restApiEndpoints(), ...this.containerEndpoints()];
+  }
+
+  /** Each container service's HTTP API: its `$default` stage, routes served by the service's process. */
+  private containerEndpoints(): LocalEndpoints["apis"][number][] {
+    return this.parts.flatMap((part) =>
+      part.containers.flatMap((service: DeclaredContainerService) => {
+        const running = this.containers.get(`${part.stack}/${service.address}`);
+        if (!running) return [];
+        return [
+          {
+            stack: part.stack,
+            address: service.address,
+            name: service.name,
+            stage: "$default",
+            url: running.origin,
+            routes: service.routes.map((r) => ({ ...r, service: service.name })),
+          },
+        ];
+      }),
+    );
+  }
+
+  private restApiEndpoints(): LocalEndpoints["apis"][number][] {
     return this.parts.flatMap((part) =>
       part.apis.flatMap((api) =>
         api.stages.map((stage) => ({
@@ -534,7 +629,10 @@ class Run implements LocalRun {
   private publish(): void {
     writeFileSync(join(this.stateDir, "endpoints.json"), `${JSON.stringify(this.urls, null, 2)}\n`);
     this.lock.setPorts({
-      apis: [...this.apiServers.values()].map((s) => s.port),
+      apis: [
+        ...[...this.apiServers.values()].map((s) => s.port),
+        ...[...this.containers.values()].map((c) => c.port),
+      ],
       s3: this.emulators?.s3.port ?? 0,
       dynamodb: this.emulators?.dynamodb.port ?? 0,
       lambda: this.lambdaEndpoint?.port ?? 0,

@@ -26,6 +26,12 @@ export interface LocalValues {
   readonly accountId?: string;
   /** @default AWS_REGION, else "eu-central-1" */
   readonly region?: string;
+  /**
+   * The values of the service links other stacks of the run publish, by parameter name: what
+   * `data.aws_ssm_parameter.<x>.value` reads (tooling/service-links.ts).
+   * @default none: reading a link fails, naming the parameter
+   */
+  readonly links?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -40,6 +46,7 @@ export interface LocalValues {
 export class TerraformResolver {
   readonly accountId: string;
   readonly region: string;
+  private readonly links: ReadonlyMap<string, string>;
 
   constructor(
     private readonly stack: TerraformJson,
@@ -47,6 +54,7 @@ export class TerraformResolver {
   ) {
     this.accountId = values.accountId ?? "000000000000";
     this.region = values.region ?? process.env.AWS_REGION ?? "eu-central-1";
+    this.links = values.links ?? new Map();
   }
 
   /** Every resource of `type`, by name. */
@@ -129,7 +137,16 @@ export class TerraformResolver {
   }
 
   private dataAttribute(type: string, name: string, attribute: string): string {
-    this.config(type, name, true);
+    const config = this.config(type, name, true);
+    if (type === "aws_ssm_parameter" && (attribute === "value" || attribute === "insecure_value")) {
+      const value = this.links.get(String(config.name));
+      if (value === undefined) {
+        throw new Error(
+          `Cannot resolve \${data.${type}.${name}.${attribute}} locally: no stack of the run publishes ${String(config.name)}`,
+        );
+      }
+      return value;
+    }
     if (type === "aws_caller_identity" && attribute === "account_id") return this.accountId;
     if (type === "aws_region" && (attribute === "name" || attribute === "region")) return this.region;
     if (type === "aws_partition" && attribute === "partition") return "aws";

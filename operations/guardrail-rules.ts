@@ -65,6 +65,8 @@ export function evaluateRules(elements: readonly ElementView[]): Violation[] {
     ...dynamodbRules(stack),
     ...lambdaRules(stack),
     ...apiRules(stack),
+    ...httpApiRules(stack),
+    ...ecsRules(stack),
     ...tagRules(stack),
   ];
   return violations.sort((a, b) => a.address.localeCompare(b.address) || a.rule.localeCompare(b.rule));
@@ -335,6 +337,69 @@ function apiRules(stack: StackView): Violation[] {
     const logs = block(stage.config.access_log_settings);
     if (typeof logs.destination_arn !== "string" || typeof logs.format !== "string" || logs.format === "") {
       violations.push(violation(stage.address, "api-access-logs", "writes no access logs"));
+    }
+  }
+  return violations;
+}
+
+/** HTTP APIs (API Gateway v2): the stage throttles every route and writes access logs. */
+function httpApiRules(stack: StackView): Violation[] {
+  const violations: Violation[] = [];
+  for (const stage of stack.resources("aws_apigatewayv2_stage")) {
+    const settings = block(stage.config.default_route_settings);
+    const limit = (value: unknown) => typeof value === "number" && value >= 0;
+    if (!limit(settings.throttling_rate_limit) || !limit(settings.throttling_burst_limit)) {
+      violations.push(violation(stage.address, "api-throttling", "has no default route throttling"));
+    }
+    const logs = block(stage.config.access_log_settings);
+    if (typeof logs.destination_arn !== "string" || typeof logs.format !== "string" || logs.format === "") {
+      violations.push(violation(stage.address, "api-access-logs", "writes no access logs"));
+    }
+  }
+  return violations;
+}
+
+/** The containers of a task definition (`container_definitions`, jsonencode or a JSON literal). */
+function containerDefinitions(value: unknown): Config[] {
+  const parsed = isJsonencode(value) ? decodeJsonencode(value) : parseJsonLiteral(value);
+  return Array.isArray(parsed) ? parsed.filter(isObject) : [];
+}
+
+/** ECS: containers log to a log group with retention; clusters have Container Insights; no public IPs. */
+function ecsRules(stack: StackView): Violation[] {
+  const violations: Violation[] = [];
+  const logGroups = stack.resources("aws_cloudwatch_log_group");
+  for (const task of stack.resources("aws_ecs_task_definition")) {
+    for (const container of containerDefinitions(task.config.container_definitions)) {
+      const logging = block(container.logConfiguration);
+      const group = block(logging.options)["awslogs-group"];
+      const declared = logGroups.find((g) => g.config.name === group || refersTo(group, g.address));
+      const name = String(container.name);
+      if (logging.logDriver !== "awslogs" || declared === undefined) {
+        violations.push(
+          violation(task.address, "ecs-log-group", `container ${name} logs to no declared log group`),
+        );
+      } else if (
+        typeof declared.config.retention_in_days !== "number" ||
+        declared.config.retention_in_days <= 0
+      ) {
+        violations.push(
+          violation(task.address, "ecs-log-group", `log group ${declared.address} keeps logs forever`),
+        );
+      }
+    }
+  }
+  for (const cluster of stack.resources("aws_ecs_cluster")) {
+    const insights = blocks(cluster.config.setting).some(
+      (s) => s.name === "containerInsights" && ["enabled", "enhanced"].includes(String(s.value)),
+    );
+    if (!insights) {
+      violations.push(violation(cluster.address, "ecs-container-insights", "has Container Insights off"));
+    }
+  }
+  for (const service of stack.resources("aws_ecs_service")) {
+    if (block(service.config.network_configuration).assign_public_ip === true) {
+      violations.push(violation(service.address, "ecs-public-ip", "gives its tasks public IP addresses"));
     }
   }
   return violations;

@@ -11,6 +11,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { DashboardBuilder, graph, text, type MetricSpec, type Widget } from "./dashboard";
 import { BundledFunction } from "../constructs/bundled-function";
+import { ContainerService } from "../constructs/container-service";
 import { metric, type Metric, type MetricOptions } from "../constructs/core/metrics";
 import { alertsTopicName, derivedName, physicalName, tfName } from "../constructs/core/naming";
 import { FailureQueue } from "../constructs/failure-queue";
@@ -130,7 +131,9 @@ const ANY_IN_FIVE_MINUTES = {
  *   failing, so `Errors` stays 0); per API stage 5XXError and p99 Latency (`<api>_5xx_errors`,
  *   `<api>_p99_latency`), per table read + write throttle events (`<table>_throttles`), per failure
  *   queue any visible message (`<queue>_not_empty`), per queue a message older than half its retention
- *   (`<queue>_oldest_message_age`), per pipe failed executions (`<pipe>_execution_failed`).
+ *   (`<queue>_oldest_message_age`), per pipe failed executions (`<pipe>_execution_failed`), per container
+ *   service CPU, memory, tasks below desired and its HTTP API's 5xx (`<service>_cpu_high`,
+ *   `<service>_memory_high`, `<service>_tasks_below_desired`, `<service>_api_5xx_errors`).
  * - `aws_cloudwatch_dashboard.dashboard` (`<service>-<env>`), whose body is computed at synth from
  *   everything watched, so rows appear for whatever the stack holds (one per API, the functions, the
  *   tables, one per pipe, the failure queues).
@@ -152,6 +155,7 @@ export class Monitoring extends ResourceConstruct implements IAspect {
   private readonly queues: WatchedQueue[] = [];
   private readonly errorLogFunctions: BundledFunction[] = [];
   private readonly messageAgeQueues: Queue[] = [];
+  private readonly containerServices: ContainerService[] = [];
   private watched = false;
   private readonly logWidgets: Widget[] = [];
   private readonly extraRows: Widget[][] = [];
@@ -223,6 +227,7 @@ export class Monitoring extends ResourceConstruct implements IAspect {
     for (const fn of found(BundledFunction)) this.watchFunction(fn);
     for (const api of found(RestApi)) this.watchApi(api);
     for (const pipe of found(TableStreamPipe)) this.watchPipe(pipe);
+    for (const service of found(ContainerService)) this.watchContainerService(service);
     const queues: WatchedQueue[] = [
       ...found(FailureQueue).map((q) => ({
         terraformName: q.terraformName,
@@ -412,6 +417,63 @@ export class Monitoring extends ResourceConstruct implements IAspect {
   }
 
   /**
+   * Alarms on an ECS service and its HTTP API: CPU and memory above 80% (average over 15 minutes), fewer
+   * tasks running than desired for 5 minutes (Container Insights' `RunningTaskCount` and
+   * `DesiredTaskCount`: a task that keeps crashing, an image that cannot be pulled, no capacity), and any
+   * 5xx answered by the API (the container's 500s, and 503s when no task is registered in Cloud Map).
+   */
+  private watchContainerService(service: ContainerService): void {
+    this.containerServices.push(service);
+    const name = service.terraformName;
+    const label = `${service.clusterName}/${service.serviceName}`;
+    for (const [suffix, watched, what] of [
+      ["cpu_high", service.metricCpuUtilization(), "CPU"],
+      ["memory_high", service.metricMemoryUtilization(), "memory"],
+    ] as const) {
+      this.addAlarm(`${name}_${suffix}`, {
+        alarmName: derivedName(service.serviceName, suffix.replaceAll("_", "-")),
+        alarmDescription: `${label}: ${what} utilization above 80% for 15 minutes`,
+        ...alarmMetric(watched),
+        statistic: "Average",
+        period: FIVE_MINUTES,
+        evaluationPeriods: 3,
+        threshold: 80,
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "notBreaching",
+      });
+    }
+    const query = (id: string, watched: Metric) => ({
+      id,
+      returnData: false,
+      metric: { ...alarmMetric(watched), stat: "Average", period: 60 },
+    });
+    this.addAlarm(`${name}_tasks_below_desired`, {
+      alarmName: derivedName(service.serviceName, "tasks-below-desired"),
+      alarmDescription: `${label}: fewer tasks running than desired for 5 minutes (see the service's events)`,
+      metricQuery: [
+        {
+          id: "missing",
+          expression: "FILL(desired, 0) - FILL(running, 0)",
+          label: "Tasks missing",
+          returnData: true,
+        },
+        query("desired", service.metricDesiredTaskCount()),
+        query("running", service.metricRunningTaskCount()),
+      ],
+      evaluationPeriods: 5,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+    });
+    this.addAlarm(`${name}_api_5xx_errors`, {
+      alarmName: derivedName(service.serviceName, "api-5xx-errors"),
+      alarmDescription: `${service.serviceName} HTTP API: responses with a 5xx status in the last 5 minutes`,
+      ...alarmMetric(service.metricApiServerError()),
+      ...ANY_IN_FIVE_MINUTES,
+    });
+  }
+
+  /**
    * Turns numeric fields of a function's JSON log lines into metrics in {@link namespace} (one
    * `aws_cloudwatch_log_metric_filter.<fn>_<metric>` each) and graphs them in one widget.
    */
@@ -495,6 +557,7 @@ export class Monitoring extends ResourceConstruct implements IAspect {
         graph(`Pipe ${pipe.pipeName}: failed executions`, [pipe.metricExecutionFailed({ label: "Failed" })]),
       );
     }
+    for (const row of this.containerRows()) builder.addRow(...row);
     builder.addRow(...this.logWidgets, ...this.queueWidgets());
     for (const row of this.extraRows) builder.addRow(...row);
     return builder.build();
@@ -526,6 +589,44 @@ export class Monitoring extends ResourceConstruct implements IAspect {
       ]);
     if (lost.length > 0) rows.push([graph("Lambda: asynchronous events lost", lost)]);
     return rows;
+  }
+
+  /** Per container service: its HTTP API (requests, latency, errors), then CPU, memory and tasks. */
+  private containerRows(): Widget[][] {
+    return this.containerServices.flatMap((service) => {
+      const name = service.serviceName;
+      return [
+        [
+          graph(`HTTP API ${name}: requests`, [service.metricApiCount({ stat: "Sum", label: "Requests" })]),
+          graph(`HTTP API ${name}: latency (ms)`, [
+            service.metricApiLatency({ stat: "p50", label: "p50" }),
+            service.metricApiLatency({ stat: "p99", label: "p99" }),
+          ]),
+          graph(`HTTP API ${name}: errors`, [
+            service.metricApiClientError({ stat: "Sum", label: "4xx" }),
+            service.metricApiServerError({ stat: "Sum", label: "5xx" }),
+          ]),
+        ],
+        [
+          graph(
+            `ECS ${name}: CPU and memory (%)`,
+            [
+              service.metricCpuUtilization({ label: "CPU" }),
+              service.metricMemoryUtilization({ label: "Memory" }),
+            ],
+            { stat: "Average" },
+          ),
+          graph(
+            `ECS ${name}: tasks`,
+            [
+              service.metricRunningTaskCount({ label: "Running" }),
+              service.metricDesiredTaskCount({ label: "Desired" }),
+            ],
+            { stat: "Average", period: 60 },
+          ),
+        ],
+      ];
+    });
   }
 
   /** Messages waiting in the failure queues, and the age of each queue's oldest message. */

@@ -27,6 +27,7 @@ import {
 } from "./terraform";
 import { formatPath } from "./diff";
 import { publishedLinks } from "../tooling/service-links";
+import { declaredNetwork } from "./offline-ec2";
 
 /** What Terraform plans for one resource. */
 export type PlannedAction = "create" | "update" | "replace" | "delete" | "read";
@@ -385,7 +386,16 @@ export async function reviewStacks(
 ): Promise<StackReview[]> {
   const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   // A link is read as the head publishes it where both sides do: one stand-in serves both plans.
-  const aws = await startOfflineAws(new Map([...publishedLinks(before), ...publishedLinks(after)]));
+  const aws = await startOfflineAws(
+    new Map([...publishedLinks(before), ...publishedLinks(after)]),
+    // Both sides' lookups: a VPC only the base looks up is still answered for the base's plan.
+    declaredNetwork(
+      Object.fromEntries([
+        ...Object.entries(before).map(([name, json]) => [`base:${name}`, json] as const),
+        ...Object.entries(after),
+      ]),
+    ),
+  );
   const cache = new PriorCache(join(options.setup.cacheDir, "priors"));
   const log = options.log ?? (() => undefined);
   try {

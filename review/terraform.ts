@@ -7,6 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { cacheRoot } from "../tooling/cache-root";
 import type { PublishedLink } from "../tooling/service-links";
 import type { TerraformJson } from "../tooling/terraform-json";
+import { answerEc2, type DeclaredNetwork } from "./offline-ec2";
 import {
   accessSync,
   constants,
@@ -280,6 +281,11 @@ export function offlineLinkValue(link: PublishedLink, region: string): string {
   return `offline-${link.parameter.split("/").slice(2).join("-")}`;
 }
 
+/** The service a request is signed for (`.../<region>/<service>/aws4_request`): `sts`, `ssm`, `ec2`. */
+function signedService(authorization: string | undefined): string | undefined {
+  return /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(authorization ?? "")?.[1];
+}
+
 /** The region of a signed request (`Credential=<key>/<date>/<region>/<service>/aws4_request`). */
 function signedRegion(authorization: string | undefined): string {
   return /Credential=[^/]+\/[^/]+\/([^/]+)\//.exec(authorization ?? "")?.[1] ?? "us-east-1";
@@ -322,11 +328,13 @@ function getParameter(links: ReadonlyMap<string, PublishedLink>, body: string, r
  * Starts the offline AWS stand-in in this process (so it dies with it), listening on 127.0.0.1 only.
  * SSM requests (`X-Amz-Target: AmazonSSM.*`) are answered from `links`, the links the synthesized stacks
  * publish; an unknown name gets SSM's own ParameterNotFound, so a consumer of a link nobody publishes
- * fails to plan. Every other request gets a GetCallerIdentity answer: it is the only STS call the
- * provider makes with the skip options set.
+ * fails to plan. EC2 requests (signed for `ec2`) are answered from `network`, the VPCs and subnets the
+ * synthesized stacks look up (review/offline-ec2.ts). Every other request gets a GetCallerIdentity answer:
+ * it is the only STS call the provider makes with the skip options set.
  */
 export async function startOfflineAws(
   links: ReadonlyMap<string, PublishedLink> = new Map(),
+  network: DeclaredNetwork = { vpcs: [], subnets: new Map() },
 ): Promise<OfflineAws> {
   const identity = [
     `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">`,
@@ -340,6 +348,13 @@ export async function startOfflineAws(
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
       const target = String(request.headers["x-amz-target"] ?? "");
+      if (signedService(request.headers.authorization) === "ec2") {
+        const region = signedRegion(request.headers.authorization);
+        const answer = answerEc2(network, Buffer.concat(chunks).toString("utf8"), region);
+        response.writeHead(answer.status, { "content-type": "text/xml;charset=UTF-8" });
+        response.end(answer.body);
+        return;
+      }
       if (target.startsWith("AmazonSSM.")) {
         const region = signedRegion(request.headers.authorization);
         const answer =
@@ -387,7 +402,7 @@ export function providerPin(stack: StackConfig): string | undefined {
 /**
  * The scratch copy of a stack that plans offline: no backend (state stays in the workspace), the
  * provider pinned to `providerVersion`, and every `aws` provider configured with fake keys, the skip
- * options and STS and SSM at `awsEndpoint` (see {@link startOfflineAws}). The input is not modified.
+ * options and STS, SSM and EC2 at `awsEndpoint` (see {@link startOfflineAws}). The input is not modified.
  */
 export function offlineConfig(
   stack: StackConfig,
@@ -410,7 +425,7 @@ export function offlineConfig(
       skip_requesting_account_id: true,
       skip_metadata_api_check: true,
       skip_region_validation: true,
-      endpoints: [{ sts: options.awsEndpoint, ssm: options.awsEndpoint }],
+      endpoints: [{ sts: options.awsEndpoint, ssm: options.awsEndpoint, ec2: options.awsEndpoint }],
     });
     delete config.assume_role;
     delete config.profile;

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { publishedLinks, type PublishedLink } from "../tooling/service-links";
+import { declaredNetwork, type DeclaredNetwork } from "./offline-ec2";
 import { readSynthOutput } from "./synth-output";
 import {
   describeProvider,
@@ -45,6 +46,11 @@ export interface ValidateOptions {
    * @default what `stacks` publish
    */
   readonly links?: ReadonlyMap<string, PublishedLink>;
+  /**
+   * The VPCs and subnets `data.aws_vpc` and `data.aws_subnet` look up (review/offline-ec2.ts).
+   * @default what `stacks` declare
+   */
+  readonly network?: DeclaredNetwork;
 }
 
 /** Validates and plans each stack in its own workspace, `parallel` at a time. */
@@ -52,7 +58,10 @@ export async function validateStacks(
   stacks: Readonly<Record<string, StackConfig>>,
   options: ValidateOptions,
 ): Promise<StackValidation[]> {
-  const aws = await startOfflineAws(options.links ?? publishedLinks(stacks));
+  const aws = await startOfflineAws(
+    options.links ?? publishedLinks(stacks),
+    options.network ?? declaredNetwork(stacks),
+  );
   try {
     return await inParallel(Object.keys(stacks).sort(), options.parallel ?? parallelism(), async (stack) => {
       const started = Date.now();
@@ -130,6 +139,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       workDir,
       // A stack planned alone still reads the links the others publish.
       links: publishedLinks(all),
+      network: declaredNetwork(all),
       onResult: (result) => process.stdout.write(`${formatResult(result)}\n`),
     });
     const failed = results.filter((r) => !r.ok).map((r) => r.stack);

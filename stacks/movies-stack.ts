@@ -4,6 +4,7 @@ import { BundledFunction } from "../constructs/bundled-function";
 import { IngestionBucket } from "../constructs/ingestion-bucket";
 import { physicalName } from "../constructs/core/naming";
 import { RestApi } from "../constructs/rest-api";
+import { PublishedLink } from "../constructs/service-link";
 import { Table } from "../constructs/table";
 import type { EnvironmentConfig } from "./config";
 import { UPDATE_RATING_MODEL } from "./movies-models";
@@ -81,6 +82,25 @@ export class MoviesStack extends ServiceStack {
     });
 
     this.addOutputs();
+    this.publishLinks(environment);
+  }
+
+  /** What other services of the environment read: the catalog service reads movie_infos (docs/catalog.md). */
+  private publishLinks(environment: string): void {
+    new PublishedLink(this, "movie_infos_table_name_link", {
+      environment,
+      service: "movies",
+      name: "movie-infos-table-name",
+      value: this.movieInfos.tableName,
+      description: "The movie_infos table's name",
+    });
+    new PublishedLink(this, "movie_infos_table_arn_link", {
+      environment,
+      service: "movies",
+      name: "movie-infos-table-arn",
+      value: this.movieInfos.tableArn,
+      description: "The movie_infos table's ARN",
+    });
   }
 
   /** The three functions of the workshop, each granted exactly what its code uses. */

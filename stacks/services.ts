@@ -1,4 +1,5 @@
 import type { Service } from "./app";
+import { CatalogStack } from "./catalog-stack";
 import { MoviesStack } from "./movies-stack";
 import { OrdersStack } from "./orders-stack";
 
@@ -6,4 +7,5 @@ import { OrdersStack } from "./orders-stack";
 export const services: readonly Service[] = [
   { name: "movies", stack: MoviesStack },
   { name: "orders", stack: OrdersStack },
+  { name: "catalog", stack: CatalogStack },
 ];

@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../review/validate";
+import type { StackConfig } from "../../review/terraform";
+import { main, validateStacks } from "../../review/validate";
 import { terraformForTests } from "../helpers/terraform";
 
 /** A cdktf output folder (manifest + one cdk.tf.json per stack) with the stacks given. */
@@ -133,4 +134,43 @@ describe("npm run validate: links between stacks", () => {
       "reading SSM Parameter (/movies-cdktf/dev/jobs/missing): couldn't find resource",
     );
   });
+});
+
+describe("npm run validate: a platform VPC looked up by id", () => {
+  const setup = terraformForTests("validate-network");
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "validate-network-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A stack that looks its VPC and a subnet of it up, as ExistingNetwork does, and names a queue after them. */
+  const service = {
+    ...queueStack(),
+    data: {
+      aws_vpc: { platform: { id: "vpc-0aaa" } },
+      aws_subnet: { private_1: { id: "subnet-0bbb", vpc_id: "${data.aws_vpc.platform.id}" } },
+    },
+    resource: {
+      aws_sqs_queue: {
+        jobs_queue: {
+          name: "jobs-${data.aws_subnet.private_1.availability_zone}",
+        },
+      },
+    },
+  } as unknown as StackConfig;
+
+  it("plans against the ids the stacks declare, and fails a subnet that is not in the VPC the stack names", async () => {
+    if (!setup) return;
+    const [declared] = await validateStacks({ "service-dev": service }, { setup, workDir: join(dir, "a") });
+    expect(declared).toMatchObject({ ok: true, detail: "1 to add, 0 to change, 0 to destroy" });
+    // As AWS would have it if the subnet belonged to another VPC: the lookup in vpc-0aaa finds nothing.
+    const elsewhere = { vpcs: ["vpc-0aaa", "vpc-0ccc"], subnets: new Map([["subnet-0bbb", "vpc-0ccc"]]) };
+    const [moved] = await validateStacks(
+      { "service-dev": service },
+      { setup, workDir: join(dir, "b"), network: elsewhere },
+    );
+    expect(moved?.ok).toBe(false);
+    expect(moved?.detail).toContain("no matching EC2 Subnet found");
+  }, 180_000);
 });

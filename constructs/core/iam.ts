@@ -33,6 +33,27 @@ export function lambdaAssumeRolePolicy(scope: Construct): DataAwsIamPolicyDocume
   return document;
 }
 
+const ECS_TASKS_ASSUME_ROLE_POLICY_ID = "ecs_tasks_assume_role_policy";
+
+/**
+ * The stack's single `data.aws_iam_policy_document.ecs_tasks_assume_role_policy` that lets ECS tasks
+ * (`ecs-tasks.amazonaws.com`) assume a role, created on first use and shared by every task role of the stack.
+ */
+export function ecsTasksAssumeRolePolicy(scope: Construct): DataAwsIamPolicyDocument {
+  const stack = TerraformStack.of(scope);
+  const existing = stack.node.tryFindChild(ECS_TASKS_ASSUME_ROLE_POLICY_ID);
+  if (existing instanceof DataAwsIamPolicyDocument) return existing;
+  return new DataAwsIamPolicyDocument(stack, ECS_TASKS_ASSUME_ROLE_POLICY_ID, {
+    statement: [
+      {
+        effect: "Allow",
+        principals: [{ type: "Service", identifiers: ["ecs-tasks.amazonaws.com"] }],
+        actions: ["sts:AssumeRole"],
+      },
+    ],
+  });
+}
+
 const CALLER_IDENTITY_ID = "current";
 
 /**

@@ -52,4 +52,6 @@ export const logGroupName = {
   pipe: (pipeName: string) => `/aws/vendedlogs/pipes/${pipeName}`,
   /** `/aws/apigateway/<apiName>/access-logs`. */
   apiAccessLogs: (apiName: string) => `/aws/apigateway/${apiName}/access-logs`,
+  /** `/ecs/<serviceName>`: where an ECS service's containers log (the awslogs driver). */
+  ecs: (serviceName: string) => `/ecs/${serviceName}`,
 };

@@ -24,8 +24,14 @@ export const GUARDRAIL_RULES = {
   "lambda-async-failure":
     "give the asynchronously invoked function an on-failure destination for the invoked qualifier (BundledFunction's asyncInvoke option) or a dead_letter_config",
   "api-throttling":
-    'add an aws_api_gateway_method_settings for method_path "*/*" with throttling_rate_limit and throttling_burst_limit (RestApi does)',
+    'add an aws_api_gateway_method_settings for method_path "*/*" with throttling_rate_limit and throttling_burst_limit (RestApi does); for an HTTP API, set the stage\'s default_route_settings throttling (ContainerService does)',
   "api-access-logs": "set the stage's access_log_settings (destination_arn and format) (RestApi does)",
+  "ecs-log-group":
+    "give every container an awslogs logConfiguration whose awslogs-group is a declared log group with retention_in_days (ContainerService does)",
+  "ecs-container-insights":
+    'set the cluster\'s setting { name = "containerInsights", value = "enabled" } (ContainerService does)',
+  "ecs-public-ip":
+    "run the service in private subnets with network_configuration.assign_public_ip = false (ContainerService does)",
   "default-tags": "set the tags through the aws provider's default_tags (ServiceStack does)",
 } as const;
 

@@ -119,6 +119,27 @@ describe("tryItCommands", () => {
     ]);
     expect(tryItCommands(movies)).not.toContain("/orders");
   });
+
+  it("ends with the catalog container's GET when a running stack serves /catalog/movies/{movieId}", () => {
+    const withCatalog: LocalEndpoints = {
+      ...movies,
+      apis: [
+        ...movies.apis,
+        {
+          stack: "catalog-dev",
+          address: "aws_ecs_service.catalog",
+          name: "catalog-dev",
+          stage: "$default",
+          url: "http://127.0.0.1:3002",
+          routes: [{ method: "GET", path: "/catalog/movies/{movieId}", service: "catalog-dev" }],
+        },
+      ],
+    };
+    expect(tryItCommands(withCatalog).split("\n").at(-1)).toBe(
+      "  curl --request GET --url http://127.0.0.1:3002/catalog/movies/mv1",
+    );
+    expect(tryItCommands(movies)).not.toContain("/catalog");
+  });
 });
 
 describe("moviesApp and ordersApi", () => {

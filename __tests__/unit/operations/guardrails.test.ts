@@ -15,6 +15,11 @@ import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { CatalogStack } from "../../../stacks/catalog-stack";
 import { BundledFunction } from "../../../constructs/bundled-function";
 import { formatReport, Guardrails, type GuardrailsReport } from "../../../operations/guardrails";
 import { jsonencode } from "../../../constructs/core/jsonencode";
@@ -332,6 +337,66 @@ describe("each rule fires on a bad fixture", () => {
   });
 });
 
+describe("container services (ECS, HTTP APIs)", () => {
+  it("ecs-log-group, ecs-container-insights, ecs-public-ip, and the HTTP API stage's throttling and access logs", () => {
+    const { check } = fixture((stack) => {
+      const kept = new CloudwatchLogGroup(stack, "kept", { name: "/ecs/kept", retentionInDays: 7 });
+      const forever = new CloudwatchLogGroup(stack, "forever", { name: "/ecs/forever" });
+      const container = (name: string, group?: string) => ({
+        name,
+        image: "x",
+        ...(group ? { logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": group } } } : {}),
+      });
+      new EcsTaskDefinition(stack, "task", {
+        family: "task",
+        containerDefinitions: jsonencode([
+          container("good", kept.name),
+          container("silent"),
+          container("hoarder", forever.name),
+        ]),
+      });
+      new EcsCluster(stack, "cluster", { name: "cluster" });
+      new EcsCluster(stack, "watched", {
+        name: "watched",
+        setting: [{ name: "containerInsights", value: "enhanced" }],
+      });
+      new EcsService(stack, "public", {
+        name: "public",
+        networkConfiguration: { subnets: ["subnet-1"], assignPublicIp: true },
+      });
+      new Apigatewayv2Stage(stack, "stage", { apiId: "a", name: "$default" });
+    });
+    expect(check().violations).toEqual([
+      { address: "aws_apigatewayv2_stage.stage", rule: "api-access-logs", problem: "writes no access logs" },
+      {
+        address: "aws_apigatewayv2_stage.stage",
+        rule: "api-throttling",
+        problem: "has no default route throttling",
+      },
+      {
+        address: "aws_ecs_cluster.cluster",
+        rule: "ecs-container-insights",
+        problem: "has Container Insights off",
+      },
+      {
+        address: "aws_ecs_service.public",
+        rule: "ecs-public-ip",
+        problem: "gives its tasks public IP addresses",
+      },
+      {
+        address: "aws_ecs_task_definition.task",
+        rule: "ecs-log-group",
+        problem: "container silent logs to no declared log group",
+      },
+      {
+        address: "aws_ecs_task_definition.task",
+        rule: "ecs-log-group",
+        problem: "log group aws_cloudwatch_log_group.forever keeps logs forever",
+      },
+    ]);
+  });
+});
+
 describe("failing synth", () => {
   it("fails app.synth() with one message listing address, rule and fix of each violation", () => {
     const { app } = fixture((stack) => {
@@ -459,6 +524,21 @@ describe("the real stacks", () => {
         reason:
           "KMS key policy: the account root keeps kms:* (AWS's default key policy) so IAM decides and the key can never become unmanageable",
       },
+    ]);
+  });
+});
+
+describe("the catalog stacks", () => {
+  it.each(["dev", "staging"])("catalog-%s passes with only the alerts key's waiver", (environment) => {
+    const stack = new CatalogStack(Testing.app(), `catalog-${environment}`, {
+      config: loadConfig(environment, {}),
+    });
+    const guardrails = Guardrails.applyTo(stack);
+    Testing.synth(stack);
+    const report = guardrails.check();
+    expect(report.violations).toEqual([]);
+    expect(report.waived.map((w) => w.address)).toEqual([
+      "data.aws_iam_policy_document.alerts_key_policy_document",
     ]);
   });
 });

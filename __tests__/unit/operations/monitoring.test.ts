@@ -4,7 +4,7 @@ import { DashboardBuilder, graph, text, type DashboardBody } from "../../../oper
 import { decodeJsonencode } from "../../../tooling/hcl-expression";
 import { Monitoring } from "../../../operations/monitoring";
 import { Table } from "../../../constructs/table";
-import { synthesize } from "../../helpers/synth";
+import { synthesize, synthesized } from "../../helpers/synth";
 
 const metric = { namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: "f" } };
 
@@ -148,5 +148,84 @@ describe("Monitoring", () => {
       "Orders: failed rule invocations",
     ]);
     expect(synth.resource.aws_cloudwatch_dashboard?.dashboard).toMatchObject({ dashboard_name: "orders-e" });
+  });
+});
+
+describe("Monitoring of a container service (catalog-dev)", () => {
+  const catalog = () => synthesized("catalog-dev");
+  const dimensions = {
+    ClusterName: "${aws_ecs_cluster.catalog.name}",
+    ServiceName: "${aws_ecs_service.catalog.name}",
+  };
+
+  it("alarms on CPU and memory above 80% for 15 minutes", () => {
+    const alarms = catalog().resource.aws_cloudwatch_metric_alarm ?? {};
+    for (const [name, metricName] of [
+      ["catalog_cpu_high", "CPUUtilization"],
+      ["catalog_memory_high", "MemoryUtilization"],
+    ]) {
+      expect(alarms[name as string]).toMatchObject({
+        namespace: "AWS/ECS",
+        metric_name: metricName,
+        dimensions,
+        statistic: "Average",
+        period: 300,
+        evaluation_periods: 3,
+        threshold: 80,
+        comparison_operator: "GreaterThanThreshold",
+        alarm_actions: ["${aws_sns_topic.alerts.arn}"],
+      });
+    }
+  });
+
+  it("alarms when fewer tasks run than desired for 5 minutes (Container Insights), and on any 5xx of the HTTP API", () => {
+    const alarms = catalog().resource.aws_cloudwatch_metric_alarm ?? {};
+    expect(alarms.catalog_tasks_below_desired).toMatchObject({
+      evaluation_periods: 5,
+      threshold: 1,
+      comparison_operator: "GreaterThanOrEqualToThreshold",
+      metric_query: [
+        { id: "missing", expression: "FILL(desired, 0) - FILL(running, 0)", return_data: true },
+        {
+          id: "desired",
+          metric: {
+            namespace: "ECS/ContainerInsights",
+            metric_name: "DesiredTaskCount",
+            dimensions,
+            period: 60,
+          },
+        },
+        {
+          id: "running",
+          metric: {
+            namespace: "ECS/ContainerInsights",
+            metric_name: "RunningTaskCount",
+            dimensions,
+            period: 60,
+          },
+        },
+      ],
+    });
+    expect(alarms.catalog_api_5xx_errors).toMatchObject({
+      namespace: "AWS/ApiGateway",
+      metric_name: "5xx",
+      dimensions: { ApiId: "${aws_apigatewayv2_api.catalog_api.id}", Stage: "$default" },
+      statistic: "Sum",
+      threshold: 1,
+    });
+  });
+
+  it("adds the HTTP API's and the service's rows to the dashboard", () => {
+    const body = decodeJsonencode(
+      catalog().resource.aws_cloudwatch_dashboard?.dashboard?.dashboard_body as string,
+    ) as DashboardBody;
+    const titles = body.widgets.map((w) => w.properties.title).filter(Boolean);
+    expect(titles).toEqual([
+      "HTTP API ${aws_ecs_service.catalog.name}: requests",
+      "HTTP API ${aws_ecs_service.catalog.name}: latency (ms)",
+      "HTTP API ${aws_ecs_service.catalog.name}: errors",
+      "ECS ${aws_ecs_service.catalog.name}: CPU and memory (%)",
+      "ECS ${aws_ecs_service.catalog.name}: tasks",
+    ]);
   });
 });

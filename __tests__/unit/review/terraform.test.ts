@@ -144,7 +144,7 @@ describe("offlineConfig", () => {
     skip_requesting_account_id: true,
     skip_metadata_api_check: true,
     skip_region_validation: true,
-    endpoints: [{ sts, ssm: sts }],
+    endpoints: [{ sts, ssm: sts, ec2: sts }],
   };
 
   it("removes the backend, so state stays in the workspace", () => {

@@ -74,6 +74,8 @@ describe("readable, stable Terraform", () => {
         [
           "aws_cloudwatch_log_metric_filter.upload_movie_infos_lambda_rows_rejected",
           "aws_cloudwatch_log_metric_filter.upload_movie_infos_lambda_rows_written",
+          "aws_ssm_parameter.movie_infos_table_arn_link",
+          "aws_ssm_parameter.movie_infos_table_name_link",
         ],
       ),
     );
@@ -89,6 +91,25 @@ describe("readable, stable Terraform", () => {
       "movie_ratings_table_name",
       "movies_api_url",
     ]);
+  });
+});
+
+describe("links for the other services", () => {
+  it("publishes movie_infos's name and ARN, which the catalog service reads", () => {
+    expect(synth.resource.aws_ssm_parameter).toEqual({
+      movie_infos_table_name_link: {
+        name: "/movies-cdktf/dev/movies/movie-infos-table-name",
+        description: "The movie_infos table's name",
+        type: "String",
+        value: "${aws_dynamodb_table.movie_infos_table.name}",
+      },
+      movie_infos_table_arn_link: {
+        name: "/movies-cdktf/dev/movies/movie-infos-table-arn",
+        description: "The movie_infos table's ARN",
+        type: "String",
+        value: "${aws_dynamodb_table.movie_infos_table.arn}",
+      },
+    });
   });
 });
 

@@ -68,6 +68,9 @@ describe("npm run synth (compiled app, as cdktf runs it)", () => {
     expect(Object.keys(manifest.stacks).sort()).toEqual(
       [
         "account-eu-central-1",
+        "catalog-dev",
+        "catalog-staging",
+        "catalog-prod",
         "movies-dev",
         "movies-staging",
         "movies-prod",

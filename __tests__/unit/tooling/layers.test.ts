@@ -31,6 +31,8 @@ const REJECTED: readonly (readonly [string, string])[] = [
   ["stacks/scratch.ts", "../local/terraform"],
   ["lambdas/orders/scratch.ts", "../../constructs/table"],
   ["lambdas/orders/scratch.ts", "cdktf"],
+  ["containers/catalog/scratch.ts", "../../stacks/catalog-stack"],
+  ["containers/catalog/scratch.ts", "cdktf"],
 ];
 
 const ALLOWED: readonly (readonly [string, string])[] = [
@@ -41,6 +43,7 @@ const ALLOWED: readonly (readonly [string, string])[] = [
   ["operations/scratch.ts", "../constructs/table"],
   ["stacks/scratch.ts", "../operations/monitoring"],
   ["local/scratch.ts", "../stacks/config"],
+  ["containers/catalog/scratch.ts", "../../lambdas/shared/http"],
 ];
 
 let rejected: string[][];

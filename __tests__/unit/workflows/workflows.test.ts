@@ -144,8 +144,27 @@ describe("deploy.yml", () => {
   it("runs behind the GitHub environment it deploys, with OIDC credentials", () => {
     expect(deploy.environment).toBe("${{ inputs.environment || 'dev' }}");
     expect(deploy.permissions).toEqual({ contents: "read", "id-token": "write" });
-    expect(deploy.steps.find((s) => s.run?.includes("cdktf deploy"))?.run).toContain(
+    expect(deploy.steps.find((s) => s.run?.includes('cdktf deploy "*-'))?.run).toContain(
       'npx cdktf deploy "*-$ENVIRONMENT" --skip-synth --auto-approve',
     );
+  });
+
+  it("deploys the producers of links first, then the catalog's repository, image and service, in that order", () => {
+    const runs = deploy.steps.map((s) => s.run ?? "");
+    const index = (fragment: string) => runs.findIndex((r) => r.includes(fragment));
+    const producers = index('npx cdktf deploy "movies-$ENVIRONMENT" "orders-$ENVIRONMENT"');
+    const repository = index('aws ecr describe-repositories --repository-names "catalog-$ENVIRONMENT"');
+    const image = index("docker build --file containers/catalog/Dockerfile");
+    const digest = index('echo "MOVIES_CATALOG_IMAGE_DIGEST=$digest" >> "$GITHUB_ENV"');
+    const all = index('npx cdktf deploy "*-$ENVIRONMENT"');
+    const synths = runs.flatMap((r, i) => (r === "npm run synth" ? [i] : []));
+    expect(producers).toBeGreaterThan(synths[0] as number);
+    expect(repository).toBeGreaterThan(producers);
+    expect(image).toBe(digest);
+    expect(image).toBeGreaterThan(repository);
+    // The last synth reads the digest the push wrote to $GITHUB_ENV; the last deploy uses it.
+    expect(synths[1]).toBeGreaterThan(digest);
+    expect(all).toBeGreaterThan(synths[1] as number);
+    expect(runs[image]).toContain("docker push");
   });
 });
