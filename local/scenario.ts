@@ -46,11 +46,13 @@ export interface UserTokens {
  * undefined, having done nothing, when the run has no user pool.
  */
 export async function signUpAndSignIn(
-  endpoints: LocalEndpoints,
-  options: Pick<ScenarioOptions, "log"> = {},
+  endpoints: Pick<LocalEndpoints, "cognito">,
+  options: Pick<ScenarioOptions, "log"> & { readonly pool?: string } = {},
 ): Promise<UserTokens | undefined> {
   const log = options.log ?? (() => undefined);
-  const pool = endpoints.cognito?.userPools.find((p) => p.clients.length > 0);
+  const pool = endpoints.cognito?.userPools.find(
+    (p) => p.clients.length > 0 && (!options.pool || p.name === options.pool),
+  );
   const client = pool?.clients[0];
   if (!endpoints.cognito || !pool || !client) return undefined;
   const { endpoint } = endpoints.cognito;
