@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { dependable, Fn, Lazy, Token, type ITerraformDependable, type TerraformResource } from "cdktf";
+import { ApiGatewayAuthorizer } from "@cdktf/provider-aws/lib/api-gateway-authorizer";
 import { ApiGatewayDeployment } from "@cdktf/provider-aws/lib/api-gateway-deployment";
 import { ApiGatewayGatewayResponse } from "@cdktf/provider-aws/lib/api-gateway-gateway-response";
 import { ApiGatewayIntegration } from "@cdktf/provider-aws/lib/api-gateway-integration";
@@ -84,7 +85,24 @@ export interface LambdaRouteOptions {
    * @default no body validation (path parameters are always validated)
    */
   readonly requestModel?: RequestModel;
+  /**
+   * Only callers this authorizer accepts reach the function (`authorization = "COGNITO_USER_POOLS"`);
+   * API Gateway answers 401 `{"message":"Unauthorized"}` to the others.
+   * @default anyone (`authorization = "NONE"`)
+   */
+  readonly authorizer?: ApiGatewayAuthorizer;
 }
+
+/** Options of {@link RestApi.addCognitoAuthorizer}. */
+export interface CognitoAuthorizerProps {
+  /** The authorizer's name in the API (`cognito-users`). */
+  readonly name: string;
+  /** The user pools whose tokens are accepted (`aws_cognito_user_pool.x.arn`, or a linked value). */
+  readonly providerArns: readonly string[];
+}
+
+/** Where the authorizer reads the token: the `Authorization` header, the raw JWT. */
+export const AUTHORIZATION_HEADER_SOURCE = "method.request.header.Authorization";
 
 /** A node of the API's resource tree: `/`, `/movies`, `/movies/{movieId}`. */
 export interface ApiResourceRef {
@@ -289,6 +307,29 @@ export class RestApi extends ResourceConstruct {
   }
 
   /**
+   * Adds `aws_api_gateway_authorizer.<id>`: a Cognito user-pool authorizer. A route given it (see
+   * {@link LambdaRouteOptions.authorizer}) needs an ID or access token of one of the pools in the
+   * `Authorization` header; API Gateway checks its signature, issuer and expiry, and passes its claims
+   * to the function as `requestContext.authorizer.claims`. No OAuth scopes are set on the methods, so
+   * both token kinds are accepted.
+   */
+  addCognitoAuthorizer(id: string, props: CognitoAuthorizerProps): ApiGatewayAuthorizer {
+    const authorizer = new ApiGatewayAuthorizer(this, `authorizer_${id}`, {
+      restApiId: this.resource.id,
+      name: props.name,
+      type: "COGNITO_USER_POOLS",
+      providerArns: [...props.providerArns],
+      identitySource: AUTHORIZATION_HEADER_SOURCE,
+    });
+    withAddress(authorizer, tfName(id));
+    this.fingerprint.push(
+      authorizer.id,
+      ...attributes(authorizer, "type", "provider_arns", "identity_source"),
+    );
+    return authorizer;
+  }
+
+  /**
    * Routes `httpMethod` on `resource` to `fn` through an AWS_PROXY integration on its alias, and lets
    * this API, and only for this method and path, invoke that alias.
    */
@@ -307,7 +348,8 @@ export class RestApi extends ResourceConstruct {
       restApiId: this.resource.id,
       resourceId: resource.resourceId,
       httpMethod,
-      authorization: "NONE",
+      authorization: options.authorizer ? "COGNITO_USER_POOLS" : "NONE",
+      ...(options.authorizer ? { authorizerId: options.authorizer.id } : {}),
       requestParameters: Object.fromEntries(pathParameters.map((p) => [`method.request.path.${p}`, true])),
       requestValidatorId: this.requestValidator.id,
       ...(model ? { requestModels: { "application/json": model.name } } : {}),
@@ -342,6 +384,7 @@ export class RestApi extends ResourceConstruct {
         "request_parameters",
         "request_models",
         "request_validator_id",
+        ...(options.authorizer ? ["authorizer_id"] : []),
       ),
       integration.id,
       integration.uri,

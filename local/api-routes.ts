@@ -13,6 +13,17 @@ export type RouteIntegration =
   | { readonly type: "AWS_PROXY"; readonly functionName: string }
   | { readonly type: "UNSUPPORTED"; readonly reason: string };
 
+/**
+ * A method's Cognito authorizer (`authorization = "COGNITO_USER_POOLS"`): the user pools whose tokens it
+ * accepts, by their (local) ARNs.
+ */
+export interface RouteAuthorizer {
+  /** `aws_api_gateway_authorizer.users_authorizer` */
+  readonly address: string;
+  readonly type: "COGNITO_USER_POOLS";
+  readonly providerArns: readonly string[];
+}
+
 /** One method on one resource: `GET /movies/{movieId}` → get-movie-dev. */
 export interface ApiRoute {
   /** The resource's path template, as API Gateway reports it in `event.resource` (`/movies/{movieId}`). */
@@ -22,6 +33,8 @@ export interface ApiRoute {
   /** `GET`, `PATCH`, ... or `ANY`. */
   readonly httpMethod: string;
   readonly integration: RouteIntegration;
+  /** Set when only callers with a token reach the integration. @default open (`authorization = "NONE"`) */
+  readonly authorizer?: RouteAuthorizer;
 }
 
 export interface ApiStage {
@@ -151,15 +164,41 @@ function routesOf(
       reason: `${address} has no aws_api_gateway_integration`,
     };
     const routes = routesByApi.get(api) ?? [];
+    const authorizer = authorizerOf(address, config, resolver);
     routes.push({
       resourcePath: tree.pathOf(resource),
       resourceId: resource.startsWith("root:") ? "root" : (tree.resources.get(resource)?.name ?? resource),
       httpMethod,
       integration,
+      ...(authorizer ? { authorizer } : {}),
     });
     routesByApi.set(api, routes);
   }
   return routesByApi;
+}
+
+/**
+ * A method's authorizer: none for `authorization = "NONE"`, the Cognito authorizer its `authorizer_id`
+ * references for `COGNITO_USER_POOLS`. IAM and Lambda authorizers are not emulated: a stack using one
+ * fails to load, naming the method, rather than being served open.
+ */
+function authorizerOf(
+  address: string,
+  config: Record<string, unknown>,
+  resolver: TerraformResolver,
+): RouteAuthorizer | undefined {
+  const authorization = resolver.resolveString(String(config.authorization ?? "NONE"));
+  if (authorization === "NONE") return undefined;
+  const ref = reference(config.authorizer_id);
+  if (authorization !== "COGNITO_USER_POOLS" || ref?.type !== "aws_api_gateway_authorizer") {
+    throw new Error(
+      `${address}: authorization ${authorization} is not emulated locally (only NONE and COGNITO_USER_POOLS ` +
+        "with an authorizer_id referencing an aws_api_gateway_authorizer)",
+    );
+  }
+  const authorizer = resolver.config("aws_api_gateway_authorizer", ref.name);
+  const providerArns = resolver.resolve(authorizer.provider_arns ?? []) as string[];
+  return { address: `aws_api_gateway_authorizer.${ref.name}`, type: "COGNITO_USER_POOLS", providerArns };
 }
 
 /** Each REST API's stages: its `aws_api_gateway_stage`s, and the deprecated `stage_name` of a deployment. */

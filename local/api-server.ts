@@ -6,6 +6,7 @@ import {
   internalServerError,
   missingAuthenticationToken,
   requestTooLarge,
+  unauthorized,
   toHttpResponse,
   toProxyEvent,
   type HttpResponse,
@@ -13,6 +14,14 @@ import {
 import { LOCALHOST } from "./emulators";
 import type { InvokeOutcome } from "./lambda-host";
 import type { ApiRequestValidation } from "./request-validation";
+import type { ApiRoute, RouteAuthorizer } from "./api-routes";
+import { tokenOf, type TokenVerdict } from "./cognito-tokens";
+
+/**
+ * Checks a route's token as its Cognito authorizer would: the verdict for the token, given the user pools
+ * (by ARN) the authorizer trusts. The local run answers from the Cognito emulator's pools (local/cognito.ts).
+ */
+export type Authorize = (authorizer: RouteAuthorizer, token: string) => TokenVerdict;
 
 /** Invokes a function by name; the local run maps names to warm LocalLambdas. */
 export type Invoke = (functionName: string, event: unknown) => Promise<InvokeOutcome>;
@@ -26,6 +35,11 @@ export interface ApiServerOptions {
   readonly log: (line: string) => void;
   /** The API's request validators, models and gateway responses. @default nothing is validated */
   readonly validation?: ApiRequestValidation;
+  /**
+   * Checks the tokens of routes with a Cognito authorizer.
+   * @default none: such a route answers 401 to every request, as no token can be checked
+   */
+  readonly authorize?: Authorize;
 }
 
 /** API Gateway's payload quota for a REST API request: 10 MB. */
@@ -36,7 +50,7 @@ export interface ApiServer {
   /** `http://127.0.0.1:<port>`; a stage's invoke URL is `<origin>/<stage>`. */
   readonly origin: string;
   /** Serves `api` (a re-synthesized stack) with its request validation from now on, on the same port. */
-  update(api: DeclaredApi, validation?: ApiRequestValidation): void;
+  update(api: DeclaredApi, validation?: ApiRequestValidation, authorize?: Authorize): void;
   stop(): Promise<void>;
 }
 
@@ -44,12 +58,13 @@ export interface ApiServer {
  * Serves one REST API on its own port the way its invoke URL does: `/<stage>/<resource path>`. Each
  * request is matched to a route, turned into a proxy event, run by the route's function, and its result
  * turned back into the response; API Gateway's own answers (403 for unknown routes, 502 for a failed or
- * malformed integration, 413 past the 10 MB payload quota) are reproduced.
+ * malformed integration, 413 past the 10 MB payload quota, 401 from a Cognito authorizer) are reproduced.
  */
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { log } = options;
   let api = options.api;
   let validation = options.validation;
+  let authorize = options.authorize;
   const server: Server = createServer((req, res) => {
     const started = Date.now();
     const requestId = randomUUID();
@@ -78,12 +93,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (!read.ok) return requestTooLarge(requestId);
     const body = read.body;
     if (!stage || !match) return missingAuthenticationToken(requestId);
-    const headers: [string, string][] = [];
-    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-      headers.push([req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string]);
-    }
+    const headers = headerPairs(req.rawHeaders);
     const sourceIp = (req.socket.remoteAddress ?? LOCALHOST).replace(/^::ffff:/, "");
-    // The method request (validators, models) is checked before any integration runs, as on AWS.
+    // The authorizer runs first, then the method request (validators, models), before any integration, as on AWS.
+    const authorized = authorizeRequest(match.route, headers, authorize, { requestId, method, log });
+    if ("statusCode" in authorized) return authorized;
     const context = { match, stage: stage.name, requestId, apiId: api.id, accountId: options.accountId };
     const invalid = validation?.validate({ ...context, path, query, headers, body, sourceIp });
     if (invalid) return invalid;
@@ -97,6 +111,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       stage,
       accountId: options.accountId,
       requestId,
+      ...(authorized.claims ? { claims: authorized.claims } : {}),
     });
     const outcome = await options.invoke(integration.functionName, event);
     if (!outcome.ok) {
@@ -115,12 +130,46 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   return {
     port,
     origin: `http://${LOCALHOST}:${port}`,
-    update: (next, nextValidation) => {
+    update: (next, nextValidation, nextAuthorize) => {
       api = next;
       validation = nextValidation;
+      authorize = nextAuthorize;
     },
     stop: () => closeServer(server),
   };
+}
+
+/**
+ * A route's authorizer on a request: the claims of its token (none for an open route), or API Gateway's
+ * 401, with the reason in the log (`Unauthorized`; an expired token gets the Cognito authorizer's own message).
+ */
+function authorizeRequest(
+  route: ApiRoute,
+  headers: readonly (readonly [string, string])[],
+  authorize: Authorize | undefined,
+  request: { readonly requestId: string; readonly method: string; readonly log: (line: string) => void },
+): HttpResponse | { readonly claims?: Readonly<Record<string, string>> } {
+  const { authorizer } = route;
+  if (!authorizer) return {};
+  const token = tokenOf(headers.find(([name]) => name.toLowerCase() === "authorization")?.[1]);
+  const verdict: TokenVerdict = !token
+    ? { ok: false, reason: "no token in the Authorization header" }
+    : authorize
+      ? authorize(authorizer, token)
+      : { ok: false, reason: "no Cognito emulator checks tokens in this run" };
+  if (verdict.ok) return { claims: verdict.claims };
+  request.log(`${request.method} ${route.resourcePath}: ${authorizer.address} refused: ${verdict.reason}`);
+  const message = verdict.reason === "expired" ? "The incoming token has expired" : "Unauthorized";
+  return unauthorized(request.requestId, message);
+}
+
+/** Node's `rawHeaders` as `[name, value]` pairs, with the client's casing, in order. */
+function headerPairs(rawHeaders: readonly string[]): [string, string][] {
+  const headers: [string, string][] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    headers.push([rawHeaders[i] as string, rawHeaders[i + 1] as string]);
+  }
+  return headers;
 }
 
 /** Non-proxy integrations (HTTP, MOCK, AWS service) are not run locally; say so with a 500. */

@@ -225,3 +225,61 @@ export async function stopChild(child: ChildProcess): Promise<void> {
     child.kill("SIGTERM");
   });
 }
+
+export interface CognitoLocalOptions {
+  /** 0 for a free port. @default a free port */
+  readonly port?: number;
+  /** Where it keeps pools, clients and users (its `.cognito/` folder goes there). */
+  readonly directory: string;
+  /** How long to wait for it to answer. @default 30 s */
+  readonly startTimeoutMs?: number;
+}
+
+/** cognito-local as a running process. */
+export interface CognitoLocal extends Emulator {
+  /** Its process (the local run records it, so it never outlives the run). */
+  readonly process: ChildProcess;
+}
+
+/**
+ * Starts cognito-local (the `cognito-local` npm package: the Cognito user pools API, and each pool's
+ * JWKS at `/<pool id>/.well-known/jwks.json`, signing RS256 tokens whose issuer is
+ * `http://127.0.0.1:<port>/<pool id>`) on 127.0.0.1, in a process of its own: it keeps its data under
+ * the working directory, which is `directory`.
+ */
+export async function startCognitoLocal(options: CognitoLocalOptions): Promise<CognitoLocal> {
+  // 0, like no port, asks for a free one (cognito-local itself would not take 0).
+  const port = options.port || (await freePort());
+  if (options.port) await assertPortFree(port, "the Cognito emulator (--cognito-port)");
+  mkdirSync(options.directory, { recursive: true });
+  const child = spawnProcess(process.execPath, [require.resolve("cognito-local/lib/bin/start.js")], {
+    cwd: options.directory,
+    // Its own variables; the SDK v2 it carries would otherwise print its end-of-support notice at start.
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: LOCALHOST,
+      AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1",
+    },
+    stdio: "pipe",
+  });
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  child.once("exit", () => process.removeListener("exit", killOnExit));
+  let output = "";
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4_000));
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code) => reject(new Error(`cognito-local exited with code ${code}:\n${output}`))),
+  );
+  exited.catch(() => undefined);
+  const endpoint = `http://${LOCALHOST}:${port}`;
+  try {
+    await Promise.race([waitForHttp(endpoint, options.startTimeoutMs ?? 30_000), exited]);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  return { endpoint, port, process: child, stop: () => stopChild(child) };
+}

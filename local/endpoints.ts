@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { LocalUserPool } from "./cognito";
 
 /**
  * What a running local run serves, as `startLocalRun` returns it and writes it to
@@ -17,6 +18,14 @@ export interface LocalEndpoints {
   readonly lambda: { readonly endpoint: string; readonly functions: readonly LocalFunction[] };
   /** Where each function's log is written (`<function>.log`). */
   readonly logs: string;
+  /**
+   * The Cognito emulator and the user pools of the stacks (sign up and sign in there; the APIs' Cognito
+   * authorizers accept its tokens). Absent when no stack declares a user pool.
+   */
+  readonly cognito?: {
+    readonly endpoint: string;
+    readonly userPools: readonly LocalUserPool[];
+  };
 }
 
 export interface LocalFunction {
@@ -41,6 +50,8 @@ export interface LocalApiEndpoint {
     readonly functionName?: string;
     /** The container service that serves the route (an HTTP API to ECS, run as a local process). */
     readonly service?: string;
+    /** `COGNITO_USER_POOLS` when the route needs a token (`Authorization` header). @default open */
+    readonly authorization?: "COGNITO_USER_POOLS";
   }[];
 }
 
@@ -95,11 +106,12 @@ export function formatEndpoints(endpoints: LocalEndpoints): string {
     lines.push(`  API ${api.name} (${api.stack}, stage ${api.stage})  ${api.url}`);
     const width = Math.max(...api.routes.map((r) => r.path.length), 0);
     for (const route of api.routes) {
-      const target = route.functionName
-        ? `→ ${route.functionName}`
-        : route.service
-          ? `→ ${route.service} (container, as a local process)`
-          : "(not run locally)";
+      const target =
+        (route.functionName
+          ? `→ ${route.functionName}`
+          : route.service
+            ? `→ ${route.service} (container, as a local process)`
+            : "(not run locally)") + (route.authorization ? "  (token required)" : "");
       lines.push(`      ${route.method.padEnd(7)} ${api.url}${route.path.padEnd(width)}  ${target}`);
     }
   }
@@ -115,6 +127,13 @@ export function formatEndpoints(endpoints: LocalEndpoints): string {
   lines.push(`  Lambda     ${endpoints.lambda.endpoint}  (aws lambda invoke --endpoint-url ...)`);
   lines.push(`      ${endpoints.lambda.functions.map((f) => f.name).join(", ")}`);
   lines.push(`  Logs       ${endpoints.logs}/<function>.log  (npm run logs -- <function> --follow)`);
+  if (endpoints.cognito) {
+    lines.push(`  Cognito    ${endpoints.cognito.endpoint}  (aws cognito-idp --endpoint-url ...)`);
+    for (const pool of endpoints.cognito.userPools) {
+      const clients = pool.clients.map((c) => `${c.name} ${c.id}`).join(", ");
+      lines.push(`      ${pool.name} ${pool.id}  (clients: ${clients})`);
+    }
+  }
   lines.push(
     `  Credentials  AWS_ACCESS_KEY_ID=${endpoints.credentials.accessKeyId} ` +
       `AWS_SECRET_ACCESS_KEY=${endpoints.credentials.secretAccessKey} AWS_REGION=${endpoints.region} ` +

@@ -105,6 +105,8 @@ async function invokeInOwnRun(
     s3Port: 0,
     dynamodbPort: 0,
     lambdaPort: 0,
+    // Free ports only: a running `npm start` (another state directory) may hold the default ones.
+    cognitoPort: 0,
     lock,
     log: () => undefined,
   });

@@ -6,10 +6,19 @@ import { declaredApis, type DeclaredApi } from "./api-routes";
 import { startApiServer, type ApiServer, type Invoke } from "./api-server";
 import { createBuckets, declaredBuckets } from "./buckets";
 import {
+  createUserPools,
+  declaredUserPools,
+  localAuthorizers,
+  type DeclaredUserPool,
+  type LocalAuthorizers,
+} from "./cognito";
+import {
   assertPortFree,
   LOCAL_CREDENTIALS,
+  startCognitoLocal,
   startDynamoDbLocal,
   startS3Server,
+  type CognitoLocal,
   type DynamoDbLocal,
   type S3Server,
 } from "./emulators";
@@ -33,13 +42,12 @@ import {
   type DeclaredContainerService,
   type RunningContainerService,
 } from "./containers";
-import { publishedLinks } from "../tooling/service-links";
 import { projectRoot } from "../tooling/project-root";
-import { TerraformResolver, type TerraformJson } from "./terraform";
+import { resolvedLinks, TerraformResolver, type TerraformJson } from "./terraform";
 import type { WatchedBundle } from "./watch";
 
 /** The defaults `npm start` serves on. */
-export const DEFAULT_PORTS = { api: 3000, s3: 4569, dynamodb: 8000, lambda: 9001 } as const;
+export const DEFAULT_PORTS = { api: 3000, s3: 4569, dynamodb: 8000, lambda: 9001, cognito: 9229 } as const;
 
 /** A synthesized stack: its name and its cdk.tf.json. */
 export interface StackSource {
@@ -62,6 +70,8 @@ export interface LocalRunOptions {
   readonly dynamodbPort?: number;
   /** The Lambda Invoke API's port; 0 for a free port. @default 9001 */
   readonly lambdaPort?: number;
+  /** The Cognito emulator's port (started only when a stack declares a user pool); 0 for a free port. @default 9229 */
+  readonly cognitoPort?: number;
   /** The account id that references such as `data.aws_caller_identity` resolve to. @default 000000000000 */
   readonly accountId?: string;
   /** Receives every log line (requests, functions' own output, notifications). @default console.log */
@@ -106,6 +116,7 @@ interface StackParts {
   readonly containers: DeclaredContainerService[];
   readonly functions: DeclaredFunction[];
   readonly notifications: DeclaredNotification[];
+  readonly userPools: DeclaredUserPool[];
 }
 
 /** What to undo when the run stops, in the order it was set up (it is undone in reverse). */
@@ -124,7 +135,8 @@ function readStacks(
   accountId: string,
   log: (line: string) => void,
 ): StackParts[] {
-  const links = linkValues(stacks, accountId);
+  // A stack that reads another's link (the auth pool's ARN) reads what the producer, served beside it, publishes.
+  const links = resolvedLinks(stacks, { accountId });
   return stacks.map(({ name, json }) => {
     const resolver = new TerraformResolver(json, { accountId, region: providerRegion(json), links });
     const { notifications, unsupported } = declaredNotifications(resolver);
@@ -136,23 +148,9 @@ function readStacks(
       containers: declaredContainerServices(resolver),
       functions: declaredFunctions(resolver, options.root),
       notifications,
+      userPools: declaredUserPools(resolver),
     };
   });
-}
-
-/** What the stacks' service links hold, resolved by their producers (a consumer reads them locally). */
-function linkValues(stacks: readonly StackSource[], accountId: string): Map<string, string> {
-  const links = publishedLinks(Object.fromEntries(stacks.map((s) => [s.name, s.json])));
-  const values = new Map<string, string>();
-  for (const link of links.values()) {
-    const producer = stacks.find((s) => s.name === link.stack) as StackSource;
-    const resolver = new TerraformResolver(producer.json, {
-      accountId,
-      region: providerRegion(producer.json),
-    });
-    values.set(link.parameter, String(resolver.resolve(link.value)));
-  }
-  return values;
 }
 
 /** The ports asked for (0: any free one): what the lock records until the real ones are known. */
@@ -237,6 +235,7 @@ class Run implements LocalRun {
     tables: [],
   };
   private emulators?: { dynamodb: DynamoDbLocal; s3: S3Server; ddb: DynamoDBClient; s3Client: S3Client };
+  private cognito?: { emulator: CognitoLocal; authorizers: LocalAuthorizers };
   private lambdaEndpoint?: LambdaEndpoint;
   private gateway?: IamGateway;
   private events?: EventPath;
@@ -357,6 +356,9 @@ class Run implements LocalRun {
         ),
       },
       logs: join(this.stateDir, "logs"),
+      ...(this.cognito && this.cognito.authorizers.pools.length > 0
+        ? { cognito: { endpoint: this.cognito.emulator.endpoint, userPools: this.cognito.authorizers.pools } }
+        : {}),
     };
   }
 
@@ -372,6 +374,7 @@ class Run implements LocalRun {
   /** Creates what the stacks declare (existing tables and buckets keep their data) and serves it. */
   private async apply(parts: readonly StackParts[]): Promise<PoolChanges> {
     this.storage = await this.createStorage(parts);
+    await this.createUserPools(parts);
     this.gateway?.update(this.identities(parts));
     const changes = await (this.pool as FunctionPool).update(parts.flatMap((p) => p.functions));
     this.notifications = parts.flatMap((p) =>
@@ -507,6 +510,29 @@ class Run implements LocalRun {
     return { dynamodb, s3 };
   }
 
+  /**
+   * Creates the stacks' user pools and app clients in the Cognito emulator (started with the first stack
+   * that declares one; pools and users are kept in `<stateDir>/cognito`), and reads their keys for the
+   * APIs' Cognito authorizers.
+   */
+  private async createUserPools(parts: readonly StackParts[]): Promise<void> {
+    if (!this.cognito && !parts.some((p) => p.userPools.length > 0)) return;
+    let emulator = this.cognito?.emulator;
+    if (!emulator) {
+      const started = await startCognitoLocal({
+        directory: join(this.stateDir, "cognito"),
+        port: this.options.cognitoPort ?? DEFAULT_PORTS.cognito,
+      });
+      emulator = started;
+      this.lock.track("Cognito emulator", started.process);
+      this.cleanup.push(() => started.stop());
+    }
+    const pools = [];
+    for (const part of parts)
+      pools.push(...(await createUserPools(emulator.endpoint, part.stack, part.userPools)));
+    this.cognito = { emulator, authorizers: await localAuthorizers(emulator.endpoint, pools) };
+  }
+
   /** Without DynamoDB Local every function would answer 500 forever: say so, and stop the whole run. */
   private dynamoDbDied(reason: string): void {
     if (this.stopping) return;
@@ -559,12 +585,14 @@ class Run implements LocalRun {
     }
     for (const api of parts.flatMap((p) => p.apis)) {
       const existing = this.apiServers.get(api.address);
+      const authorize = this.cognito?.authorizers.authorize;
       if (existing) {
-        existing.update(api, this.validation(parts, api));
+        existing.update(api, this.validation(parts, api), authorize);
         continue;
       }
       const server = await startApiServer({
         validation: this.validation(parts, api),
+        ...(authorize ? { authorize } : {}),
         api,
         port: this.nextApiPort === 0 ? 0 : this.nextApiPort++,
         accountId: this.accountId,
@@ -615,6 +643,7 @@ class Run implements LocalRun {
             method: r.httpMethod,
             path: r.resourcePath,
             ...(r.integration.type === "AWS_PROXY" ? { functionName: r.integration.functionName } : {}),
+            ...(r.authorizer ? { authorization: r.authorizer.type } : {}),
           })),
         })),
       ),

@@ -28,6 +28,11 @@ export interface EventContext {
   readonly requestId: string;
   /** @default now */
   readonly requestTimeEpoch?: number;
+  /**
+   * The claims of the caller's token, when a Cognito authorizer let the request through
+   * (`requestContext.authorizer.claims`). @default no authorizer (`requestContext.authorizer` is null)
+   */
+  readonly claims?: Readonly<Record<string, string>>;
 }
 
 /** Does `contentType` match one of the API's binary media types (`image/png`, `image/*`, `*\/*`)? */
@@ -96,7 +101,7 @@ export function toProxyEvent(
     requestContext: {
       accountId: context.accountId,
       apiId: context.api.id,
-      authorizer: null,
+      authorizer: context.claims ? { claims: { ...context.claims } } : null,
       domainName: headerValue("host") ?? "127.0.0.1",
       domainPrefix: (headerValue("host") ?? "127").split(".")[0],
       extendedRequestId: context.requestId,
@@ -163,6 +168,13 @@ export const missingAuthenticationToken = (requestId: string) =>
     "MissingAuthenticationTokenException",
     requestId,
   );
+
+/**
+ * 401 for a request a Cognito authorizer refuses: the UNAUTHORIZED gateway response (no token, a bad
+ * one) and, for an expired token, the message API Gateway's Cognito authorizer gives.
+ */
+export const unauthorized = (requestId: string, message = "Unauthorized") =>
+  gatewayError(401, JSON.stringify({ message }), "UnauthorizedException", requestId);
 
 /**
  * 413 for a request body over API Gateway's 10 MB quota: the REQUEST_TOO_LARGE gateway response, whose

@@ -12,7 +12,7 @@ import { watchSources, type SourceWatcher } from "./watch";
  * What `npm start` runs without --stack: the dev stack of every service in stacks/services.ts (a unit test
  * keeps the two lists in step; the list is not imported here, to keep the stacks' code out of start-up).
  */
-export const DEFAULT_STACKS: readonly string[] = ["movies-dev", "orders-dev", "catalog-dev"];
+export const DEFAULT_STACKS: readonly string[] = ["auth-dev", "movies-dev", "orders-dev", "catalog-dev"];
 
 export const USAGE = `Usage: npm start -- [options]
 
@@ -27,6 +27,7 @@ Options:
   --s3-port <n>           Port of the S3 server (default: ${DEFAULT_PORTS.s3})
   --dynamodb-port <n>     Port of DynamoDB Local (default: ${DEFAULT_PORTS.dynamodb})
   --lambda-port <n>       Port of the Lambda Invoke API (default: ${DEFAULT_PORTS.lambda})
+  --cognito-port <n>      Port of the Cognito emulator, run when a stack has a user pool (default: ${DEFAULT_PORTS.cognito})
                           (0 for any of them: a free port)
   --fresh                 Delete the local data (.local/) first
   --no-watch              Do not reload on changes
@@ -40,6 +41,7 @@ export interface StartOptions {
   readonly s3Port: number;
   readonly dynamodbPort: number;
   readonly lambdaPort: number;
+  readonly cognitoPort: number;
   readonly fresh: boolean;
   readonly watch: boolean;
   readonly stateDir: string;
@@ -65,6 +67,7 @@ export function parseStartArgs(argv: readonly string[], root = projectRoot): Sta
       "s3-port": { type: "string" },
       "dynamodb-port": { type: "string" },
       "lambda-port": { type: "string" },
+      "cognito-port": { type: "string" },
       fresh: { type: "boolean", default: false },
       "no-watch": { type: "boolean", default: false },
       "state-dir": { type: "string" },
@@ -80,6 +83,7 @@ export function parseStartArgs(argv: readonly string[], root = projectRoot): Sta
     s3Port: port(values["s3-port"], "--s3-port", DEFAULT_PORTS.s3),
     dynamodbPort: port(values["dynamodb-port"], "--dynamodb-port", DEFAULT_PORTS.dynamodb),
     lambdaPort: port(values["lambda-port"], "--lambda-port", DEFAULT_PORTS.lambda),
+    cognitoPort: port(values["cognito-port"], "--cognito-port", DEFAULT_PORTS.cognito),
     fresh: values.fresh ?? false,
     watch: !(values["no-watch"] ?? false),
     stateDir: resolve(values["state-dir"] ?? join(root, ".local")),
@@ -164,6 +168,7 @@ async function start(options: StartOptions): Promise<Started> {
       s3Port: options.s3Port,
       dynamodbPort: options.dynamodbPort,
       lambdaPort: options.lambdaPort,
+      cognitoPort: options.cognitoPort,
       lock,
     });
     return { run, lock };

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { publishedLinks } from "../tooling/service-links";
 import { parseReference, type TerraformJson } from "../tooling/terraform-json";
 import { decodeJsonencode, interpolationEnd, terraformJsonString } from "../tooling/hcl-expression";
 
@@ -27,11 +28,33 @@ export interface LocalValues {
   /** @default AWS_REGION, else "eu-central-1" */
   readonly region?: string;
   /**
-   * The values of the service links other stacks of the run publish, by parameter name: what
-   * `data.aws_ssm_parameter.<x>.value` reads (tooling/service-links.ts).
+   * The values of the service links (SSM parameters `/movies-cdktf/<env>/<service>/<name>`) that
+   * `data.aws_ssm_parameter.<x>.value` reads, by parameter name: see {@link resolvedLinks}.
    * @default none: reading a link fails, naming the parameter
    */
   readonly links?: ReadonlyMap<string, string>;
+}
+
+/**
+ * What each link the given stacks publish resolves to locally, by parameter name: the producer's value
+ * with its references resolved as its own stack would resolve them (`${aws_cognito_user_pool.x.arn}`
+ * becomes the pool's local ARN). A consumer served beside its producer then reads what the producer
+ * wrote, as it would on AWS after the producer's deploy (tooling/service-links.ts).
+ */
+export function resolvedLinks(
+  stacks: readonly { readonly name: string; readonly json: TerraformJson }[],
+  values: Omit<LocalValues, "links"> = {},
+): Map<string, string> {
+  const byName = new Map(stacks.map((s) => [s.name, s.json]));
+  const resolved = new Map<string, string>();
+  for (const link of publishedLinks(Object.fromEntries(byName)).values()) {
+    const json = byName.get(link.stack) as TerraformJson;
+    const region =
+      values.region ?? (json as { provider?: { aws?: { region?: string }[] } }).provider?.aws?.[0]?.region;
+    const resolver = new TerraformResolver(json, { ...values, ...(region ? { region } : {}) });
+    resolved.set(link.parameter, resolver.resolveString(link.value));
+  }
+  return resolved;
 }
 
 /**
@@ -139,10 +162,12 @@ export class TerraformResolver {
   private dataAttribute(type: string, name: string, attribute: string): string {
     const config = this.config(type, name, true);
     if (type === "aws_ssm_parameter" && (attribute === "value" || attribute === "insecure_value")) {
-      const value = this.links.get(String(config.name));
+      const parameter = String(config.name);
+      const value = this.links.get(parameter);
       if (value === undefined) {
         throw new Error(
-          `Cannot resolve \${data.${type}.${name}.${attribute}} locally: no stack of the run publishes ${String(config.name)}`,
+          `Cannot resolve \${data.${type}.${name}.${attribute}} locally: ${parameter} is published by none of ` +
+            "the stacks served (run its producer too, e.g. --stack auth-<env>)",
         );
       }
       return value;
@@ -194,6 +219,16 @@ export class TerraformResolver {
       case "aws_cloudwatch_log_group.arn":
         return arn("logs", `log-group:${at("name")}`);
       case "aws_api_gateway_rest_api.id":
+        return `local-${name}`;
+      // A user pool's local id and ARN name the resource; the Cognito emulator's own pool id differs,
+      // and local/cognito.ts maps one to the other.
+      case "aws_cognito_user_pool.id":
+        return `${this.region}_local_${name}`;
+      case "aws_cognito_user_pool.arn":
+        return arn("cognito-idp", `userpool/${at("id")}`);
+      case "aws_cognito_user_pool.endpoint":
+        return `cognito-idp.${this.region}.amazonaws.com/${at("id")}`;
+      case "aws_cognito_user_pool_client.id":
         return `local-${name}`;
       default:
         return undefined;

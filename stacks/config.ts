@@ -63,7 +63,19 @@ export interface EnvironmentConfig {
   };
   /** Where the remote state lives (an S3 bucket with versioning; locking uses S3 lock files). */
   readonly state: StateBackendConfig;
+  /**
+   * Who may call the write routes (`PATCH /movies/{movieId}`, `POST /orders`, `GET /orders/{orderId}`):
+   * `cognito`, a caller with an ID or access token of the environment's user pool (the `auth-<env>` stack),
+   * checked by a Cognito authorizer on the REST API; `none`, anyone (the workshop's open API).
+   * `GET /movies/{movieId}` is public either way. dev (and developer stages) is `none`, so the workshop's
+   * Test section works with plain curl; staging and prod are `cognito` (docs/auth.md).
+   */
+  readonly auth: AuthMode;
 }
+
+/** How the write routes are protected: see {@link EnvironmentConfig.auth}. */
+export type AuthMode = "cognito" | "none";
+export const AUTH_MODES: readonly AuthMode[] = ["cognito", "none"];
 
 /** The S3 backend every stack of an environment keeps its state with. */
 export interface StateBackendConfig {
@@ -100,6 +112,7 @@ export interface EnvironmentOverrides {
   readonly alarmEmail?: string;
   readonly data?: Partial<EnvironmentConfig["data"]>;
   readonly state?: Partial<EnvironmentConfig["state"]>;
+  readonly auth?: AuthMode;
 }
 
 /** The remote-state bucket that the `state-bootstrap` stack creates and every other stack uses. */
@@ -172,6 +185,7 @@ const devDefaults: Omit<EnvironmentConfig, "environment"> = {
   lambda: { memorySize: 256, timeout: 10 },
   data: { retain: false, noncurrentVersionExpirationDays: 7 },
   state: backendOf(resolveStateBucket(stateBucket, {})),
+  auth: "none",
 };
 
 /** Everything that differs from dev, in one place. */
@@ -183,6 +197,7 @@ const overrides: Readonly<Record<EnvironmentName, EnvironmentOverrides>> = {
     apiThrottling: { rateLimit: 100, burstLimit: 200 },
     lambda: { memorySize: 512 },
     data: { retain: true, noncurrentVersionExpirationDays: 30 },
+    auth: "cognito",
   },
   prod: {
     stageName: "prod",
@@ -192,6 +207,7 @@ const overrides: Readonly<Record<EnvironmentName, EnvironmentOverrides>> = {
     // quota unreserved on top, so prod's account needs a concurrency quota of 300 (npm run synth prints it).
     lambda: { memorySize: 1024, reservedConcurrency: 50 },
     data: { retain: true, noncurrentVersionExpirationDays: 90 },
+    auth: "cognito",
   },
 };
 
@@ -245,6 +261,7 @@ export function validateConfig(config: EnvironmentConfig): string[] {
   p.optional("state.bucket", config.state.bucket, bucketName);
   p.check("state.region", config.state.region, region);
   p.optional("state.kmsKeyArn", config.state.kmsKeyArn, kmsKeyArn);
+  p.check("auth", config.auth, oneOf(AUTH_MODES, "auth modes"));
   return p.list;
 }
 

@@ -6,6 +6,7 @@ import { physicalName } from "../constructs/core/naming";
 import { RestApi } from "../constructs/rest-api";
 import { PublishedLink } from "../constructs/service-link";
 import { Table } from "../constructs/table";
+import { writeRoutesAuthorizer } from "./auth-stack";
 import type { EnvironmentConfig } from "./config";
 import { UPDATE_RATING_MODEL } from "./movies-models";
 import { ServiceStack } from "./service-stack";
@@ -148,7 +149,10 @@ export class MoviesStack extends ServiceStack {
     return { getMovie, updateRating, uploadInfos };
   }
 
-  /** The REST API: `/movies/{movieId}` with GET and PATCH, each allowed to invoke only its function. */
+  /**
+   * The REST API: `/movies/{movieId}` with GET and PATCH, each allowed to invoke only its function. GET
+   * is public; PATCH needs a token of the environment's user pool when `auth` is `cognito`.
+   */
   private addApi(config: EnvironmentConfig): RestApi {
     const { environment, logRetentionDays, stageName, apiThrottling } = config;
     const api = new RestApi(this, "movies_api", {
@@ -161,8 +165,10 @@ export class MoviesStack extends ServiceStack {
     const movies = api.addResource("movies_resource", api.root, "movies");
     const movie = api.addResource("movie_resource", movies, "{movieId}");
     api.addLambdaRoute("get_movie_request", movie, "GET", this.getMovie);
+    const authorizer = writeRoutesAuthorizer(this, api, config);
     api.addLambdaRoute("update_movie_rating_request", movie, "PATCH", this.updateRating, {
       requestModel: UPDATE_RATING_MODEL,
+      ...(authorizer ? { authorizer } : {}),
     });
 
     return api;

@@ -9,13 +9,15 @@ import { Table } from "../constructs/table";
 import { TableStreamPipe } from "../constructs/table-stream-pipe";
 import { Topic } from "../constructs/topic";
 import {
+  CUSTOMER_SOURCE_VARIABLE,
   ORDER_CREATED_DETAIL_TYPE,
   ORDER_CREATED_FILTER_PATTERN,
   ORDER_CREATED_INPUT_TEMPLATE,
   ORDERS_EVENT_SOURCE,
 } from "../lambdas/orders/contract";
 import type { EnvironmentConfig } from "./config";
-import { CREATE_ORDER_MODEL } from "./orders-models";
+import { writeRoutesAuthorizer } from "./auth-stack";
+import { CREATE_ORDER_MODEL, CREATE_OWN_ORDER_MODEL } from "./orders-models";
 import { ServiceStack } from "./service-stack";
 
 export interface OrdersStackProps {
@@ -25,6 +27,9 @@ export interface OrdersStackProps {
 /**
  * The order service of the serverless-microservices design that accompanies the workshop: its own API,
  * table and state, announcing each stored order as an `OrderCreated` event on its own bus.
+ *
+ * With `auth: "cognito"` both routes need a token of the environment's user pool (the auth stack), and
+ * an order belongs to the token's user.
  *
  *   POST /orders ──▶ orders ──▶ orders table ──stream──▶ pipe (INSERT of an ORDER) ──▶ orders bus
  *   GET  /orders/{orderId} ─┘                                                            │
@@ -45,7 +50,7 @@ export class OrdersStack extends ServiceStack {
 
   constructor(scope: Construct, id: string, props: OrdersStackProps) {
     super(scope, id, { config: props.config, service: "orders" });
-    const { environment, lambda, logRetentionDays, stageName, apiThrottling, data } = props.config;
+    const { environment, lambda, logRetentionDays, data } = props.config;
 
     // Orders and their idempotency items (`IDEMPOTENCY#<key>`, expiring through TTL) share one table;
     // in staging and prod no plan may destroy it.
@@ -67,23 +72,13 @@ export class OrdersStack extends ServiceStack {
       entry: "lambdas/orders/index.ts",
       functionName: physicalName("orders", environment),
       description: "POST /orders and GET /orders/{orderId}",
+      // Behind a Cognito authorizer, an order belongs to the signed-in user (the token's sub).
+      ...(props.config.auth === "cognito" ? { environment: { [CUSTOMER_SOURCE_VARIABLE]: "token" } } : {}),
     });
     // PutItem: the order (alone, or in a transaction with its idempotency item); GetItem: reads.
     this.ordersFunction.grantTable(this.orders, "ORDERS_TABLE", ["dynamodb:GetItem", "dynamodb:PutItem"]);
 
-    this.api = new RestApi(this, "orders_api", {
-      name: physicalName("orders_api", environment),
-      description: "The orders service",
-      stageName,
-      throttling: apiThrottling,
-      accessLogRetentionDays: logRetentionDays,
-    });
-    const orders = this.api.addResource("orders_resource", this.api.root, "orders");
-    const order = this.api.addResource("order_resource", orders, "{orderId}");
-    this.api.addLambdaRoute("create_order_request", orders, "POST", this.ordersFunction, {
-      requestModel: CREATE_ORDER_MODEL,
-    });
-    this.api.addLambdaRoute("get_order_request", order, "GET", this.ordersFunction);
+    this.api = this.addApi(props.config);
 
     this.bus = new EventBus(this, "orders_bus", { name: "orders", environment });
     this.pipe = new TableStreamPipe(this, "order_created_pipe", {
@@ -121,5 +116,31 @@ export class OrdersStack extends ServiceStack {
     });
     new TerraformOutput(this, "order_notifications_topic_arn", { value: this.notifications.topicArn });
     new TerraformOutput(this, "order_created_queue_url", { value: this.queue.queueUrl });
+  }
+
+  /**
+   * The REST API: `POST /orders` and `GET /orders/{orderId}`. With `auth: "cognito"` both need a token
+   * of the environment's user pool, and the body model names no customer (the token does).
+   */
+  private addApi(config: EnvironmentConfig): RestApi {
+    const { environment, stageName, apiThrottling, logRetentionDays } = config;
+    const api = new RestApi(this, "orders_api", {
+      name: physicalName("orders_api", environment),
+      description: "The orders service",
+      stageName,
+      throttling: apiThrottling,
+      accessLogRetentionDays: logRetentionDays,
+    });
+    const orders = api.addResource("orders_resource", api.root, "orders");
+    const order = api.addResource("order_resource", orders, "{orderId}");
+    const authorizer = writeRoutesAuthorizer(this, api, config);
+    api.addLambdaRoute("create_order_request", orders, "POST", this.ordersFunction, {
+      requestModel: authorizer ? CREATE_OWN_ORDER_MODEL : CREATE_ORDER_MODEL,
+      ...(authorizer ? { authorizer } : {}),
+    });
+    api.addLambdaRoute("get_order_request", order, "GET", this.ordersFunction, {
+      ...(authorizer ? { authorizer } : {}),
+    });
+    return api;
   }
 }

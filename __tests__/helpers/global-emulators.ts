@@ -1,13 +1,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startDynamoDbLocal, startS3Server, type Emulator } from "../../local/emulators";
+import { startCognitoLocal, startDynamoDbLocal, startS3Server, type Emulator } from "../../local/emulators";
 import synthOnce from "./global-synth";
 
 /** The environment variables through which test files find the run's DynamoDB Local and S3 server. */
 export const EMULATOR_VARIABLES = {
   dynamodb: "MOVIES_TEST_DYNAMODB_ENDPOINT",
   s3: "MOVIES_TEST_S3_ENDPOINT",
+  cognito: "MOVIES_TEST_COGNITO_ENDPOINT",
 } as const;
 
 /** What global-emulators-teardown.ts stops: setup and teardown run in jest's main process. */
@@ -18,7 +19,7 @@ const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /**
  * The integration project's global setup: the stacks synthesized once (global-synth.ts), then ONE
- * DynamoDB Local (in memory) and ONE s3rver for the whole run, on free 127.0.0.1 ports. Test files reach
+ * DynamoDB Local (in memory), ONE s3rver and ONE cognito-local for the whole run, on free 127.0.0.1 ports. Test files reach
  * them through {@link EMULATOR_VARIABLES} (helpers/local-aws.ts), each with tables and buckets of its own
  * names. Jest runs it only when an integration test is selected, so unit runs start no JVM.
  *
@@ -29,22 +30,29 @@ const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 export default async function globalSetup(): Promise<void> {
   synthOnce();
   const s3Dir = mkdtempSync(join(tmpdir(), "s3rver-"));
-  const started = await Promise.allSettled([startDynamoDbLocal(), startS3Server({ directory: s3Dir })]);
-  const [dynamodb, s3] = started.map((r) => (r.status === "fulfilled" ? r.value : undefined)) as [
+  const cognitoDir = mkdtempSync(join(tmpdir(), "cognito-local-"));
+  const started = await Promise.allSettled([
+    startDynamoDbLocal(),
+    startS3Server({ directory: s3Dir }),
+    startCognitoLocal({ directory: cognitoDir }),
+  ]);
+  const [dynamodb, s3, cognito] = started.map((r) => (r.status === "fulfilled" ? r.value : undefined)) as [
+    Emulator | undefined,
     Emulator | undefined,
     Emulator | undefined,
   ];
   const stopAll = async () => {
     for (const signal of SIGNALS) process.removeListener(signal, onSignal);
-    await Promise.all([dynamodb?.stop(), s3?.stop()]);
+    await Promise.all([dynamodb?.stop(), s3?.stop(), cognito?.stop()]);
     rmSync(s3Dir, { recursive: true, force: true });
+    rmSync(cognitoDir, { recursive: true, force: true });
   };
   const onSignal = (signal: NodeJS.Signals) => {
     // stop() sends the JVM its SIGTERM at once; then the signal does to jest what it would have done.
     void stopAll();
     process.kill(process.pid, signal);
   };
-  if (!dynamodb || !s3) {
+  if (!dynamodb || !s3 || !cognito) {
     await stopAll();
     throw started.find((r): r is PromiseRejectedResult => r.status === "rejected")?.reason;
   }
@@ -52,6 +60,7 @@ export default async function globalSetup(): Promise<void> {
   (globalThis as WithEmulators)[RUNNING] = stopAll;
   process.env[EMULATOR_VARIABLES.dynamodb] = dynamodb.endpoint;
   process.env[EMULATOR_VARIABLES.s3] = s3.endpoint;
+  process.env[EMULATOR_VARIABLES.cognito] = cognito.endpoint;
 }
 
 /** Stops what {@link globalSetup} started (global-emulators-teardown.ts). */
@@ -60,5 +69,6 @@ export async function stopEmulators(): Promise<void> {
   delete (globalThis as WithEmulators)[RUNNING];
   delete process.env[EMULATOR_VARIABLES.dynamodb];
   delete process.env[EMULATOR_VARIABLES.s3];
+  delete process.env[EMULATOR_VARIABLES.cognito];
   await stop?.();
 }

@@ -26,6 +26,14 @@ export const REFERENCE_PATTERN = /^[A-Za-z0-9_.:@+-]{1,128}$/;
 /** {@link REFERENCE_PATTERN} in words, for error messages. */
 export const REFERENCE_RULE = '1 to 128 characters of letters, digits, "_", ".", ":", "@", "+" or "-"';
 
+/**
+ * Where the orders function takes an order's customer from: `token` (the API has a Cognito authorizer:
+ * the signed-in user's `sub`, and a body may not name a customer) or `body` (no authorizer: the body's
+ * `customer_id`, the workshop's open API). The stack sets it from the environment's `auth`.
+ */
+export const CUSTOMER_SOURCE_VARIABLE = "ORDERS_CUSTOMER_SOURCE";
+export type CustomerSource = "token" | "body";
+
 /** `source` of every event the orders service publishes. */
 export const ORDERS_EVENT_SOURCE = "orders.service";
 

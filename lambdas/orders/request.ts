@@ -1,8 +1,15 @@
 import { createHash } from "node:crypto";
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import { ValidationError } from "../shared/errors";
+import { UnauthorizedError, ValidationError } from "../shared/errors";
 import { rejectUnknownFields, requireJsonObject, requirePathParameter } from "../shared/validation";
-import { MAX_ORDER_ITEMS, REFERENCE_PATTERN, REFERENCE_RULE, type OrderItem } from "./contract";
+import {
+  CUSTOMER_SOURCE_VARIABLE,
+  MAX_ORDER_ITEMS,
+  REFERENCE_PATTERN,
+  REFERENCE_RULE,
+  type CustomerSource,
+  type OrderItem,
+} from "./contract";
 
 /** A validated `POST /orders` body. */
 export interface CreateOrderRequest {
@@ -21,12 +28,20 @@ export const IDEMPOTENCY_HEADER = "Idempotency-Key";
  * no other fields at either level, 1 to {@link MAX_ORDER_ITEMS} items, positive integer quantities,
  * non-negative integer prices, and a total that is still an exact integer.
  *
+ * With `customer` (the signed-in caller, see {@link customerOf}) the body is `{"items": [...]}` and the
+ * order is that customer's: a body that names a customer is refused, never trusted.
+ *
  * @throws ValidationError naming the offending field (`items[2].quantity`).
  */
-export function parseCreateOrder(body: unknown): CreateOrderRequest {
+export function parseCreateOrder(body: unknown, customer?: string): CreateOrderRequest {
   const object = requireJsonObject(body);
-  rejectUnknownFields(object, ["customer_id", "items"]);
-  const customerId = reference(object.customer_id, "customer_id");
+  if (customer !== undefined && "customer_id" in object) {
+    throw new ValidationError(
+      'Field "customer_id" is not accepted: an order belongs to the signed-in user (the token\'s sub)',
+    );
+  }
+  rejectUnknownFields(object, customer === undefined ? ["customer_id", "items"] : ["items"]);
+  const customerId = reference(customer ?? object.customer_id, "customer_id");
   const items = object.items;
   if (!Array.isArray(items) || items.length < 1 || items.length > MAX_ORDER_ITEMS) {
     throw new ValidationError(`Field "items" must be an array of 1 to ${MAX_ORDER_ITEMS} items`);
@@ -104,4 +119,35 @@ export function idempotencyKey(event: Pick<APIGatewayProxyEvent, "headers">): st
  */
 export function requireOrderId(event: Pick<APIGatewayProxyEvent, "pathParameters">): string {
   return requirePathParameter(event, "orderId", UUID_V4, "a UUID v4").toLowerCase();
+}
+
+/**
+ * Reads {@link CUSTOMER_SOURCE_VARIABLE}: `token` or `body`; unset means `body`.
+ * @throws Error naming the variable for any other value (at init, like a missing variable).
+ */
+export function customerSource(env: NodeJS.ProcessEnv = process.env): CustomerSource {
+  const value = env[CUSTOMER_SOURCE_VARIABLE];
+  if (value === undefined || value === "" || value === "body") return "body";
+  if (value === "token") return "token";
+  throw new Error(`${CUSTOMER_SOURCE_VARIABLE} must be "token" or "body", got "${value}"`);
+}
+
+/**
+ * The signed-in caller, when the customer comes from the token: the `sub` claim that API Gateway's
+ * Cognito authorizer passes as `requestContext.authorizer.claims.sub`. `undefined` when the customer
+ * comes from the body.
+ *
+ * @throws UnauthorizedError when the token is required but the event carries no `sub` (an API deployed
+ *   without its authorizer): the request is refused rather than served as anyone.
+ */
+export function customerOf(
+  event: Pick<APIGatewayProxyEvent, "requestContext">,
+  source: CustomerSource,
+): string | undefined {
+  if (source === "body") return undefined;
+  const claims: unknown = (event.requestContext?.authorizer as { claims?: unknown } | null | undefined)
+    ?.claims;
+  const sub = typeof claims === "object" && claims !== null ? (claims as { sub?: unknown }).sub : undefined;
+  if (typeof sub !== "string" || sub === "") throw new UnauthorizedError("Unauthorized");
+  return sub;
 }

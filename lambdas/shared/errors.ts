@@ -18,6 +18,14 @@ export class ValidationError extends HttpError {
   readonly statusCode = 400;
 }
 
+/**
+ * The caller is not signed in (401). API Gateway's Cognito authorizer answers this before a function
+ * runs; a function raises it only when the claims it relies on are missing.
+ */
+export class UnauthorizedError extends HttpError {
+  readonly statusCode = 401;
+}
+
 /** The addressed resource does not exist (404). */
 export class NotFoundError extends HttpError {
   readonly statusCode = 404;

@@ -31,7 +31,7 @@ describe("declaredContainerServices", () => {
   it("fails naming the parameter when no stack of the run publishes the link", () => {
     const resolver = new TerraformResolver(synthesized("catalog-dev"), { region: "eu-central-1" });
     expect(() => declaredContainerServices(resolver)).toThrow(
-      "no stack of the run publishes /movies-cdktf/dev/movies/movie-infos-table-name",
+      "/movies-cdktf/dev/movies/movie-infos-table-name is published by none of the stacks served",
     );
   });
 });

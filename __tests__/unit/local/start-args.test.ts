@@ -6,13 +6,14 @@ describe("parseStartArgs", () => {
     expect(DEFAULT_STACKS).toEqual(services.map((service) => `${service.name}-dev`));
   });
 
-  it("defaults to every service's dev stack on ports 3000, 4569, 8000 and 9001, reloading, with data in .local", () => {
+  it("defaults to every service's dev stack on ports 3000, 4569, 8000, 9001 and 9229 (Cognito), reloading, with data in .local", () => {
     expect(parseStartArgs([], "/repo")).toEqual({
-      stacks: ["movies-dev", "orders-dev", "catalog-dev"],
+      stacks: ["auth-dev", "movies-dev", "orders-dev", "catalog-dev"],
       apiPort: 3000,
       s3Port: 4569,
       dynamodbPort: 8000,
       lambdaPort: 9001,
+      cognitoPort: 9229,
       fresh: false,
       watch: true,
       stateDir: "/repo/.local",

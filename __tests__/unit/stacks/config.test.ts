@@ -29,6 +29,7 @@ describe("loadConfig", () => {
       lambda: { memorySize: 256, timeout: 10 },
       data: { retain: false, noncurrentVersionExpirationDays: 7 },
       state: COMMITTED_STATE,
+      auth: "none",
     });
   });
 
@@ -42,6 +43,7 @@ describe("loadConfig", () => {
       lambda: { memorySize: 512, timeout: 10 },
       data: { retain: true, noncurrentVersionExpirationDays: 30 },
       state: COMMITTED_STATE,
+      auth: "cognito",
     });
     expect(loadConfig("prod", {})).toEqual({
       environment: "prod",
@@ -52,6 +54,7 @@ describe("loadConfig", () => {
       lambda: { memorySize: 1024, timeout: 10, reservedConcurrency: 50 },
       data: { retain: true, noncurrentVersionExpirationDays: 90 },
       state: COMMITTED_STATE,
+      auth: "cognito",
     });
   });
 
@@ -153,6 +156,11 @@ describe("validateConfig: each bad value gives one exact message naming its key"
       "alarmEmail",
       { alarmEmail: "oncall" },
       'staging.alarmEmail: must be an e-mail address like team@example.com, got "oncall"',
+    ],
+    [
+      "auth",
+      { auth: "iam" as unknown as "none" },
+      'staging.auth: must be one of the auth modes (cognito, none), got "iam"',
     ],
     [
       "data.retain",

@@ -68,6 +68,9 @@ describe("npm run synth (compiled app, as cdktf runs it)", () => {
     expect(Object.keys(manifest.stacks).sort()).toEqual(
       [
         "account-eu-central-1",
+        "auth-dev",
+        "auth-staging",
+        "auth-prod",
         "catalog-dev",
         "catalog-staging",
         "catalog-prod",
@@ -128,12 +131,12 @@ describe("the committed configuration, before a team sets up its account", () =>
     });
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain(
-      "[movies-dev] No state bucket: set stateBucket.accountId in stacks/config.ts to the account that holds it " +
+      "[auth-dev] No state bucket: set stateBucket.accountId in stacks/config.ts to the account that holds it " +
         "(it is then named movies-cdktf-tfstate-<account>-eu-central-1), or name it with stateBucket.bucket or " +
         "MOVIES_STATE_BUCKET=<a globally unique bucket name>.",
     );
     expect(run.stderr).toContain(
-      "[movies-dev] No state key: deploy the bootstrap first (npm run deploy:bootstrap), then set " +
+      "[auth-dev] No state key: deploy the bootstrap first (npm run deploy:bootstrap), then set " +
         "stateBucket.kmsKeyArn in stacks/config.ts to its output state_bucket_kms_key_arn.",
     );
   });

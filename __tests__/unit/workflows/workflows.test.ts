@@ -167,4 +167,13 @@ describe("deploy.yml", () => {
     expect(all).toBeGreaterThan(synths[1] as number);
     expect(runs[image]).toContain("docker push");
   });
+
+  it("deploys the auth stack before the others, which read its service links", () => {
+    const run = deploy.steps.find((s) => s.run?.includes("cdktf deploy"))?.run ?? "";
+    const deploys = run.split("\n").filter((line) => line.includes("npx cdktf deploy"));
+    expect(deploys.map((line) => line.trim().split(" ")[3])).toEqual([
+      '"auth-$ENVIRONMENT"',
+      '"movies-$ENVIRONMENT"',
+    ]);
+  });
 });

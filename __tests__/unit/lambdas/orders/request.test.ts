@@ -1,5 +1,7 @@
-import { ValidationError } from "../../../../lambdas/shared/errors";
+import { UnauthorizedError, ValidationError } from "../../../../lambdas/shared/errors";
 import {
+  customerOf,
+  customerSource,
   idempotencyKey,
   parseCreateOrder,
   requestHash,
@@ -186,6 +188,52 @@ describe("requireOrderId", () => {
   it("requires the parameter", () => {
     expect(() => requireOrderId({ pathParameters: null })).toThrow(
       new ValidationError('Path parameter "orderId" is required'),
+    );
+  });
+});
+
+describe("customerSource", () => {
+  it("is body when unset, token or body when set, and refuses anything else at init", () => {
+    expect(customerSource({})).toBe("body");
+    expect(customerSource({ ORDERS_CUSTOMER_SOURCE: "body" })).toBe("body");
+    expect(customerSource({ ORDERS_CUSTOMER_SOURCE: "token" })).toBe("token");
+    expect(() => customerSource({ ORDERS_CUSTOMER_SOURCE: "claims" })).toThrow(
+      'ORDERS_CUSTOMER_SOURCE must be "token" or "body", got "claims"',
+    );
+  });
+});
+
+describe("customerOf", () => {
+  const withClaims = (claims: unknown) =>
+    ({ requestContext: { authorizer: claims === undefined ? null : { claims } } }) as Parameters<
+      typeof customerOf
+    >[0];
+
+  it("is the authorizer's sub claim when the customer comes from the token", () => {
+    expect(customerOf(withClaims({ sub: "abc-123", token_use: "access" }), "token")).toBe("abc-123");
+  });
+
+  it("is undefined when the customer comes from the body, whatever the claims", () => {
+    expect(customerOf(withClaims({ sub: "abc-123" }), "body")).toBeUndefined();
+  });
+
+  it.each([undefined, {}, { sub: "" }, { sub: 42 }])("refuses claims %p with a 401", (claims) => {
+    expect(() => customerOf(withClaims(claims), "token")).toThrow(new UnauthorizedError("Unauthorized"));
+  });
+});
+
+describe("parseCreateOrder for the signed-in customer", () => {
+  const items = [{ sku: "book-1", quantity: 1, unit_price_cents: 100 }];
+
+  it("takes the customer given, from a body of items only", () => {
+    expect(parseCreateOrder({ items }, "abc-123")).toEqual({ customer_id: "abc-123", items });
+  });
+
+  it("refuses a body that names a customer, even the same one", () => {
+    expect(() => parseCreateOrder({ customer_id: "abc-123", items }, "abc-123")).toThrow(
+      new ValidationError(
+        'Field "customer_id" is not accepted: an order belongs to the signed-in user (the token\'s sub)',
+      ),
     );
   });
 });
