@@ -63,6 +63,21 @@ export interface EnvironmentConfig {
   };
   /** Where the remote state lives (an S3 bucket with versioning; locking uses S3 lock files). */
   readonly state: StateBackendConfig;
+  /** How the notifications service consumes OrderCreated from its queue. */
+  readonly notifications: NotificationsConfig;
+}
+
+/** The notifications queue and its consumer (stacks/notifications-stack.ts). */
+export interface NotificationsConfig {
+  /**
+   * Receives of one message before SQS moves it to the queue's DLQ (the redrive policy): a message the
+   * notify function fails on this many times is a poison message, and stops being retried.
+   */
+  readonly maxReceiveCount: number;
+  /** Messages per invocation of the notify function (the event source mapping's `batch_size`, 1 to 10). */
+  readonly batchSize: number;
+  /** Age of the queue's oldest message above which its alarm fires, in seconds: the consumer is behind. */
+  readonly maxMessageAgeSeconds: number;
 }
 
 /** The S3 backend every stack of an environment keeps its state with. */
@@ -100,6 +115,7 @@ export interface EnvironmentOverrides {
   readonly alarmEmail?: string;
   readonly data?: Partial<EnvironmentConfig["data"]>;
   readonly state?: Partial<EnvironmentConfig["state"]>;
+  readonly notifications?: Partial<EnvironmentConfig["notifications"]>;
 }
 
 /** The remote-state bucket that the `state-bootstrap` stack creates and every other stack uses. */
@@ -172,6 +188,7 @@ const devDefaults: Omit<EnvironmentConfig, "environment"> = {
   lambda: { memorySize: 256, timeout: 10 },
   data: { retain: false, noncurrentVersionExpirationDays: 7 },
   state: backendOf(resolveStateBucket(stateBucket, {})),
+  notifications: { maxReceiveCount: 5, batchSize: 10, maxMessageAgeSeconds: 900 },
 };
 
 /** Everything that differs from dev, in one place. */
@@ -188,8 +205,8 @@ const overrides: Readonly<Record<EnvironmentName, EnvironmentOverrides>> = {
     stageName: "prod",
     logRetentionDays: 90,
     apiThrottling: { rateLimit: 500, burstLimit: 1000 },
-    // Reserved per function (every function of every prod stack: 4 × 50 = 200); Lambda keeps 100 of the account's
-    // quota unreserved on top, so prod's account needs a concurrency quota of 300 (npm run synth prints it).
+    // Reserved per function (every function of every prod stack: 5 × 50 = 250); Lambda keeps 100 of the account's
+    // quota unreserved on top, so prod's account needs a concurrency quota of 350 (npm run synth prints it).
     lambda: { memorySize: 1024, reservedConcurrency: 50 },
     data: { retain: true, noncurrentVersionExpirationDays: 90 },
   },
@@ -209,6 +226,7 @@ export function applyOverrides(
     lambda: { ...base.lambda, ...o.lambda },
     data: { ...base.data, ...o.data },
     state: { ...base.state, ...o.state },
+    notifications: { ...base.notifications, ...o.notifications },
   };
 }
 
@@ -245,6 +263,9 @@ export function validateConfig(config: EnvironmentConfig): string[] {
   p.optional("state.bucket", config.state.bucket, bucketName);
   p.check("state.region", config.state.region, region);
   p.optional("state.kmsKeyArn", config.state.kmsKeyArn, kmsKeyArn);
+  p.check("notifications.maxReceiveCount", config.notifications.maxReceiveCount, integer(1, 1000));
+  p.check("notifications.batchSize", config.notifications.batchSize, integer(1, 10));
+  p.check("notifications.maxMessageAgeSeconds", config.notifications.maxMessageAgeSeconds, integer(60));
   return p.list;
 }
 

@@ -8,7 +8,7 @@ describe("parseStartArgs", () => {
 
   it("defaults to every service's dev stack on ports 3000, 4569, 8000 and 9001, reloading, with data in .local", () => {
     expect(parseStartArgs([], "/repo")).toEqual({
-      stacks: ["movies-dev", "orders-dev"],
+      stacks: ["movies-dev", "orders-dev", "notifications-dev"],
       apiPort: 3000,
       s3Port: 4569,
       dynamodbPort: 8000,

@@ -18,6 +18,8 @@ import { ConfigError } from "../../../stacks/validate";
 /** The state backend the committed config gives every environment: no bucket or key named yet. */
 const COMMITTED_STATE = { region: "eu-central-1", encryption: "aws:kms" };
 
+const NOTIFICATIONS = { maxReceiveCount: 5, batchSize: 10, maxMessageAgeSeconds: 900 };
+
 describe("loadConfig", () => {
   it("returns the dev environment with the default state bucket", () => {
     expect(loadConfig("dev", {})).toEqual({
@@ -29,6 +31,7 @@ describe("loadConfig", () => {
       lambda: { memorySize: 256, timeout: 10 },
       data: { retain: false, noncurrentVersionExpirationDays: 7 },
       state: COMMITTED_STATE,
+      notifications: NOTIFICATIONS,
     });
   });
 
@@ -42,6 +45,7 @@ describe("loadConfig", () => {
       lambda: { memorySize: 512, timeout: 10 },
       data: { retain: true, noncurrentVersionExpirationDays: 30 },
       state: COMMITTED_STATE,
+      notifications: NOTIFICATIONS,
     });
     expect(loadConfig("prod", {})).toEqual({
       environment: "prod",
@@ -52,6 +56,7 @@ describe("loadConfig", () => {
       lambda: { memorySize: 1024, timeout: 10, reservedConcurrency: 50 },
       data: { retain: true, noncurrentVersionExpirationDays: 90 },
       state: COMMITTED_STATE,
+      notifications: NOTIFICATIONS,
     });
   });
 
