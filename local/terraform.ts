@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { publishedLinks } from "../tooling/service-links";
 import { parseReference, type TerraformJson } from "../tooling/terraform-json";
 import { decodeJsonencode, interpolationEnd, terraformJsonString } from "../tooling/hcl-expression";
 
@@ -26,6 +27,12 @@ export interface LocalValues {
   readonly accountId?: string;
   /** @default AWS_REGION, else "eu-central-1" */
   readonly region?: string;
+  /**
+   * The values of the service links other stacks publish, by parameter name ({@link resolvedLinks}): what
+   * `data.aws_ssm_parameter.<name>.value` resolves to.
+   * @default none: reading a link fails, naming the parameter
+   */
+  readonly links?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -40,6 +47,7 @@ export interface LocalValues {
 export class TerraformResolver {
   readonly accountId: string;
   readonly region: string;
+  private readonly links: ReadonlyMap<string, string>;
 
   constructor(
     private readonly stack: TerraformJson,
@@ -47,6 +55,7 @@ export class TerraformResolver {
   ) {
     this.accountId = values.accountId ?? "000000000000";
     this.region = values.region ?? process.env.AWS_REGION ?? "eu-central-1";
+    this.links = values.links ?? new Map();
   }
 
   /** Every resource of `type`, by name. */
@@ -129,7 +138,17 @@ export class TerraformResolver {
   }
 
   private dataAttribute(type: string, name: string, attribute: string): string {
-    this.config(type, name, true);
+    const config = this.config(type, name, true);
+    if (type === "aws_ssm_parameter" && (attribute === "value" || attribute === "insecure_value")) {
+      const parameter = String(config.name);
+      const value = this.links.get(parameter);
+      if (value === undefined) {
+        throw new Error(
+          `Cannot resolve \${data.${type}.${name}.${attribute}} locally: no stack of the run publishes ${parameter}`,
+        );
+      }
+      return value;
+    }
     if (type === "aws_caller_identity" && attribute === "account_id") return this.accountId;
     if (type === "aws_region" && (attribute === "name" || attribute === "region")) return this.region;
     if (type === "aws_partition" && attribute === "partition") return "aws";
@@ -172,6 +191,11 @@ export class TerraformResolver {
       case "aws_sns_topic.id":
       case "aws_sns_topic.arn":
         return arn("sns", at("name"));
+      case "aws_kms_key.id":
+      case "aws_kms_key.key_id":
+        return `local-${name}`;
+      case "aws_kms_key.arn":
+        return arn("kms", `key/local-${name}`);
       case "aws_cloudwatch_event_bus.arn":
         return arn("events", `event-bus/${at("name")}`);
       case "aws_cloudwatch_log_group.arn":
@@ -182,4 +206,24 @@ export class TerraformResolver {
         return undefined;
     }
   }
+}
+
+/**
+ * The value of every service link the given stacks publish (tooling/service-links.ts), by parameter name,
+ * resolved in its producer's stack as the local run resolves everything else (`orders_bus`'s name is
+ * `orders-dev`). A consumer's resolver takes them as {@link LocalValues.links}, so a local run resolves a
+ * link the way `apply` would, once the producer is deployed.
+ */
+export function resolvedLinks(
+  stacks: Readonly<Record<string, TerraformJson>>,
+  values: Omit<LocalValues, "links"> = {},
+): Map<string, string> {
+  const resolved = new Map<string, string>();
+  for (const link of publishedLinks(stacks).values()) {
+    const producer = stacks[link.stack] as TerraformJson;
+    const region = (producer as { provider?: { aws?: { region?: string }[] } }).provider?.aws?.[0]?.region;
+    const resolver = new TerraformResolver(producer, { ...values, ...(region ? { region } : {}) });
+    resolved.set(link.parameter, resolver.resolveString(link.value));
+  }
+  return resolved;
 }
