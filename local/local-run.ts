@@ -27,7 +27,9 @@ import { RunLock, type RunPorts } from "./run-lock";
 import { subscribeNotifications, type NotificationTarget } from "./s3-subscription";
 import { declaredNotifications, type DeclaredNotification } from "./s3-notifications";
 import { createTables, declaredTables } from "./tables";
-import { TerraformResolver, type TerraformJson } from "./terraform";
+import { declaredTopicArns, startSnsEndpoint, type SnsEndpoint } from "./sns-endpoint";
+import { declaredQueueConsumers, LocalQueues } from "./sqs-queues";
+import { resolvedLinks, TerraformResolver, type TerraformJson } from "./terraform";
 import type { WatchedBundle } from "./watch";
 
 /** The defaults `npm start` serves on. */
@@ -115,8 +117,10 @@ function readStacks(
   accountId: string,
   log: (line: string) => void,
 ): StackParts[] {
+  // A stack reads what another of the run publishes (a service link) as that one resolves it.
+  const links = resolvedLinks(Object.fromEntries(stacks.map((s) => [s.name, s.json])), { accountId });
   return stacks.map(({ name, json }) => {
-    const resolver = new TerraformResolver(json, { accountId, region: providerRegion(json) });
+    const resolver = new TerraformResolver(json, { accountId, region: providerRegion(json), links });
     const { notifications, unsupported } = declaredNotifications(resolver);
     for (const note of unsupported) log(`[${name}] ${note}`);
     return {
@@ -213,6 +217,8 @@ class Run implements LocalRun {
   private lambdaEndpoint?: LambdaEndpoint;
   private gateway?: IamGateway;
   private events?: EventPath;
+  private sns?: SnsEndpoint;
+  private queues?: LocalQueues;
   private stopping?: Promise<void>;
 
   constructor(
@@ -243,10 +249,14 @@ class Run implements LocalRun {
     const gateway = await this.startGateway(dynamodb, s3);
     const logFiles = new FunctionLogFiles(this.stateDir);
     this.cleanup.push(() => logFiles.close());
+    const sns = await startSnsEndpoint({ topicArns: [], eventsDir: this.eventsDir, log: this.log });
+    this.sns = sns;
+    this.cleanup.push(() => sns.stop());
     const services: LocalServices = {
       region: this.region,
       dynamodbEndpoint: gateway.dynamodbEndpoint,
       s3Endpoint: gateway.s3Endpoint,
+      snsEndpoint: sns.endpoint,
     };
     const pool = new FunctionPool({
       environment: (fn) => {
@@ -263,6 +273,14 @@ class Run implements LocalRun {
     });
     this.pool = pool;
     this.cleanup.push(() => pool.stop());
+    const queues = new LocalQueues({
+      invoke: this.invoke,
+      eventsDir: this.eventsDir,
+      region: this.region,
+      log: this.log,
+    });
+    this.queues = queues;
+    this.cleanup.push(() => queues.stop());
     await this.apply(parts);
     await this.restartEventPath(parts);
     this.cleanup.push(() => this.events?.stop() ?? Promise.resolve());
@@ -351,7 +369,14 @@ class Run implements LocalRun {
       p.notifications.map((notification) => ({ notification, region: p.resolver.region })),
     );
     await this.serveApis(parts);
+    this.sns?.update(parts.flatMap((p) => declaredTopicArns(p.resolver)));
+    this.queues?.update(parts.flatMap((p) => declaredQueueConsumers(p.resolver)));
     return changes;
+  }
+
+  /** Where rule targets, queues' dead letters and published messages are written (`<stateDir>/events`). */
+  private get eventsDir(): string {
+    return join(this.stateDir, "events");
   }
 
   /** The functions' identities (their synthesized policies) as the local IAM gateway evaluates them. */
@@ -381,7 +406,10 @@ class Run implements LocalRun {
     return gateway;
   }
 
-  /** Table streams → pipes → buses → rules → targets (`.local/events/*.jsonl`), as the stacks now say. */
+  /**
+   * Table streams → pipes → buses → rules → targets, as the stacks now say: a queue a function consumes
+   * gets the message (sqs-queues.ts), any other target a file (`.local/events/*.jsonl`).
+   */
   private async restartEventPath(parts: readonly StackParts[]): Promise<void> {
     await this.events?.stop();
     const { dynamodb } = this.emulators as NonNullable<Run["emulators"]>;
@@ -391,8 +419,9 @@ class Run implements LocalRun {
       dynamodbEndpoint: dynamodb.endpoint,
       region: this.region,
       accountId: this.accountId,
-      eventsDir: join(this.stateDir, "events"),
+      eventsDir: this.eventsDir,
       log: this.log,
+      queues: this.queues,
     });
   }
 
