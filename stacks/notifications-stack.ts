@@ -30,9 +30,8 @@ export const VISIBILITY_TIMEOUT_FACTOR = 6;
  * service's link, so `orders-<env>` deploys first), and tells the customer.
  *
  *   orders bus ──rule notify-order-created──▶ notify queue ──event source mapping──▶ notify
- *        (link /movies-cdktf/<env>/orders/bus-name)  │ (+ rule DLQ)     │ (+ DLQ after                │
- *                                                                      maxReceiveCount)   notifications table
- *                                                                                         + customer-notifications topic
+ *   (named by the link             (+ rule DLQ)        (+ DLQ after                 ├─▶ notifications table
+ *    /movies-cdktf/<env>/orders/bus-name)                maxReceiveCount)            └─▶ customer-notifications topic
  *
  * Each event becomes one record (PENDING, then SENT) and one message, however often SQS delivers it
  * (lambdas/notify/notifications.ts). A delivery the rule cannot make goes to the rule's DLQ; a message
