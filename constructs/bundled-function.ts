@@ -4,6 +4,7 @@ import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-
 import type { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { LambdaAlias } from "@cdktf/provider-aws/lib/lambda-alias";
+import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
 import { LambdaFunction, type LambdaFunctionConfig } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
@@ -36,6 +37,35 @@ export interface ReadableBucket {
 /** Something a function can send messages to. */
 export interface SendableQueue {
   readonly queueArn: string;
+}
+
+/** Something a function can publish messages to: an SNS topic encrypted with its own KMS key. */
+export interface PublishableTopic {
+  readonly topicArn: string;
+  /** The key the topic encrypts with: publishing needs to use it. */
+  readonly keyArn: string;
+}
+
+/** A queue a function can consume through an event source mapping. */
+export interface ConsumableQueue {
+  readonly queueArn: string;
+  /** How long a received message stays invisible; must exceed the function's timeout. */
+  readonly visibilityTimeoutSeconds: number;
+}
+
+/** How an SQS event source mapping feeds the function. */
+export interface SqsEventSourceOptions {
+  /**
+   * Messages per invocation (1 to 10 without a batching window).
+   * @default 10
+   */
+  readonly batchSize?: number;
+  /**
+   * Concurrent invocations the mapping may use (2 to 1000); it stops polling at that many instead of
+   * being throttled (which would count receives, and push messages toward the DLQ).
+   * @default Lambda's: as many as the function's concurrency allows
+   */
+  readonly maximumConcurrency?: number;
 }
 
 /** How asynchronous invocations (S3, SNS, EventBridge) of the `live` alias are retried, and where failures go. */
@@ -173,13 +203,18 @@ export class BundledFunction extends ResourceConstruct {
   /** The asynchronous invoke configuration of the alias; set when `asyncInvoke` is. */
   readonly eventInvokeConfig?: LambdaFunctionEventInvokeConfig;
 
+  /** The SQS event source mappings that invoke the alias (`addSqsEventSource`). */
+  readonly eventSources: LambdaEventSourceMapping[] = [];
+
   private readonly environment: Record<string, string>;
+  private readonly timeoutSeconds: number;
 
   constructor(scope: Construct, id: string, props: BundledFunctionProps) {
     super(scope, id);
     const runtime = props.runtime ?? DEFAULT_RUNTIME;
     this.aliasName = props.aliasName ?? "live";
     this.environment = environmentOf(props);
+    this.timeoutSeconds = props.timeout ?? 10;
     this.bundle = bundle({
       entry: props.entry,
       runtime,
@@ -359,6 +394,66 @@ export class BundledFunction extends ResourceConstruct {
       actions: ["s3:GetObject", "s3:GetObjectVersion"],
       resources: [`${bucket.bucketArn}/*`],
     });
+  }
+
+  /**
+   * Lets the function publish to `topic`: sets `envVar` to the topic's ARN and allows sns:Publish on
+   * exactly that topic, and kms:GenerateDataKey and kms:Decrypt on exactly its key (SNS encrypts each
+   * message with it on the publisher's behalf, so a publisher without them is refused).
+   */
+  grantTopicPublish(topic: PublishableTopic, envVar: string): void {
+    this.addEnvironment(envVar, topic.topicArn);
+    this.addToPolicy({ actions: ["sns:Publish"], resources: [topic.topicArn] });
+    this.addToPolicy({ actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [topic.keyArn] });
+  }
+
+  /**
+   * Feeds the `live` alias from `queue`: `aws_lambda_event_source_mapping.<id>`, with partial batch
+   * responses (`function_response_types = ["ReportBatchItemFailures"]`: the handler names the records that
+   * failed, and only those are received again), and the role allowed exactly what the mapping does on
+   * that queue (sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes). The queue's visibility
+   * timeout must exceed the function's timeout, or a message would be received again while still being
+   * processed (Lambda refuses such a mapping; this fails at synth instead).
+   */
+  addSqsEventSource(
+    id: string,
+    queue: ConsumableQueue,
+    options: SqsEventSourceOptions = {},
+  ): LambdaEventSourceMapping {
+    if (queue.visibilityTimeoutSeconds < this.timeoutSeconds) {
+      throw new Error(
+        `${this.terraformName}: the queue's visibility timeout (${queue.visibilityTimeoutSeconds} s) is shorter ` +
+          `than the function's timeout (${this.timeoutSeconds} s)`,
+      );
+    }
+    this.addToPolicy({
+      actions: ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"],
+      resources: [queue.queueArn],
+    });
+    const mapping = withAddress(
+      new LambdaEventSourceMapping(this, `event_source_${tfName(id)}`, {
+        eventSourceArn: queue.queueArn,
+        functionName: this.alias.arn,
+        batchSize: options.batchSize ?? 10,
+        functionResponseTypes: ["ReportBatchItemFailures"],
+        ...(options.maximumConcurrency !== undefined
+          ? { scalingConfig: { maximumConcurrency: options.maximumConcurrency } }
+          : {}),
+        // Lambda checks at creation that the role may read the queue.
+        dependsOn: [this.serviceRole.attachment],
+      }),
+      tfName(id),
+    );
+    this.eventSources.push(mapping);
+    return mapping;
+  }
+
+  /**
+   * True when the function answers SQS batches with partial responses (`addSqsEventSource`): a record it
+   * fails is reported, not thrown, so Lambda's `Errors` stays 0 and only its ERROR log lines show it.
+   */
+  get reportsBatchItemFailures(): boolean {
+    return this.eventSources.length > 0;
   }
 
   /** Lets the function send messages to exactly `queue` (sqs:SendMessage on its ARN). */

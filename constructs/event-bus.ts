@@ -70,13 +70,35 @@ export class EventBus extends ResourceConstruct {
 
   /** Adds a rule on this bus, `aws_cloudwatch_event_rule.<id>`. */
   addRule(id: string, props: EventRuleProps): EventRule {
-    return new EventRule(this, id, {
-      ...props,
-      name: physicalName(props.name, this.environment),
-      deadLetterQueueName: physicalName(derivedName(props.name, "rule-failures"), this.environment),
-      eventBusName: this.busName,
-    });
+    return ruleOnBus(this, id, { busName: this.busName, environment: this.environment }, props);
   }
+}
+
+/** A bus by name: one of this stack's, or another service's, read through a service link. */
+export interface EventBusReference {
+  /** The bus's name (or a Terraform reference to it: a `LinkedValue`'s value). */
+  readonly busName: string;
+  /** The environment the rule's names take as their suffix. */
+  readonly environment: string;
+}
+
+/**
+ * Adds a rule on `bus`, `aws_cloudwatch_event_rule.<id>`, named as {@link EventBus.addRule} names its own:
+ * a subscriber owns its rule on a bus another service publishes to (the bus's name comes through a
+ * service link), so the publisher never lists its consumers.
+ */
+export function ruleOnBus(
+  scope: Construct,
+  id: string,
+  bus: EventBusReference,
+  props: EventRuleProps,
+): EventRule {
+  return new EventRule(scope, id, {
+    ...props,
+    name: physicalName(props.name, bus.environment),
+    deadLetterQueueName: physicalName(derivedName(props.name, "rule-failures"), bus.environment),
+    eventBusName: bus.busName,
+  });
 }
 
 interface EventRuleConstructProps extends EventRuleProps {

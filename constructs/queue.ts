@@ -33,6 +33,12 @@ export interface QueueProps {
    * consumer may be down over a long weekend)
    */
   readonly retentionSeconds?: number;
+  /**
+   * Age of the oldest waiting message above which the stack's monitoring alarms, in seconds: for a queue
+   * with a consumer, the delay past which it is behind.
+   * @default half of `retentionSeconds` (messages start to be deleted unread in the other half)
+   */
+  readonly maxMessageAgeSeconds?: number;
 }
 
 /** SQS's longest retention, 14 days: dead-letter queues keep messages this long, so nothing expires before someone looks. */
@@ -53,6 +59,12 @@ export class Queue extends ResourceConstruct implements EventRuleTarget {
   readonly deadLetterQueueArn: string;
   /** How long a message waits for a consumer before SQS deletes it, in seconds. */
   readonly retentionSeconds: number;
+  /** The age of the oldest message that is too old (see `maxMessageAgeSeconds`), in seconds. */
+  readonly maxMessageAgeSeconds: number;
+  /** Receives of one message before it moves to the dead-letter queue. */
+  readonly maxReceiveCount: number;
+  /** How long a received message stays invisible to other consumers, in seconds. */
+  readonly visibilityTimeoutSeconds: number;
 
   private readonly policy: EventRuleQueuePolicy;
 
@@ -76,14 +88,17 @@ export class Queue extends ResourceConstruct implements EventRuleTarget {
         `${this.terraformName}: retentionSeconds must be an integer from 60 to ${MAX_RETENTION_SECONDS}`,
       );
     }
+    this.maxMessageAgeSeconds = props.maxMessageAgeSeconds ?? Math.floor(this.retentionSeconds / 2);
+    this.maxReceiveCount = props.maxReceiveCount ?? 5;
+    this.visibilityTimeoutSeconds = props.visibilityTimeoutSeconds ?? 30;
     this.resource = new SqsQueue(this, "queue", {
       name: physicalName(props.name, props.environment),
       sqsManagedSseEnabled: true,
-      visibilityTimeoutSeconds: props.visibilityTimeoutSeconds ?? 30,
+      visibilityTimeoutSeconds: this.visibilityTimeoutSeconds,
       messageRetentionSeconds: this.retentionSeconds,
       redrivePolicy: jsonencode({
         deadLetterTargetArn: this.deadLetterQueue.arn,
-        maxReceiveCount: props.maxReceiveCount ?? 5,
+        maxReceiveCount: this.maxReceiveCount,
       }),
     });
     this.address(this.resource);

@@ -245,6 +245,12 @@ export interface EventPathOptions {
   readonly log: (line: string) => void;
   /** How often each stream is read. @default 200 ms */
   readonly pollMs?: number;
+  /**
+   * The queues a function consumes locally (sqs-queues.ts): a target that is one of them gets the
+   * message there, and its function runs, instead of in a file.
+   * @default none: every delivery goes to a file
+   */
+  readonly queues?: { send(queueArn: string, body: string): boolean };
 }
 
 export interface EventPath {
@@ -264,9 +270,17 @@ function putOnBus(
   for (const rule of rules.filter((r) => r.busName === busName)) {
     if (!matchesPattern(rule.pattern, event)) continue;
     for (const target of rule.targets) {
-      const file = join(options.eventsDir, target.file);
-      appendFileSync(file, `${JSON.stringify(targetInput(target, event, rule))}\n`);
+      const input = JSON.stringify(targetInput(target, event, rule));
       delivered++;
+      if (options.queues?.send(target.arn, input)) {
+        options.log(
+          `[events] ${String(event["detail-type"])} (${String(event.source)}) on ${busName} → rule ${rule.name} → ` +
+            `${target.arn} (a local queue: its event source mapping invokes the function)`,
+        );
+        continue;
+      }
+      const file = join(options.eventsDir, target.file);
+      appendFileSync(file, `${input}\n`);
       options.log(
         `[events] ${String(event["detail-type"])} (${String(event.source)}) on ${busName} → rule ${rule.name} → ` +
           `${target.arn} (${file.startsWith(process.cwd()) ? relative(process.cwd(), file) : file})`,

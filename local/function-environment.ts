@@ -8,6 +8,11 @@ export interface LocalServices {
   readonly dynamodbEndpoint: string;
   /** S3's endpoint for functions (`AWS_ENDPOINT_URL_S3`). */
   readonly s3Endpoint: string;
+  /**
+   * SNS's endpoint for functions (`AWS_ENDPOINT_URL_SNS`): the local Publish of sns-endpoint.ts.
+   * @default none (SNS calls fail fast, as any other service's)
+   */
+  readonly snsEndpoint?: string;
 }
 
 /**
@@ -28,6 +33,7 @@ export function functionProcessEnvironment(
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: services.dynamodbEndpoint,
     AWS_ENDPOINT_URL_S3: services.s3Endpoint,
+    ...(services.snsEndpoint ? { AWS_ENDPOINT_URL_SNS: services.snsEndpoint } : {}),
     // Any other service fails fast on a closed local port instead of reaching AWS.
     AWS_ENDPOINT_URL: "http://127.0.0.1:9",
   };

@@ -43,6 +43,8 @@ import {
   type RunningContainerService,
 } from "./containers";
 import { projectRoot } from "../tooling/project-root";
+import { declaredTopicArns, startSnsEndpoint, type SnsEndpoint } from "./sns-endpoint";
+import { declaredQueueConsumers, LocalQueues } from "./sqs-queues";
 import { resolvedLinks, TerraformResolver, type TerraformJson } from "./terraform";
 import type { WatchedBundle } from "./watch";
 
@@ -239,6 +241,8 @@ class Run implements LocalRun {
   private lambdaEndpoint?: LambdaEndpoint;
   private gateway?: IamGateway;
   private events?: EventPath;
+  private sns?: SnsEndpoint;
+  private queues?: LocalQueues;
   private stopping?: Promise<void>;
 
   constructor(
@@ -269,10 +273,14 @@ class Run implements LocalRun {
     const gateway = await this.startGateway(dynamodb, s3);
     const logFiles = new FunctionLogFiles(this.stateDir);
     this.cleanup.push(() => logFiles.close());
+    const sns = await startSnsEndpoint({ topicArns: [], eventsDir: this.eventsDir, log: this.log });
+    this.sns = sns;
+    this.cleanup.push(() => sns.stop());
     const services: LocalServices = {
       region: this.region,
       dynamodbEndpoint: gateway.dynamodbEndpoint,
       s3Endpoint: gateway.s3Endpoint,
+      snsEndpoint: sns.endpoint,
     };
     const pool = new FunctionPool({
       environment: (fn) => {
@@ -289,6 +297,14 @@ class Run implements LocalRun {
     });
     this.pool = pool;
     this.cleanup.push(() => pool.stop());
+    const queues = new LocalQueues({
+      invoke: this.invoke,
+      eventsDir: this.eventsDir,
+      region: this.region,
+      log: this.log,
+    });
+    this.queues = queues;
+    this.cleanup.push(() => queues.stop());
     await this.apply(parts);
     await this.restartEventPath(parts);
     this.cleanup.push(() => this.events?.stop() ?? Promise.resolve());
@@ -382,7 +398,14 @@ class Run implements LocalRun {
     );
     await this.serveApis(parts);
     await this.serveContainers(parts);
+    this.sns?.update(parts.flatMap((p) => declaredTopicArns(p.resolver)));
+    this.queues?.update(parts.flatMap((p) => declaredQueueConsumers(p.resolver)));
     return changes;
+  }
+
+  /** Where rule targets, queues' dead letters and published messages are written (`<stateDir>/events`). */
+  private get eventsDir(): string {
+    return join(this.stateDir, "events");
   }
 
   /**
@@ -455,7 +478,10 @@ class Run implements LocalRun {
     return gateway;
   }
 
-  /** Table streams → pipes → buses → rules → targets (`.local/events/*.jsonl`), as the stacks now say. */
+  /**
+   * Table streams → pipes → buses → rules → targets, as the stacks now say: a queue a function consumes
+   * gets the message (sqs-queues.ts), any other target a file (`.local/events/*.jsonl`).
+   */
   private async restartEventPath(parts: readonly StackParts[]): Promise<void> {
     await this.events?.stop();
     const { dynamodb } = this.emulators as NonNullable<Run["emulators"]>;
@@ -465,8 +491,9 @@ class Run implements LocalRun {
       dynamodbEndpoint: dynamodb.endpoint,
       region: this.region,
       accountId: this.accountId,
-      eventsDir: join(this.stateDir, "events"),
+      eventsDir: this.eventsDir,
       log: this.log,
+      queues: this.queues,
     });
   }
 

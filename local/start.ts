@@ -12,7 +12,13 @@ import { watchSources, type SourceWatcher } from "./watch";
  * What `npm start` runs without --stack: the dev stack of every service in stacks/services.ts (a unit test
  * keeps the two lists in step; the list is not imported here, to keep the stacks' code out of start-up).
  */
-export const DEFAULT_STACKS: readonly string[] = ["auth-dev", "movies-dev", "orders-dev", "catalog-dev"];
+export const DEFAULT_STACKS: readonly string[] = [
+  "auth-dev",
+  "movies-dev",
+  "orders-dev",
+  "catalog-dev",
+  "notifications-dev",
+];
 
 export const USAGE = `Usage: npm start -- [options]
 

@@ -214,6 +214,11 @@ export class TerraformResolver {
       case "aws_sns_topic.id":
       case "aws_sns_topic.arn":
         return arn("sns", at("name"));
+      case "aws_kms_key.id":
+      case "aws_kms_key.key_id":
+        return `local-${name}`;
+      case "aws_kms_key.arn":
+        return arn("kms", `key/local-${name}`);
       case "aws_cloudwatch_event_bus.arn":
         return arn("events", `event-bus/${at("name")}`);
       case "aws_cloudwatch_log_group.arn":

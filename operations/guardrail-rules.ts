@@ -64,6 +64,7 @@ export function evaluateRules(elements: readonly ElementView[]): Violation[] {
     ...s3Rules(stack),
     ...dynamodbRules(stack),
     ...lambdaRules(stack),
+    ...sqsSourceRules(stack),
     ...apiRules(stack),
     ...httpApiRules(stack),
     ...ecsRules(stack),
@@ -310,6 +311,36 @@ function lambdaRules(stack: StackView): Violation[] {
           ),
         );
       }
+    }
+  }
+  return violations;
+}
+
+/**
+ * A queue that a function reads must bound its retries: without a redrive policy a message that always fails
+ * (a poison message) is received again until it expires, and without partial batch responses one bad record
+ * makes the whole batch come back, redoing what succeeded.
+ */
+function sqsSourceRules(stack: StackView): Violation[] {
+  const violations: Violation[] = [];
+  for (const mapping of stack.resources("aws_lambda_event_source_mapping")) {
+    const queue = stack
+      .resources("aws_sqs_queue")
+      .find((q) => refersTo(mapping.config.event_source_arn, q.address));
+    if (!queue) continue;
+    if (queue.config.redrive_policy === undefined) {
+      violations.push(
+        violation(
+          queue.address,
+          "lambda-sqs-source",
+          `is read by ${mapping.address} and has no redrive policy`,
+        ),
+      );
+    }
+    if (!strings(mapping.config.function_response_types).includes("ReportBatchItemFailures")) {
+      violations.push(
+        violation(mapping.address, "lambda-sqs-source", "retries the whole batch when one record fails"),
+      );
     }
   }
   return violations;

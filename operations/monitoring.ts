@@ -226,6 +226,9 @@ export class Monitoring extends ResourceConstruct implements IAspect {
     for (const table of found(Table)) this.watchTable(table);
     for (const fn of found(BundledFunction)) this.watchFunction(fn);
     for (const api of found(RestApi)) this.watchApi(api);
+    for (const fn of found(BundledFunction)) {
+      if (fn.reportsBatchItemFailures) this.watchErrorLogs(fn, "records of a batch it failed");
+    }
     for (const pipe of found(TableStreamPipe)) this.watchPipe(pipe);
     for (const service of found(ContainerService)) this.watchContainerService(service);
     const queues: WatchedQueue[] = [
@@ -247,12 +250,13 @@ export class Monitoring extends ResourceConstruct implements IAspect {
   }
 
   /**
-   * Alarms when a queue's oldest message has waited half its retention: the consumer is down, stuck or
-   * not there yet, and in the other half messages start to be deleted unread.
+   * Alarms when a queue's oldest message has waited longer than it should (`maxMessageAgeSeconds`; by
+   * default half its retention): the consumer is down, stuck or not there yet, and at the retention
+   * messages are deleted unread.
    */
   private watchMessageAge(queue: Queue): void {
     this.messageAgeQueues.push(queue);
-    const thresholdSeconds = Math.floor(queue.retentionSeconds / 2);
+    const thresholdSeconds = queue.maxMessageAgeSeconds;
     this.addAlarm(`${queue.terraformName}_oldest_message_age`, {
       alarmName: derivedName(queue.queueName, "oldest-message-age"),
       alarmDescription:
@@ -295,12 +299,13 @@ export class Monitoring extends ResourceConstruct implements IAspect {
   }
 
   /**
-   * Alarms on the ERROR lines of a function behind an API. Its handler turns an exception into a 500
-   * response, so Lambda counts no `Errors`; what it does write is one `"level": "ERROR"` line
-   * (`lambdas/shared/api-handler.ts`, Powertools Logger's JSON). A metric filter on its log group counts
+   * Alarms on the ERROR lines of a function behind an API, or fed by SQS with partial batch responses.
+   * Its handler turns an exception into a 500 response, or into a failed batch item, so Lambda counts no
+   * `Errors`; what it does write is one `"level": "ERROR"` line (`lambdas/shared/api-handler.ts`,
+   * `lambdas/shared/sqs-batch.ts`, Powertools Logger's JSON). A metric filter on its log group counts
    * those lines as `ErrorLogLines` in {@link namespace}, by `FunctionName` (the line's `function_name`).
    */
-  private watchErrorLogs(fn: BundledFunction): void {
+  private watchErrorLogs(fn: BundledFunction, what = "requests answered 500"): void {
     if (this.errorLogFunctions.includes(fn)) return;
     this.errorLogFunctions.push(fn);
     const name = `${fn.terraformName}_error_logs`;
@@ -319,7 +324,7 @@ export class Monitoring extends ResourceConstruct implements IAspect {
     withAddress(filter, name);
     this.addAlarm(name, {
       alarmName: derivedName(fn.functionName, "error-logs"),
-      alarmDescription: `${fn.functionName}: ERROR log lines (requests answered 500) in the last 5 minutes`,
+      alarmDescription: `${fn.functionName}: ERROR log lines (${what}) in the last 5 minutes`,
       ...alarmMetric(this.errorLogLines(fn)),
       ...ANY_IN_FIVE_MINUTES,
     });
@@ -578,7 +583,9 @@ export class Monitoring extends ResourceConstruct implements IAspect {
       [
         graph("Lambda: throttles", each("Throttles")),
         graph("Lambda: concurrent executions", each("ConcurrentExecutions"), { stat: "Maximum" }),
-        ...(errorLogs.length > 0 ? [graph("Lambda: ERROR log lines (API functions)", errorLogs)] : []),
+        ...(errorLogs.length > 0
+          ? [graph("Lambda: ERROR log lines (API and batch functions)", errorLogs)]
+          : []),
       ],
     ];
     const lost = this.functions

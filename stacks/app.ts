@@ -18,6 +18,12 @@ export interface Service {
     id: string,
     props: { readonly config: EnvironmentConfig },
   ) => TerraformStack;
+  /**
+   * The services whose stacks of the same environment must be deployed first: they publish a service
+   * link this one reads. Each becomes a stack dependency, so `cdktf deploy '*-dev'` deploys in that order.
+   * @default none
+   */
+  readonly after?: readonly string[];
 }
 
 /** The name of the stack that creates the remote-state bucket. */
@@ -65,8 +71,16 @@ export function addStacks(app: App, services: readonly Service[], env: NodeJS.Pr
   bundleAll(functionEntries().map((entry) => ({ entry, runtime: DEFAULT_RUNTIME })));
   const stacks: TerraformStack[] = [];
   for (const config of configs) {
+    const byService = new Map<string, TerraformStack>();
     for (const service of services) {
-      stacks.push(new service.stack(app, `${service.name}-${config.environment}`, { config }));
+      const stack = new service.stack(app, `${service.name}-${config.environment}`, { config });
+      for (const first of service.after ?? []) {
+        const dependency = byService.get(first);
+        if (!dependency) throw new Error(`${service.name} is listed before ${first}, which it comes after`);
+        stack.addDependency(dependency);
+      }
+      byService.set(service.name, stack);
+      stacks.push(stack);
     }
   }
   stacks.push(...addAccountStacks(app, configs));

@@ -71,6 +71,21 @@ export interface EnvironmentConfig {
    * Test section works with plain curl; staging and prod are `cognito` (docs/auth.md).
    */
   readonly auth: AuthMode;
+  /** How the notifications service consumes OrderCreated from its queue. */
+  readonly notifications: NotificationsConfig;
+}
+
+/** The notifications queue and its consumer (stacks/notifications-stack.ts). */
+export interface NotificationsConfig {
+  /**
+   * Receives of one message before SQS moves it to the queue's DLQ (the redrive policy): a message the
+   * notify function fails on this many times is a poison message, and stops being retried.
+   */
+  readonly maxReceiveCount: number;
+  /** Messages per invocation of the notify function (the event source mapping's `batch_size`, 1 to 10). */
+  readonly batchSize: number;
+  /** Age of the queue's oldest message above which its alarm fires, in seconds: the consumer is behind. */
+  readonly maxMessageAgeSeconds: number;
 }
 
 /** How the write routes are protected: see {@link EnvironmentConfig.auth}. */
@@ -113,6 +128,7 @@ export interface EnvironmentOverrides {
   readonly data?: Partial<EnvironmentConfig["data"]>;
   readonly state?: Partial<EnvironmentConfig["state"]>;
   readonly auth?: AuthMode;
+  readonly notifications?: Partial<EnvironmentConfig["notifications"]>;
 }
 
 /** The remote-state bucket that the `state-bootstrap` stack creates and every other stack uses. */
@@ -186,6 +202,7 @@ const devDefaults: Omit<EnvironmentConfig, "environment"> = {
   data: { retain: false, noncurrentVersionExpirationDays: 7 },
   state: backendOf(resolveStateBucket(stateBucket, {})),
   auth: "none",
+  notifications: { maxReceiveCount: 5, batchSize: 10, maxMessageAgeSeconds: 900 },
 };
 
 /** Everything that differs from dev, in one place. */
@@ -203,8 +220,8 @@ const overrides: Readonly<Record<EnvironmentName, EnvironmentOverrides>> = {
     stageName: "prod",
     logRetentionDays: 90,
     apiThrottling: { rateLimit: 500, burstLimit: 1000 },
-    // Reserved per function (every function of every prod stack: 4 × 50 = 200); Lambda keeps 100 of the account's
-    // quota unreserved on top, so prod's account needs a concurrency quota of 300 (npm run synth prints it).
+    // Reserved per function (every function of every prod stack: 5 × 50 = 250); Lambda keeps 100 of the account's
+    // quota unreserved on top, so prod's account needs a concurrency quota of 350 (npm run synth prints it).
     lambda: { memorySize: 1024, reservedConcurrency: 50 },
     data: { retain: true, noncurrentVersionExpirationDays: 90 },
     auth: "cognito",
@@ -225,6 +242,7 @@ export function applyOverrides(
     lambda: { ...base.lambda, ...o.lambda },
     data: { ...base.data, ...o.data },
     state: { ...base.state, ...o.state },
+    notifications: { ...base.notifications, ...o.notifications },
   };
 }
 
@@ -262,6 +280,9 @@ export function validateConfig(config: EnvironmentConfig): string[] {
   p.check("state.region", config.state.region, region);
   p.optional("state.kmsKeyArn", config.state.kmsKeyArn, kmsKeyArn);
   p.check("auth", config.auth, oneOf(AUTH_MODES, "auth modes"));
+  p.check("notifications.maxReceiveCount", config.notifications.maxReceiveCount, integer(1, 1000));
+  p.check("notifications.batchSize", config.notifications.batchSize, integer(1, 10));
+  p.check("notifications.maxMessageAgeSeconds", config.notifications.maxMessageAgeSeconds, integer(60));
   return p.list;
 }
 

@@ -5,6 +5,7 @@ import { EventBus } from "../constructs/event-bus";
 import { physicalName } from "../constructs/core/naming";
 import { Queue } from "../constructs/queue";
 import { RestApi } from "../constructs/rest-api";
+import { PublishedLink } from "../constructs/service-link";
 import { Table } from "../constructs/table";
 import { TableStreamPipe } from "../constructs/table-stream-pipe";
 import { Topic } from "../constructs/topic";
@@ -19,6 +20,9 @@ import type { EnvironmentConfig } from "./config";
 import { writeRoutesAuthorizer } from "./auth-stack";
 import { CREATE_ORDER_MODEL, CREATE_OWN_ORDER_MODEL } from "./orders-models";
 import { ServiceStack } from "./service-stack";
+
+/** The service link (`/movies-cdktf/<env>/orders/bus-name`) that names the orders bus for its subscribers. */
+export const ORDERS_BUS_NAME_LINK = "bus-name";
 
 export interface OrdersStackProps {
   readonly config: EnvironmentConfig;
@@ -106,6 +110,7 @@ export class OrdersStack extends ServiceStack {
     orderCreated.addTarget("order_notifications_target", this.notifications);
     orderCreated.addTarget("order_created_queue_target", this.queue);
 
+    this.publishLinks(environment);
     new TerraformOutput(this, "orders_api_url", {
       description: "Base URL of the orders resource",
       value: `${this.api.invokeUrl}/orders`,
@@ -142,5 +147,17 @@ export class OrdersStack extends ServiceStack {
       ...(authorizer ? { authorizer } : {}),
     });
     return api;
+  }
+
+  /** The values other services of the environment read (tooling/service-links.ts). */
+  private publishLinks(environment: string): void {
+    // The notifications service subscribes to OrderCreated with a rule of its own on this bus.
+    new PublishedLink(this, "orders_bus_name_link", {
+      environment,
+      service: "orders",
+      name: ORDERS_BUS_NAME_LINK,
+      value: this.bus.busName,
+      description: "The bus the orders service publishes OrderCreated on; subscribers add their rules to it",
+    });
   }
 }

@@ -26,9 +26,13 @@ function serviceRole(t: string, logGroup: string): string[] {
 /**
  * A `BundledFunction`; `failures` when it is invoked asynchronously with an on-failure queue (and so
  * watched for lost events), `api` when an API routes to it (its ERROR log lines are counted and alarmed
- * on). Functions share one assume-role document.
+ * on), `batch` when SQS feeds it with partial batch responses (the same). Functions share one assume-role
+ * document.
  */
-export function bundledFunction(t: string, options: { failures?: boolean; api?: boolean } = {}): string[] {
+export function bundledFunction(
+  t: string,
+  options: { failures?: boolean; api?: boolean; batch?: boolean } = {},
+): string[] {
   return [
     `aws_lambda_function.${t}`,
     `aws_lambda_alias.${t}_live`,
@@ -44,7 +48,9 @@ export function bundledFunction(t: string, options: { failures?: boolean; api?: 
           alarm(`${t}_async_events_dropped`),
         ]
       : []),
-    ...(options.api ? [`aws_cloudwatch_log_metric_filter.${t}_error_logs`, alarm(`${t}_error_logs`)] : []),
+    ...(options.api || options.batch
+      ? [`aws_cloudwatch_log_metric_filter.${t}_error_logs`, alarm(`${t}_error_logs`)]
+      : []),
   ];
 }
 

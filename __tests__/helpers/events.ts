@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEvent, S3Event, S3EventRecord } from "aws-lambda";
+import type { APIGatewayProxyEvent, S3Event, S3EventRecord, SQSEvent, SQSRecord } from "aws-lambda";
 
 /** A REST API (v1) proxy event as API Gateway sends it; override what the test is about. */
 export function apiGatewayProxyEvent(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
@@ -100,4 +100,54 @@ export function ordersApiEvent(
     body: options.body ?? null,
     requestContext: { ...base.requestContext, path: `/dev${path}`, stage: "dev", resourcePath: resource },
   };
+}
+
+/** An OrderCreated event as the orders bus's rule delivers it (the whole event). */
+export function orderCreatedEvent(
+  eventId: string,
+  detail: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    version: "0",
+    id: eventId,
+    "detail-type": "OrderCreated",
+    source: "orders.service",
+    account: "123456789012",
+    time: "2025-01-31T12:00:00Z",
+    region: "eu-west-1",
+    resources: [],
+    detail: {
+      order_id: "3f1c2b9e-8d7a-4c6b-9e5f-0a1b2c3d4e5f",
+      customer_id: "c-1",
+      total_cents: 2598,
+      item_count: 1,
+      created_at: "2025-01-31T12:00:00.000Z",
+      ...detail,
+    },
+  };
+}
+
+/** One SQS message as Lambda's event source delivers it; `body` is sent as is when a string. */
+export function sqsRecord(messageId: string, body: unknown, receiveCount = 1): SQSRecord {
+  return {
+    messageId,
+    receiptHandle: `handle-${messageId}`,
+    body: typeof body === "string" ? body : JSON.stringify(body),
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: "1738324800000",
+      SenderId: "AIDAIENQZJOLO23YVJ4VO",
+      ApproximateFirstReceiveTimestamp: "1738324800000",
+    },
+    messageAttributes: {},
+    md5OfBody: "",
+    eventSource: "aws:sqs",
+    eventSourceARN: "arn:aws:sqs:eu-west-1:123456789012:notify-test",
+    awsRegion: "eu-west-1",
+  };
+}
+
+/** An SQS batch. */
+export function sqsEvent(...records: SQSRecord[]): SQSEvent {
+  return { Records: records };
 }

@@ -8,6 +8,8 @@ export const TEST_ENV = {
   MOVIE_RATINGS_TABLE: "movie_ratings-test",
   MOVIE_INFOS_BUCKET: "movie-infos-test",
   ORDERS_TABLE: "orders-test",
+  NOTIFICATIONS_TABLE: "notifications-test",
+  NOTIFICATIONS_TOPIC_ARN: "arn:aws:sns:eu-west-1:123456789012:customer-notifications-test",
 } as const;
 
 Object.assign(process.env, TEST_ENV);

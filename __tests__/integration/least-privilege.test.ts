@@ -1,8 +1,19 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { APIGatewayProxyResult } from "aws-lambda";
+import { declaredTopicArns, startSnsEndpoint, type SnsEndpoint } from "../../local/sns-endpoint";
 import { TerraformResolver } from "../../local/terraform";
 import type { TerraformJson } from "../../tooling/terraform-json";
 import { compareGrants, grantedAccesses, type Access } from "../helpers/aws-usage";
-import { ordersApiEvent, s3Event, s3EventRecord } from "../helpers/events";
+import {
+  orderCreatedEvent,
+  ordersApiEvent,
+  s3Event,
+  s3EventRecord,
+  sqsEvent,
+  sqsRecord,
+} from "../helpers/events";
 import { startLocalAws, type LocalAws } from "../helpers/local-aws";
 import { GET_MOVIE, LocalMovies, UPDATE_RATING, UPLOAD_INFOS } from "../helpers/local-movies";
 import { synthesized } from "../helpers/synth";
@@ -147,6 +158,56 @@ describe("orders-dev: the orders function is granted exactly what its requests n
     expect([...new Set(local.usage(ORDERS).map((a) => `${a.action} ${a.resource}`))].sort()).toEqual([
       `dynamodb:GetItem ${table}`,
       `dynamodb:PutItem ${table}`,
+    ]);
+  });
+});
+
+describe("notifications-dev: notify is granted exactly what its requests need", () => {
+  const NOTIFY = "aws_lambda_function.notify_lambda";
+  let local: LocalAws;
+  let sns: SnsEndpoint;
+  let eventsDir: string;
+
+  beforeAll(async () => {
+    local = await startLocalAws(synthesized("notifications-dev"));
+    eventsDir = mkdtempSync(join(tmpdir(), "notify-sns-"));
+    sns = await startSnsEndpoint({
+      topicArns: declaredTopicArns(local.resolver),
+      eventsDir,
+      log: () => undefined,
+    });
+    const lambda = local.lambda(NOTIFY, { environment: { AWS_ENDPOINT_URL_SNS: sns.endpoint } });
+    // A first delivery (PutItem, then UpdateItem to SENT) and a redelivery (the PutItem's condition fails,
+    // then GetItem finds it SENT), in one batch with a record that is no OrderCreated.
+    const event = orderCreatedEvent("least-privilege-event");
+    const first = await lambda.invokeOrThrow(sqsEvent(sqsRecord("m-1", event), sqsRecord("m-bad", "{")));
+    expect(first).toEqual({ batchItemFailures: [{ itemIdentifier: "m-bad" }] });
+    expect(await lambda.invokeOrThrow(sqsEvent(sqsRecord("m-1", event, 2)))).toEqual({
+      batchItemFailures: [],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await local?.stop();
+    await sns?.stop();
+    rmSync(eventsDir, { recursive: true, force: true });
+  });
+
+  it("publishes the one notification, through the local SNS endpoint", () => {
+    const published = readFileSync(join(eventsDir, "sns_customer-notifications-dev.jsonl"), "utf8")
+      .trim()
+      .split("\n");
+    expect(published).toHaveLength(1);
+  });
+
+  it("drives the stack's one function, which needs GetItem, PutItem and UpdateItem on its table", () => {
+    expect(functionAddresses(local.stack)).toEqual([NOTIFY]);
+    expect(comparison(local, NOTIFY)).toEqual({ missing: [], extra: [] });
+    const table = `arn:aws:dynamodb:eu-central-1:000000000000:table/notifications-dev${local.nameSuffix}`;
+    expect([...new Set(local.usage(NOTIFY).map((a) => `${a.action} ${a.resource}`))].sort()).toEqual([
+      `dynamodb:GetItem ${table}`,
+      `dynamodb:PutItem ${table}`,
+      `dynamodb:UpdateItem ${table}`,
     ]);
   });
 });

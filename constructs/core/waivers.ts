@@ -23,6 +23,8 @@ export const GUARDRAIL_RULES = {
   "lambda-tracing": 'set tracing_config { mode = "Active" } (BundledFunction does)',
   "lambda-async-failure":
     "give the asynchronously invoked function an on-failure destination for the invoked qualifier (BundledFunction's asyncInvoke option) or a dead_letter_config",
+  "lambda-sqs-source":
+    'give a queue read by an event source mapping a redrive_policy (a DLQ after maxReceiveCount), and the mapping function_response_types = ["ReportBatchItemFailures"] (Queue and BundledFunction.addSqsEventSource do)',
   "api-throttling":
     'add an aws_api_gateway_method_settings for method_path "*/*" with throttling_rate_limit and throttling_burst_limit (RestApi does); for an HTTP API, set the stage\'s default_route_settings throttling (ContainerService does)',
   "api-access-logs": "set the stage's access_log_settings (destination_arn and format) (RestApi does)",

@@ -40,6 +40,12 @@ export const ORDERS_EVENT_SOURCE = "orders.service";
 /** `detail-type` of the event announcing a stored order. */
 export const ORDER_CREATED_DETAIL_TYPE = "OrderCreated";
 
+/** The EventBridge pattern of every OrderCreated the orders service publishes, for subscribers' rules. */
+export const ORDER_CREATED_EVENT_PATTERN = {
+  source: [ORDERS_EVENT_SOURCE],
+  "detail-type": [ORDER_CREATED_DETAIL_TYPE],
+} as const;
+
 /** An order line as the API accepts and stores it. */
 export interface OrderItem {
   readonly sku: string;

@@ -8,7 +8,7 @@ describe("parseStartArgs", () => {
 
   it("defaults to every service's dev stack on ports 3000, 4569, 8000, 9001 and 9229 (Cognito), reloading, with data in .local", () => {
     expect(parseStartArgs([], "/repo")).toEqual({
-      stacks: ["auth-dev", "movies-dev", "orders-dev", "catalog-dev"],
+      stacks: ["auth-dev", "movies-dev", "orders-dev", "catalog-dev", "notifications-dev"],
       apiPort: 3000,
       s3Port: 4569,
       dynamodbPort: 8000,

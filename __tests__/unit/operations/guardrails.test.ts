@@ -7,6 +7,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
@@ -20,12 +21,14 @@ import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { CatalogStack } from "../../../stacks/catalog-stack";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { BundledFunction } from "../../../constructs/bundled-function";
 import { formatReport, Guardrails, type GuardrailsReport } from "../../../operations/guardrails";
 import { jsonencode } from "../../../constructs/core/jsonencode";
 import { IngestionBucket } from "../../../constructs/ingestion-bucket";
 import { loadConfig } from "../../../stacks/config";
 import { MoviesStack } from "../../../stacks/movies-stack";
+import { NotificationsStack } from "../../../stacks/notifications-stack";
 import { ServiceStack } from "../../../stacks/service-stack";
 
 const TAGS = { project: "p", environment: "e", service: "s", "managed-by": "cdktf" };
@@ -278,6 +281,38 @@ describe("each rule fires on a bad fixture", () => {
     expect(check().violations).toEqual([]);
   });
 
+  it("lambda-sqs-source: a queue read without a redrive policy, a mapping without partial batch responses", () => {
+    const { check } = fixture((stack) => {
+      const fn = goodFunction(stack);
+      const queue = new SqsQueue(stack, "q", { name: "q" });
+      new LambdaEventSourceMapping(stack, "q_source", { eventSourceArn: queue.arn, functionName: fn.arn });
+      const bounded = new SqsQueue(stack, "bounded", {
+        name: "bounded",
+        redrivePolicy: jsonencode({
+          deadLetterTargetArn: "arn:aws:sqs:eu-central-1:123456789012:dlq",
+          maxReceiveCount: 3,
+        }),
+      });
+      new LambdaEventSourceMapping(stack, "bounded_source", {
+        eventSourceArn: bounded.arn,
+        functionName: fn.arn,
+        functionResponseTypes: ["ReportBatchItemFailures"],
+      });
+    });
+    expect(check().violations).toEqual([
+      {
+        address: "aws_lambda_event_source_mapping.q_source",
+        rule: "lambda-sqs-source",
+        problem: "retries the whole batch when one record fails",
+      },
+      {
+        address: "aws_sqs_queue.q",
+        rule: "lambda-sqs-source",
+        problem: "is read by aws_lambda_event_source_mapping.q_source and has no redrive policy",
+      },
+    ]);
+  });
+
   it("api-throttling and api-access-logs", () => {
     const { check } = fixture((stack) => {
       const api = new ApiGatewayRestApi(stack, "api", { name: "api" });
@@ -510,6 +545,15 @@ describe("waivers", () => {
 });
 
 describe("the real stacks", () => {
+  it("notifications-dev passes: its queue has a DLQ, its mapping reports batch item failures", () => {
+    const stack = new NotificationsStack(Testing.app(), "notifications-dev", {
+      config: loadConfig("dev", {}),
+    });
+    const guardrails = Guardrails.applyTo(stack);
+    expect(() => Testing.synth(stack, true)).not.toThrow();
+    expect(guardrails.check().violations).toEqual([]);
+  });
+
   it("movies-dev passes, with one waiver, explained", () => {
     const stack = new MoviesStack(Testing.app(), "movies-dev", { config: loadConfig("dev", {}) });
     const guardrails = Guardrails.applyTo(stack);

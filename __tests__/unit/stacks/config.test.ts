@@ -18,6 +18,8 @@ import { ConfigError } from "../../../stacks/validate";
 /** The state backend the committed config gives every environment: no bucket or key named yet. */
 const COMMITTED_STATE = { region: "eu-central-1", encryption: "aws:kms" };
 
+const NOTIFICATIONS = { maxReceiveCount: 5, batchSize: 10, maxMessageAgeSeconds: 900 };
+
 describe("loadConfig", () => {
   it("returns the dev environment with the default state bucket", () => {
     expect(loadConfig("dev", {})).toEqual({
@@ -30,6 +32,7 @@ describe("loadConfig", () => {
       data: { retain: false, noncurrentVersionExpirationDays: 7 },
       state: COMMITTED_STATE,
       auth: "none",
+      notifications: NOTIFICATIONS,
     });
   });
 
@@ -44,6 +47,7 @@ describe("loadConfig", () => {
       data: { retain: true, noncurrentVersionExpirationDays: 30 },
       state: COMMITTED_STATE,
       auth: "cognito",
+      notifications: NOTIFICATIONS,
     });
     expect(loadConfig("prod", {})).toEqual({
       environment: "prod",
@@ -55,6 +59,7 @@ describe("loadConfig", () => {
       data: { retain: true, noncurrentVersionExpirationDays: 90 },
       state: COMMITTED_STATE,
       auth: "cognito",
+      notifications: NOTIFICATIONS,
     });
   });
 

@@ -277,7 +277,7 @@ describe("dashboard", () => {
       ["Lambda: errors", 16, 8, 8, 6],
       ["Lambda: throttles", 0, 14, 8, 6],
       ["Lambda: concurrent executions", 8, 14, 8, 6],
-      ["Lambda: ERROR log lines (API functions)", 16, 14, 8, 6],
+      ["Lambda: ERROR log lines (API and batch functions)", 16, 14, 8, 6],
       ["Lambda: asynchronous events lost", 0, 20, 24, 6],
       ["DynamoDB: consumed capacity", 0, 26, 12, 6],
       ["DynamoDB: throttle events", 12, 26, 12, 6],
@@ -324,7 +324,7 @@ describe("dashboard", () => {
   });
 
   it("Lambda: ERROR log lines of the API's functions, and the events upload-infos lost", () => {
-    expect(metricsOf("Lambda: ERROR log lines (API functions)")).toEqual(
+    expect(metricsOf("Lambda: ERROR log lines (API and batch functions)")).toEqual(
       ["get_movie_lambda", "update_movie_rating_lambda"].map((fn) => [
         "movies-dev",
         "ErrorLogLines",

@@ -52,6 +52,7 @@ describe("readable, stable Terraform", () => {
         eventRule("order_created_rule", ["order_created_queue_target", "order_notifications_target"]),
         queue("order_created_queue", { ruleTarget: true }),
         topic("order_notifications_topic", { ruleTarget: true }),
+        ["aws_ssm_parameter.orders_bus_name_link"],
       ),
     );
   });

@@ -25,16 +25,19 @@ describe("what npm run synth prints about reserved concurrency", () => {
 
   it("prints the total of every stack, and the quota the account needs: reserved + the 100 Lambda keeps", () => {
     const outdir = dirname(dirname(stackFile("movies-dev", ".")));
-    expect(synthReport(outdir).slice(0, 8)).toEqual([
+    expect(synthReport(outdir).slice(0, 11)).toEqual([
       "Reserved concurrency (lambda.reservedConcurrency; Lambda keeps 100 of the account's quota unreserved):",
       "  movies-dev: none reserved (3 functions)",
       "  movies-prod: 150 (3 functions, 50 each)",
       "  movies-staging: none reserved (3 functions)",
+      "  notifications-dev: none reserved (1 function)",
+      "  notifications-prod: 50 (1 function, 50 each)",
+      "  notifications-staging: none reserved (1 function)",
       "  orders-dev: none reserved (1 function)",
       "  orders-prod: 50 (1 function, 50 each)",
       "  orders-staging: none reserved (1 function)",
-      "  eu-central-1 (stacks not pinned to an account, counted together): 200 reserved by movies-prod, " +
-        "orders-prod; the account's concurrent executions quota there must be at least 300",
+      "  eu-central-1 (stacks not pinned to an account, counted together): 250 reserved by movies-prod, " +
+        "notifications-prod, orders-prod; the account's concurrent executions quota there must be at least 350",
     ]);
   });
 

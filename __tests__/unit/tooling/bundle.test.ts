@@ -228,6 +228,7 @@ describe("the project's functions", () => {
     const entries = functionEntries();
     expect(entries).toEqual([
       "lambdas/get-movie/index.ts",
+      "lambdas/notify/index.ts",
       "lambdas/orders/index.ts",
       "lambdas/update-rating/index.ts",
       "lambdas/upload-infos/index.ts",
