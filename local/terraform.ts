@@ -165,9 +165,12 @@ export class TerraformResolver {
       const parameter = String(config.name);
       const value = this.links.get(parameter);
       if (value === undefined) {
+        // `/movies-cdktf/<environment>/<service>/<name>`: the producer's stack is `<service>-<environment>`.
+        const [, , environment, service] = parameter.split("/");
+        const producer = service && environment ? `--stack ${service}-${environment}` : "its stack";
         throw new Error(
           `Cannot resolve \${data.${type}.${name}.${attribute}} locally: ${parameter} is published by none of ` +
-            "the stacks served (run its producer too, e.g. --stack auth-<env>)",
+            `the stacks served (serve its producer too: ${producer})`,
         );
       }
       return value;

@@ -16,6 +16,12 @@ describe("resolvedLinks: a consumer served beside its producer reads what the pr
         ["/movies-cdktf/staging/auth/user-pool-arn", POOL_ARN],
         ["/movies-cdktf/staging/auth/user-pool-client-id", "local-users_app_client"],
         ["/movies-cdktf/staging/auth/user-pool-id", "eu-central-1_local_users_user_pool"],
+        [
+          "/movies-cdktf/staging/movies/movie-infos-table-arn",
+          "arn:aws:dynamodb:eu-central-1:000000000000:table/movie_infos-staging",
+        ],
+        ["/movies-cdktf/staging/movies/movie-infos-table-name", "movie_infos-staging"],
+        ["/movies-cdktf/staging/orders/bus-name", "orders-staging"],
       ]),
     );
   });
@@ -45,7 +51,7 @@ describe("resolvedLinks: a consumer served beside its producer reads what the pr
     expect(() => declaredApis(new TerraformResolver(synthesized("movies-staging")))).toThrow(
       "Cannot resolve ${data.aws_ssm_parameter.user_pool_arn.value} locally: " +
         "/movies-cdktf/staging/auth/user-pool-arn is published by none of the stacks served " +
-        "(run its producer too, e.g. --stack auth-<env>)",
+        "(serve its producer too: --stack auth-staging)",
     );
   });
 });

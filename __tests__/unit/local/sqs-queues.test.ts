@@ -33,7 +33,7 @@ describe("service links in a local run", () => {
   it("fails, naming the parameter, when no stack of the run publishes the link", () => {
     const alone = new TerraformResolver(synthesized("notifications-dev"), { region: "eu-central-1" });
     expect(() => declaredRules(alone)).toThrow(
-      "no stack of the run publishes /movies-cdktf/dev/orders/bus-name",
+      "/movies-cdktf/dev/orders/bus-name is published by none of the stacks served",
     );
   });
 });
