@@ -14,6 +14,7 @@ import { BundledFunction } from "../constructs/bundled-function";
 import { metric, type Metric, type MetricOptions } from "../constructs/core/metrics";
 import { alertsTopicName, derivedName, physicalName, tfName } from "../constructs/core/naming";
 import { FailureQueue } from "../constructs/failure-queue";
+import { IngestionStateMachine } from "../constructs/ingestion-state-machine";
 import { Queue } from "../constructs/queue";
 import { RestApi } from "../constructs/rest-api";
 import { Table } from "../constructs/table";
@@ -130,7 +131,8 @@ const ANY_IN_FIVE_MINUTES = {
  *   failing, so `Errors` stays 0); per API stage 5XXError and p99 Latency (`<api>_5xx_errors`,
  *   `<api>_p99_latency`), per table read + write throttle events (`<table>_throttles`), per failure
  *   queue any visible message (`<queue>_not_empty`), per queue a message older than half its retention
- *   (`<queue>_oldest_message_age`), per pipe failed executions (`<pipe>_execution_failed`).
+ *   (`<queue>_oldest_message_age`), per pipe failed executions (`<pipe>_execution_failed`), per ingestion
+ *   state machine executions failed, timed out and aborted (`<machine>_executions_failed`, ...).
  * - `aws_cloudwatch_dashboard.dashboard` (`<service>-<env>`), whose body is computed at synth from
  *   everything watched, so rows appear for whatever the stack holds (one per API, the functions, the
  *   tables, one per pipe, the failure queues).
@@ -149,6 +151,7 @@ export class Monitoring extends ResourceConstruct implements IAspect {
   private readonly apis: RestApi[] = [];
   private readonly tables: Table[] = [];
   private readonly pipes: TableStreamPipe[] = [];
+  private readonly stateMachines: IngestionStateMachine[] = [];
   private readonly queues: WatchedQueue[] = [];
   private readonly errorLogFunctions: BundledFunction[] = [];
   private readonly messageAgeQueues: Queue[] = [];
@@ -223,6 +226,7 @@ export class Monitoring extends ResourceConstruct implements IAspect {
     for (const fn of found(BundledFunction)) this.watchFunction(fn);
     for (const api of found(RestApi)) this.watchApi(api);
     for (const pipe of found(TableStreamPipe)) this.watchPipe(pipe);
+    for (const machine of found(IngestionStateMachine)) this.watchStateMachine(machine);
     const queues: WatchedQueue[] = [
       ...found(FailureQueue).map((q) => ({
         terraformName: q.terraformName,
@@ -412,6 +416,30 @@ export class Monitoring extends ResourceConstruct implements IAspect {
   }
 
   /**
+   * Alarms when an execution of an ingestion state machine ends failed, timed out or aborted
+   * (`AWS/States`, by `StateMachineArn`): a large upload was not fully ingested, and its results in S3
+   * say which batches failed.
+   */
+  private watchStateMachine(machine: IngestionStateMachine): void {
+    this.stateMachines.push(machine);
+    const watched: [string, Metric][] = [
+      ["executions_failed", machine.metricExecutionsFailed()],
+      ["executions_timed_out", machine.metricExecutionsTimedOut()],
+      ["executions_aborted", machine.metricExecutionsAborted()],
+    ];
+    for (const [suffix, watchedMetric] of watched) {
+      this.addAlarm(`${machine.terraformName}_${suffix}`, {
+        alarmName: derivedName(machine.stateMachineName, suffix.replaceAll("_", "-")),
+        alarmDescription:
+          `${machine.stateMachineName}: ${watchedMetric.metricName} in the last 5 minutes ` +
+          `(the execution's results under s3://<bucket>/${machine.resultPrefix}/ list the failed batches)`,
+        ...alarmMetric(watchedMetric),
+        ...ANY_IN_FIVE_MINUTES,
+      });
+    }
+  }
+
+  /**
    * Turns numeric fields of a function's JSON log lines into metrics in {@link namespace} (one
    * `aws_cloudwatch_log_metric_filter.<fn>_<metric>` each) and graphs them in one widget.
    */
@@ -493,6 +521,19 @@ export class Monitoring extends ResourceConstruct implements IAspect {
           pipe.metricInvocations({ label: "Executions" }),
         ]),
         graph(`Pipe ${pipe.pipeName}: failed executions`, [pipe.metricExecutionFailed({ label: "Failed" })]),
+      );
+    }
+    for (const machine of this.stateMachines) {
+      builder.addRow(
+        graph(`State machine ${machine.stateMachineName}: executions`, [
+          machine.metricExecutionsStarted({ label: "Started" }),
+          machine.metricExecutionsSucceeded({ label: "Succeeded" }),
+        ]),
+        graph(`State machine ${machine.stateMachineName}: executions that did not succeed`, [
+          machine.metricExecutionsFailed({ label: "Failed" }),
+          machine.metricExecutionsTimedOut({ label: "Timed out" }),
+          machine.metricExecutionsAborted({ label: "Aborted" }),
+        ]),
       );
     }
     builder.addRow(...this.logWidgets, ...this.queueWidgets());

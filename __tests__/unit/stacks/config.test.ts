@@ -27,6 +27,15 @@ describe("loadConfig", () => {
       logRetentionDays: 14,
       apiThrottling: { rateLimit: 50, burstLimit: 100 },
       lambda: { memorySize: 256, timeout: 10 },
+      ingestion: {
+        memorySize: 256,
+        timeout: 300,
+        fanOutThresholdBytes: 16 * 1024 * 1024,
+        batchSize: 1000,
+        maxConcurrency: 1,
+        toleratedFailurePercentage: 0,
+        tableWriteUnitsPerSecond: 4000,
+      },
       data: { retain: false, noncurrentVersionExpirationDays: 7 },
       state: COMMITTED_STATE,
     });
@@ -40,6 +49,15 @@ describe("loadConfig", () => {
       logRetentionDays: 30,
       apiThrottling: { rateLimit: 100, burstLimit: 200 },
       lambda: { memorySize: 512, timeout: 10 },
+      ingestion: {
+        memorySize: 512,
+        timeout: 300,
+        fanOutThresholdBytes: 32 * 1024 * 1024,
+        batchSize: 1000,
+        maxConcurrency: 2,
+        toleratedFailurePercentage: 0,
+        tableWriteUnitsPerSecond: 12000,
+      },
       data: { retain: true, noncurrentVersionExpirationDays: 30 },
       state: COMMITTED_STATE,
     });
@@ -50,6 +68,15 @@ describe("loadConfig", () => {
       logRetentionDays: 90,
       apiThrottling: { rateLimit: 500, burstLimit: 1000 },
       lambda: { memorySize: 1024, timeout: 10, reservedConcurrency: 50 },
+      ingestion: {
+        memorySize: 512,
+        timeout: 300,
+        fanOutThresholdBytes: 32 * 1024 * 1024,
+        batchSize: 1000,
+        maxConcurrency: 5,
+        toleratedFailurePercentage: 0,
+        tableWriteUnitsPerSecond: 24000,
+      },
       data: { retain: true, noncurrentVersionExpirationDays: 90 },
       state: COMMITTED_STATE,
     });
@@ -148,6 +175,27 @@ describe("validateConfig: each bad value gives one exact message naming its key"
       "lambda.reservedConcurrency",
       { lambda: { reservedConcurrency: -1 } },
       "staging.lambda.reservedConcurrency: must be an integer of at least 0, got -1",
+    ],
+    [
+      "ingestion.batchSize",
+      { ingestion: { batchSize: 1001 } },
+      "staging.ingestion.batchSize: must be an integer from 1 to 1000, got 1001",
+    ],
+    [
+      "ingestion.toleratedFailurePercentage",
+      { ingestion: { toleratedFailurePercentage: 101 } },
+      "staging.ingestion.toleratedFailurePercentage: must be an integer from 0 to 100, got 101",
+    ],
+    [
+      "ingestion.fanOutThresholdBytes",
+      // 256 MB ingests 2,193 rows/s: 328,896 rows of 64 bytes in 150 s.
+      { ingestion: { fanOutThresholdBytes: 21_049_345 } },
+      "staging.ingestion.fanOutThresholdBytes: must be at most 21049344 (328896 rows of 64 bytes: what 256 MB ingests in half of 300 s), got 21049345",
+    ],
+    [
+      "ingestion.maxConcurrency",
+      { ingestion: { maxConcurrency: 2 } },
+      "staging.ingestion.maxConcurrency: 2 batches at 2193 rows/s each (256 MB) would write more than ingestion.tableWriteUnitsPerSecond (4000); at most 1",
     ],
     [
       "alarmEmail",

@@ -13,8 +13,8 @@ describe("what npm run synth prints about reserved concurrency", () => {
     expect(reservationOf("movies-prod", synthesized("movies-prod"))).toEqual({
       stack: "movies-prod",
       region: "eu-central-1",
-      functions: 3,
-      reserved: 150,
+      functions: 4,
+      reserved: 200,
       perFunction: [50],
     });
     expect(reservationOf("movies-dev", synthesized("movies-dev"))).toMatchObject({
@@ -27,14 +27,14 @@ describe("what npm run synth prints about reserved concurrency", () => {
     const outdir = dirname(dirname(stackFile("movies-dev", ".")));
     expect(synthReport(outdir).slice(0, 8)).toEqual([
       "Reserved concurrency (lambda.reservedConcurrency; Lambda keeps 100 of the account's quota unreserved):",
-      "  movies-dev: none reserved (3 functions)",
-      "  movies-prod: 150 (3 functions, 50 each)",
-      "  movies-staging: none reserved (3 functions)",
+      "  movies-dev: none reserved (4 functions)",
+      "  movies-prod: 200 (4 functions, 50 each)",
+      "  movies-staging: none reserved (4 functions)",
       "  orders-dev: none reserved (1 function)",
       "  orders-prod: 50 (1 function, 50 each)",
       "  orders-staging: none reserved (1 function)",
-      "  eu-central-1 (stacks not pinned to an account, counted together): 200 reserved by movies-prod, " +
-        "orders-prod; the account's concurrent executions quota there must be at least 300",
+      "  eu-central-1 (stacks not pinned to an account, counted together): 250 reserved by movies-prod, " +
+        "orders-prod; the account's concurrent executions quota there must be at least 350",
     ]);
   });
 
