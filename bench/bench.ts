@@ -6,7 +6,7 @@
  *   BENCH_PAIRS=5              alternated pairs of the ratio figures (default 5)
  *   BENCH_PAIR_ROWS=100000     rows of each upload-infos / bare loop pair (default 100000)
  *   BENCH_SWEEP=1              also run the concurrency sweep that chose DEFAULT_INGEST_CONCURRENCY (~40 s)
- *   BENCH_SKIP=synth,bundles   sections to leave out (ingest, short, dirty, get-movie, bundles, synth)
+ *   BENCH_SKIP=synth,bundles   sections to leave out (ingest, short, dirty, get-movie, fanout, bundles, synth)
  *   BENCH_SYNTH_BASELINE=<dir> an older checkout, `dist/infra/main.js` built (npm ci && npm run build:infra),
  *                              whose synth the warm-cache synth is compared with, triple by triple
  *
@@ -22,6 +22,7 @@ import { projectRoot } from "../tooling/project-root";
 import { measureBundles } from "./bundles";
 import { benchDirtyFile } from "./dirty-file";
 import { startBenchEnvironment } from "./environment";
+import { benchFanOut } from "./fan-out";
 import { measureGetMovie } from "./get-movie";
 import { runIngest, runSweep, warmUpDatabase } from "./ingest";
 import { checks, formatReport, type BenchResults } from "./report";
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     if (!skip.has("ingest")) results.ingest = await runIngest(env, { sizes, pairRows, pairs });
     if (!skip.has("short")) results.shortFirstLine = await benchShortFirstLine(env, pairs);
     if (!skip.has("dirty")) results.dirtyFile = await benchDirtyFile(env);
+    if (!skip.has("fanout")) results.fanOut = await benchFanOut(env);
     if (!skip.has("get-movie")) {
       results.getMovie = await measureGetMovie(env);
       log(`get-movie: ${JSON.stringify(results.getMovie)}`);

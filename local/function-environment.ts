@@ -8,6 +8,8 @@ export interface LocalServices {
   readonly dynamodbEndpoint: string;
   /** S3's endpoint for functions (`AWS_ENDPOINT_URL_S3`). */
   readonly s3Endpoint: string;
+  /** The local Step Functions stand-in (`AWS_ENDPOINT_URL_SFN`). @default none: Step Functions calls fail fast */
+  readonly sfnEndpoint?: string;
 }
 
 /**
@@ -28,6 +30,7 @@ export function functionProcessEnvironment(
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: services.dynamodbEndpoint,
     AWS_ENDPOINT_URL_S3: services.s3Endpoint,
+    ...(services.sfnEndpoint ? { AWS_ENDPOINT_URL_SFN: services.sfnEndpoint } : {}),
     // Any other service fails fast on a closed local port instead of reaching AWS.
     AWS_ENDPOINT_URL: "http://127.0.0.1:9",
   };

@@ -184,6 +184,7 @@ describe("startLocalRun: the synthesized stacks served locally", () => {
     expect(urls.lambda.functions.map((f) => f.name)).toEqual([
       "get-movie-dev",
       "update-rating-dev",
+      "upload-infos-batch-dev",
       "upload-infos-dev",
       "malformed-dev",
       "throws-dev",
