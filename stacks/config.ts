@@ -106,6 +106,11 @@ export interface IngestionConfig {
  * `fanOut.cpuUsPerRow`): about 66 µs; the sizing below uses this figure.
  */
 export const INGESTION_CPU_SECONDS_PER_ROW = 66e-6;
+/**
+ * CPU time upload-infos-batch spends per row of a 1,000-row batch at one full core, measured by `npm run bench`
+ * (`fanOut.cpuUsPerRow`: 170 µs, the invocation's own costs included): what bounds `maxConcurrency`.
+ */
+export const FAN_OUT_CPU_SECONDS_PER_ROW = 170e-6;
 /** Lambda gives a function one full vCPU at 1,769 MB, and a share proportional to memory below that. */
 export const FULL_VCPU_MEMORY_MB = 1769;
 /** Bytes of a typical row (the bench's rows are 66 to 70 bytes): converts a row count to a file size. */
@@ -114,6 +119,11 @@ export const TYPICAL_ROW_BYTES = 64;
 /** Rows per second one invocation with `memorySize` MB ingests when its CPU is the limit (one thread). */
 export function singlePathRowsPerSecond(memorySize: number): number {
   return Math.min(memorySize, FULL_VCPU_MEMORY_MB) / FULL_VCPU_MEMORY_MB / INGESTION_CPU_SECONDS_PER_ROW;
+}
+
+/** Rows per second one fan-out batch writes with `memorySize` MB when its CPU is the limit. */
+export function batchRowsPerSecond(memorySize: number): number {
+  return Math.min(memorySize, FULL_VCPU_MEMORY_MB) / FULL_VCPU_MEMORY_MB / FAN_OUT_CPU_SECONDS_PER_ROW;
 }
 
 /** The most rows upload-infos ingests in half its timeout, by CPU. */
@@ -233,8 +243,8 @@ const devDefaults: Omit<EnvironmentConfig, "environment"> = {
   apiThrottling: { rateLimit: 50, burstLimit: 100 },
   lambda: { memorySize: 256, timeout: 10 },
   data: { retain: false, noncurrentVersionExpirationDays: 7 },
-  // 256 MB: 0.14 vCPU, ~2,190 rows/s, ~329k rows (~20 MiB) in half of 300 s; one batch at a time stays
-  // within a new on-demand table's 4,000 writes/s.
+  // 256 MB: 0.14 vCPU, ~2,190 rows/s, ~329k rows (~20 MiB) in half of 300 s; one batch at a time (~850
+  // rows/s) stays well within a new on-demand table's 4,000 writes/s.
   ingestion: {
     memorySize: 256,
     timeout: 300,
@@ -255,7 +265,7 @@ const overrides: Readonly<Record<EnvironmentName, EnvironmentOverrides>> = {
     logRetentionDays: 30,
     apiThrottling: { rateLimit: 100, burstLimit: 200 },
     lambda: { memorySize: 512 },
-    // 512 MB: ~4,380 rows/s, ~657k rows (~40 MiB) in 150 s; 2 × 4,380 rows/s within 12,000 writes/s.
+    // 512 MB: ~4,380 rows/s, ~657k rows (~40 MiB) in 150 s; 2 batches of ~1,700 rows/s within 12,000 writes/s.
     ingestion: {
       memorySize: 512,
       fanOutThresholdBytes: 32 * 1024 * 1024,
@@ -271,12 +281,13 @@ const overrides: Readonly<Record<EnvironmentName, EnvironmentOverrides>> = {
     // Reserved per function (every function of every prod stack: 5 × 50 = 250); Lambda keeps 100 of the account's
     // quota unreserved on top, so prod's account needs a concurrency quota of 350 (npm run synth prints it).
     lambda: { memorySize: 1024, reservedConcurrency: 50 },
-    // 512 MB: ~657k rows (~40 MiB) in one invocation; above 32 MiB, 5 batches of 1,000 rows at a time,
-    // 5 × 4,380 = 21,900 rows/s within the 24,000 writes/s movie_infos is pre-warmed to: 10M rows in ~8 min.
+    // 512 MB: ~657k rows (~40 MiB) in one invocation; above 32 MiB, 14 batches of 1,000 rows at a time, at most
+    // 14 × 1,700 rows/s by CPU within the 24,000 writes/s movie_infos is pre-warmed to; npm run bench projects
+    // 10M rows in ~13 min (docs/ingestion.md).
     ingestion: {
       memorySize: 512,
       fanOutThresholdBytes: 32 * 1024 * 1024,
-      maxConcurrency: 5,
+      maxConcurrency: 14,
       toleratedFailurePercentage: 0,
       tableWriteUnitsPerSecond: 24000,
     },
@@ -361,7 +372,7 @@ function validateIngestion(p: Problems, ingestion: IngestionConfig): void {
         `${memorySize} MB ingests in half of ${timeout} s), got ${fanOutThresholdBytes}`,
     );
   }
-  const perBatch = singlePathRowsPerSecond(memorySize);
+  const perBatch = batchRowsPerSecond(memorySize);
   if (maxConcurrency * perBatch > ingestion.tableWriteUnitsPerSecond) {
     p.add(
       "ingestion.maxConcurrency",

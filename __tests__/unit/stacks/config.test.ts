@@ -73,7 +73,7 @@ describe("loadConfig", () => {
         timeout: 300,
         fanOutThresholdBytes: 32 * 1024 * 1024,
         batchSize: 1000,
-        maxConcurrency: 5,
+        maxConcurrency: 14,
         toleratedFailurePercentage: 0,
         tableWriteUnitsPerSecond: 24000,
       },
@@ -194,8 +194,8 @@ describe("validateConfig: each bad value gives one exact message naming its key"
     ],
     [
       "ingestion.maxConcurrency",
-      { ingestion: { maxConcurrency: 2 } },
-      "staging.ingestion.maxConcurrency: 2 batches at 2193 rows/s each (256 MB) would write more than ingestion.tableWriteUnitsPerSecond (4000); at most 1",
+      { ingestion: { maxConcurrency: 5 } },
+      "staging.ingestion.maxConcurrency: 5 batches at 851 rows/s each (256 MB) would write more than ingestion.tableWriteUnitsPerSecond (4000); at most 4",
     ],
     [
       "alarmEmail",

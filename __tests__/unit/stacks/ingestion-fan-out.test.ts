@@ -216,7 +216,7 @@ describe("the ingestion state machine (movies-dev)", () => {
 describe("per environment", () => {
   it.each([
     ["movies-staging", 512, 2, 32 * 1024 * 1024],
-    ["movies-prod", 512, 5, 32 * 1024 * 1024],
+    ["movies-prod", 512, 14, 32 * 1024 * 1024],
   ])(
     "%s: %d MB, MaxConcurrency %d, threshold %d bytes, from stacks/config.ts",
     (stack, memory, concurrency, threshold) => {
