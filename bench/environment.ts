@@ -25,6 +25,8 @@ export interface BenchEnvironment {
   readonly infosName: string;
   readonly ratingsName: string;
   readonly bucket: string;
+  /** upload-infos-batch (the fan-out's batch function), as the stack declares it. */
+  readonly batch: DeclaredFunction;
   /** upload-infos, as the stack declares it. */
   readonly upload: DeclaredFunction;
   /** Empties movie_infos (drops and creates it, as the stack declares it). */
@@ -65,6 +67,10 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
   const infos = tables.find((t) => t.address === "aws_dynamodb_table.movie_infos_table") as DeclaredTable;
   const upload = declaredFunctions(resolver).find((f) => f.address.endsWith(".upload_movie_infos_lambda"));
   if (!upload) throw new Error("upload_movie_infos_lambda is not in the stack");
+  const batch = declaredFunctions(resolver).find((f) =>
+    f.address.endsWith(".upload_movie_infos_batch_lambda"),
+  );
+  if (!batch) throw new Error("upload_movie_infos_batch_lambda is not in the stack");
   return {
     tmp,
     variables,
@@ -74,6 +80,7 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
     ratingsName: resolver.reference("aws_dynamodb_table.movie_ratings_table.name"),
     bucket: buckets[0]?.name as string,
     upload,
+    batch,
     resetInfos: async () => {
       await ddb.send(new DeleteTableCommand({ TableName: infos.input.TableName }));
       await createTables(ddb, [infos]);

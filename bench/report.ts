@@ -1,5 +1,6 @@
 import type { DirtyFileResult } from "./dirty-file";
 import type { BundleResult } from "./bundles";
+import type { FanOutResult } from "./fan-out";
 import type { GetMovieResult } from "./get-movie";
 import type { IngestResult, SweepResult } from "./ingest";
 import type { ShortFirstLineResult } from "./short-first-line";
@@ -10,6 +11,8 @@ import type { SynthResult } from "./synth";
 export const TARGETS = {
   /** Median over the alternated pairs of upload-infos' rate / the bare loop's. */
   ingestVsBareLoop: 0.9,
+  /** Projected wall time of a 10M-row upload on AWS at prod's settings (issue 16). */
+  fanOutTenMillionSeconds: 15 * 60,
   /** Peak RSS of the largest file's run minus the smallest's. */
   rssGrowthBytes: 64 * 1024 * 1024,
   /** Median over the pairs of (time after a short first line) / (time of the clean file). */
@@ -32,6 +35,7 @@ export interface BenchResults {
   ingest?: IngestResult;
   shortFirstLine?: ShortFirstLineResult;
   dirtyFile?: DirtyFileResult;
+  fanOut?: FanOutResult;
   getMovie?: GetMovieResult;
   bundles?: BundleResult[];
   synth?: SynthResult;
@@ -74,6 +78,15 @@ function ingestChecks(ingest: IngestResult): Check[] {
 /** Each figure against its target. */
 export function checks(results: BenchResults): Check[] {
   const list: Check[] = results.ingest ? ingestChecks(results.ingest) : [];
+  const tenMillion = results.fanOut?.prod.projections.find((p) => p.rows === 10_000_000);
+  if (tenMillion) {
+    list.push({
+      figure: "10M rows through the fan-out on AWS at prod's settings (projected)",
+      value: `${tenMillion.minutes} min`,
+      target: `≤ ${TARGETS.fanOutTenMillionSeconds / 60} min`,
+      met: tenMillion.seconds <= TARGETS.fanOutTenMillionSeconds,
+    });
+  }
   const short = results.shortFirstLine;
   if (short) {
     list.push({
@@ -157,6 +170,23 @@ function formatSweep(sweep: SweepResult): string[] {
       ["concurrency", "ingest rows/s", "ceiling rows/s", "ratio"],
       sweep.runs.map((r) => [r.concurrency, r.ingestRowsPerS, r.ceilingRowsPerS, r.ratio]),
     ),
+  ];
+}
+
+function formatFanOut(fanOut: FanOutResult): string[] {
+  const { prod } = fanOut;
+  return [
+    `\nFan-out batches (upload-infos-batch, ${fanOut.batchesMeasured} batches of ${fanOut.batchSize} rows): ` +
+      `${fanOut.cpuUsPerRow} µs CPU per row, ${fanOut.rowsPerSecondPerBatch} rows/s per batch here, ` +
+      `${fanOut.waitSecondsPerBatch} s per batch waiting on DynamoDB`,
+    `Projected on AWS at prod's settings (${prod.memorySize} MB = ${prod.cpuShare} vCPU, MaxConcurrency ` +
+      `${prod.maxConcurrency}, table ${prod.tableWriteUnitsPerSecond} writes/s): ${prod.batchSeconds} s per batch, ` +
+      `${prod.rowsPerSecond} rows/s`,
+    ...prod.projections.map(
+      (p) =>
+        `  ${p.rows.toLocaleString("en-US")} rows: ${p.batches} batches, ${p.minutes} min (bound by ${p.boundBy})`,
+    ),
+    `Method: ${fanOut.method}`,
   ];
 }
 
@@ -292,6 +322,7 @@ export function formatReport(results: BenchResults): string {
   ];
   if (results.concurrencySweep) out.push(...formatSweep(results.concurrencySweep), "");
   if (results.ingest) out.push(...formatIngest(results.ingest));
+  if (results.fanOut) out.push(...formatFanOut(results.fanOut));
   if (results.shortFirstLine) out.push(...formatShortFirstLine(results.shortFirstLine));
   if (results.dirtyFile) out.push(...formatDirtyFile(results.dirtyFile));
   out.push(...formatOthers(results));

@@ -87,6 +87,11 @@ export interface AsyncInvokeOptions {
   readonly onFailure?: FailureQueue;
 }
 
+/** A state machine a function can start executions of. */
+export interface StartableStateMachine {
+  readonly stateMachineArn: string;
+}
+
 /** Who may invoke the function's alias (`addPermission`). */
 export interface LambdaInvokePermission {
   /** The service principal (`s3.amazonaws.com`). */
@@ -459,6 +464,15 @@ export class BundledFunction extends ResourceConstruct {
   /** Lets the function send messages to exactly `queue` (sqs:SendMessage on its ARN). */
   grantQueueSend(queue: SendableQueue): void {
     this.addToPolicy({ actions: ["sqs:SendMessage"], resources: [queue.queueArn] });
+  }
+
+  /**
+   * Lets the function start executions of exactly `machine` (states:StartExecution on its ARN) and sets
+   * `envVar` to that ARN.
+   */
+  grantStartExecution(machine: StartableStateMachine, envVar: string): void {
+    this.addEnvironment(envVar, machine.stateMachineArn);
+    this.addToPolicy({ actions: ["states:StartExecution"], resources: [machine.stateMachineArn] });
   }
 
   /**

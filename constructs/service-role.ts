@@ -28,6 +28,12 @@ export interface ServiceRoleProps {
    * @default none: the logs statement comes first
    */
   readonly statements?: readonly PolicyStatement[];
+  /**
+   * Add the `WriteOwnLogs` statement. Services that deliver logs through CloudWatch Logs' delivery API
+   * (Step Functions) write with their own identity and need other actions instead.
+   * @default true
+   */
+  readonly writesOwnLogs?: boolean;
 }
 
 /**
@@ -65,11 +71,15 @@ export class ServiceRole extends Construct {
       new DataAwsIamPolicyDocument(this, "policy_document", {}),
       named("policy_document"),
     );
-    this.addToPolicy({
-      sid: "WriteOwnLogs",
-      actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-      resources: [`${this.logGroup.arn}:*`],
-    });
+    if (props.writesOwnLogs ?? true) {
+      this.addToPolicy({
+        sid: "WriteOwnLogs",
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        resources: [`${this.logGroup.arn}:*`],
+      });
+    } else {
+      this.policyDocument.putStatement(toDocumentStatements(this.statements));
+    }
     const policy = withAddress(
       new IamPolicy(this, "policy", {
         name: props.name,

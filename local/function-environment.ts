@@ -13,6 +13,8 @@ export interface LocalServices {
    * @default none (SNS calls fail fast, as any other service's)
    */
   readonly snsEndpoint?: string;
+  /** The local Step Functions stand-in (`AWS_ENDPOINT_URL_SFN`). @default none: Step Functions calls fail fast */
+  readonly sfnEndpoint?: string;
 }
 
 /**
@@ -34,6 +36,7 @@ export function functionProcessEnvironment(
     AWS_ENDPOINT_URL_DYNAMODB: services.dynamodbEndpoint,
     AWS_ENDPOINT_URL_S3: services.s3Endpoint,
     ...(services.snsEndpoint ? { AWS_ENDPOINT_URL_SNS: services.snsEndpoint } : {}),
+    ...(services.sfnEndpoint ? { AWS_ENDPOINT_URL_SFN: services.sfnEndpoint } : {}),
     // Any other service fails fast on a closed local port instead of reaching AWS.
     AWS_ENDPOINT_URL: "http://127.0.0.1:9",
   };

@@ -31,6 +31,7 @@ import { declaredFunctions, type DeclaredFunction } from "./functions";
 import { startIamGateway, type IamGateway } from "./iam-gateway";
 import { functionIdentities } from "./iam-roles";
 import { startLambdaEndpoint, type LambdaEndpoint } from "./lambda-endpoint";
+import { declaredStateMachines, startLocalStepFunctions, type LocalStepFunctions } from "./state-machines";
 import { apiRequestValidation } from "./request-validation";
 import { RunLock, type RunPorts } from "./run-lock";
 import { subscribeNotifications, type NotificationTarget } from "./s3-subscription";
@@ -98,6 +99,8 @@ export interface LocalRun {
   readonly urls: LocalEndpoints;
   /** Invokes one of its functions by name, as Lambda would. */
   readonly invoke: Invoke;
+  /** The Step Functions stand-in the functions call (`AWS_ENDPOINT_URL_SFN`); set once started. */
+  readonly stepFunctions?: LocalStepFunctions;
   /** Settles, with the reason, if the run had to stop by itself (DynamoDB Local died). */
   readonly failed: Promise<string>;
   /** Serves these stacks from now on, keeping the data: routes, tables, buckets, notifications, functions. */
@@ -239,6 +242,8 @@ class Run implements LocalRun {
   private emulators?: { dynamodb: DynamoDbLocal; s3: S3Server; ddb: DynamoDBClient; s3Client: S3Client };
   private cognito?: { emulator: CognitoLocal; authorizers: LocalAuthorizers };
   private lambdaEndpoint?: LambdaEndpoint;
+  /** Step Functions' stand-in: runs the stacks' Distributed Maps through the function processes. */
+  stepFunctions?: LocalStepFunctions;
   private gateway?: IamGateway;
   private events?: EventPath;
   private sns?: SnsEndpoint;
@@ -276,11 +281,20 @@ class Run implements LocalRun {
     const sns = await startSnsEndpoint({ topicArns: [], eventsDir: this.eventsDir, log: this.log });
     this.sns = sns;
     this.cleanup.push(() => sns.stop());
+    const stepFunctions = await startLocalStepFunctions({
+      s3: (this.emulators as NonNullable<Run["emulators"]>).s3Client,
+      invoke: this.invoke,
+      machines: () => this.parts.flatMap((p) => declaredStateMachines(p.resolver)),
+      log: this.log,
+    });
+    this.stepFunctions = stepFunctions;
+    this.cleanup.push(() => stepFunctions.stop());
     const services: LocalServices = {
       region: this.region,
       dynamodbEndpoint: gateway.dynamodbEndpoint,
       s3Endpoint: gateway.s3Endpoint,
       snsEndpoint: sns.endpoint,
+      sfnEndpoint: stepFunctions.endpoint,
     };
     const pool = new FunctionPool({
       environment: (fn) => {

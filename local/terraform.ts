@@ -226,6 +226,9 @@ export class TerraformResolver {
         return arn("events", `event-bus/${at("name")}`);
       case "aws_cloudwatch_log_group.arn":
         return arn("logs", `log-group:${at("name")}`);
+      case "aws_sfn_state_machine.id":
+      case "aws_sfn_state_machine.arn":
+        return arn("states", `stateMachine:${at("name")}`);
       case "aws_api_gateway_rest_api.id":
         return `local-${name}`;
       // A user pool's local id and ARN name the resource; the Cognito emulator's own pool id differs,

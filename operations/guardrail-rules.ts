@@ -22,6 +22,21 @@ export const XRAY_WILDCARD_ACTIONS: readonly string[] = [
   "xray:GetSamplingStatisticSummaries",
 ];
 
+/**
+ * CloudWatch Logs' log-delivery actions, which Step Functions (and other vended-log services) needs to
+ * deliver its logs: they have no resource-level permissions and only accept `Resource: "*"`.
+ */
+export const LOG_DELIVERY_WILDCARD_ACTIONS: readonly string[] = [
+  "logs:CreateLogDelivery",
+  "logs:DeleteLogDelivery",
+  "logs:DescribeLogGroups",
+  "logs:DescribeResourcePolicies",
+  "logs:GetLogDelivery",
+  "logs:ListLogDeliveries",
+  "logs:PutResourcePolicy",
+  "logs:UpdateLogDelivery",
+];
+
 /** Services that invoke Lambda asynchronously, through a resource-based permission. */
 export const ASYNC_INVOKERS: readonly string[] = [
   "s3.amazonaws.com",
@@ -164,7 +179,9 @@ function iamRules(stack: StackView): Violation[] {
     }
     // In a key policy, "*" means the key the policy is attached to.
     const onlyXray = s.actions.length > 0 && s.actions.every((a) => XRAY_WILDCARD_ACTIONS.includes(a));
-    if (s.resources.includes("*") && !onlyXray && !s.keyPolicy) {
+    const onlyLogDelivery =
+      s.actions.length > 0 && s.actions.every((a) => LOG_DELIVERY_WILDCARD_ACTIONS.includes(a));
+    if (s.resources.includes("*") && !onlyXray && !onlyLogDelivery && !s.keyPolicy) {
       violations.push(
         violation(s.address, "iam-wildcard-resource", `allows ${s.actions.join(", ")} on resource "*"`),
       );

@@ -15,6 +15,7 @@ import { ContainerService } from "../constructs/container-service";
 import { metric, type Metric, type MetricOptions } from "../constructs/core/metrics";
 import { alertsTopicName, derivedName, physicalName, tfName } from "../constructs/core/naming";
 import { FailureQueue } from "../constructs/failure-queue";
+import { IngestionStateMachine } from "../constructs/ingestion-state-machine";
 import { Queue } from "../constructs/queue";
 import { RestApi } from "../constructs/rest-api";
 import { Table } from "../constructs/table";
@@ -133,7 +134,8 @@ const ANY_IN_FIVE_MINUTES = {
  *   queue any visible message (`<queue>_not_empty`), per queue a message older than half its retention
  *   (`<queue>_oldest_message_age`), per pipe failed executions (`<pipe>_execution_failed`), per container
  *   service CPU, memory, tasks below desired and its HTTP API's 5xx (`<service>_cpu_high`,
- *   `<service>_memory_high`, `<service>_tasks_below_desired`, `<service>_api_5xx_errors`).
+ *   `<service>_memory_high`, `<service>_tasks_below_desired`, `<service>_api_5xx_errors`), per ingestion
+ *   state machine executions failed, timed out and aborted (`<machine>_executions_failed`, ...).
  * - `aws_cloudwatch_dashboard.dashboard` (`<service>-<env>`), whose body is computed at synth from
  *   everything watched, so rows appear for whatever the stack holds (one per API, the functions, the
  *   tables, one per pipe, the failure queues).
@@ -152,6 +154,7 @@ export class Monitoring extends ResourceConstruct implements IAspect {
   private readonly apis: RestApi[] = [];
   private readonly tables: Table[] = [];
   private readonly pipes: TableStreamPipe[] = [];
+  private readonly stateMachines: IngestionStateMachine[] = [];
   private readonly queues: WatchedQueue[] = [];
   private readonly errorLogFunctions: BundledFunction[] = [];
   private readonly messageAgeQueues: Queue[] = [];
@@ -231,6 +234,7 @@ export class Monitoring extends ResourceConstruct implements IAspect {
     }
     for (const pipe of found(TableStreamPipe)) this.watchPipe(pipe);
     for (const service of found(ContainerService)) this.watchContainerService(service);
+    for (const machine of found(IngestionStateMachine)) this.watchStateMachine(machine);
     const queues: WatchedQueue[] = [
       ...found(FailureQueue).map((q) => ({
         terraformName: q.terraformName,
@@ -479,6 +483,30 @@ export class Monitoring extends ResourceConstruct implements IAspect {
   }
 
   /**
+   * Alarms when an execution of an ingestion state machine ends failed, timed out or aborted
+   * (`AWS/States`, by `StateMachineArn`): a large upload was not fully ingested, and its results in S3
+   * say which batches failed.
+   */
+  private watchStateMachine(machine: IngestionStateMachine): void {
+    this.stateMachines.push(machine);
+    const watched: [string, Metric][] = [
+      ["executions_failed", machine.metricExecutionsFailed()],
+      ["executions_timed_out", machine.metricExecutionsTimedOut()],
+      ["executions_aborted", machine.metricExecutionsAborted()],
+    ];
+    for (const [suffix, watchedMetric] of watched) {
+      this.addAlarm(`${machine.terraformName}_${suffix}`, {
+        alarmName: derivedName(machine.stateMachineName, suffix.replaceAll("_", "-")),
+        alarmDescription:
+          `${machine.stateMachineName}: ${watchedMetric.metricName} in the last 5 minutes ` +
+          `(the execution's results under s3://<bucket>/${machine.resultPrefix}/ list the failed batches)`,
+        ...alarmMetric(watchedMetric),
+        ...ANY_IN_FIVE_MINUTES,
+      });
+    }
+  }
+
+  /**
    * Turns numeric fields of a function's JSON log lines into metrics in {@link namespace} (one
    * `aws_cloudwatch_log_metric_filter.<fn>_<metric>` each) and graphs them in one widget.
    */
@@ -563,6 +591,19 @@ export class Monitoring extends ResourceConstruct implements IAspect {
       );
     }
     for (const row of this.containerRows()) builder.addRow(...row);
+    for (const machine of this.stateMachines) {
+      builder.addRow(
+        graph(`State machine ${machine.stateMachineName}: executions`, [
+          machine.metricExecutionsStarted({ label: "Started" }),
+          machine.metricExecutionsSucceeded({ label: "Succeeded" }),
+        ]),
+        graph(`State machine ${machine.stateMachineName}: executions that did not succeed`, [
+          machine.metricExecutionsFailed({ label: "Failed" }),
+          machine.metricExecutionsTimedOut({ label: "Timed out" }),
+          machine.metricExecutionsAborted({ label: "Aborted" }),
+        ]),
+      );
+    }
     builder.addRow(...this.logWidgets, ...this.queueWidgets());
     for (const row of this.extraRows) builder.addRow(...row);
     return builder.build();

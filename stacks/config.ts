@@ -45,6 +45,8 @@ export interface EnvironmentConfig {
     /** @default unreserved */
     readonly reservedConcurrency?: number;
   };
+  /** How uploads are ingested: one invocation up to the fan-out threshold, a Distributed Map above it. */
+  readonly ingestion: IngestionConfig;
   /**
    * Where alarms are e-mailed (an SNS e-mail subscription).
    * @default no subscription
@@ -91,6 +93,74 @@ export interface NotificationsConfig {
 /** How the write routes are protected: see {@link EnvironmentConfig.auth}. */
 export type AuthMode = "cognito" | "none";
 export const AUTH_MODES: readonly AuthMode[] = ["cognito", "none"];
+/**
+ * Ingestion of uploaded CSV files (docs/ingestion.md). upload-infos ingests an object of up to
+ * `fanOutThresholdBytes` in one invocation; a larger one starts the ingestion state machine, whose
+ * Distributed Map hands batches of `batchSize` rows to upload-infos-batch, `maxConcurrency` at a time.
+ * Memory is chosen from the CPU a row costs ({@link INGESTION_CPU_SECONDS_PER_ROW}): see
+ * {@link singlePathRowsPerSecond} and {@link largestSinglePathBytes}, which validation checks against.
+ */
+export interface IngestionConfig {
+  /** Memory of upload-infos and upload-infos-batch, in MB: Lambda's CPU share is proportional to it. */
+  readonly memorySize: number;
+  /** Timeout of upload-infos and upload-infos-batch, in seconds. */
+  readonly timeout: number;
+  /**
+   * Objects larger than this go to the state machine. At most {@link largestSinglePathBytes}: what one
+   * invocation ingests in half its timeout.
+   */
+  readonly fanOutThresholdBytes: number;
+  /** Rows per batch of the Distributed Map (ItemBatcher `MaxItemsPerBatch`). */
+  readonly batchSize: number;
+  /**
+   * Batches in flight at once (the map's `MaxConcurrency`). Bounded so that, each batch writing as fast as
+   * its CPU allows, together they stay within `tableWriteUnitsPerSecond`.
+   */
+  readonly maxConcurrency: number;
+  /** Percentage of batches that may fail (after retries) before the execution fails. */
+  readonly toleratedFailurePercentage: number;
+  /**
+   * Write request units per second movie_infos takes on demand without throttling: 4,000 for a new
+   * on-demand table; more once the table has served a higher peak, or has been pre-warmed to it (warm
+   * throughput). Items of the movie_infos kind are under 1 KB: one unit per row.
+   */
+  readonly tableWriteUnitsPerSecond: number;
+}
+
+/**
+ * CPU time upload-infos spends per row at one full core, measured by `npm run bench` (bench/results.json,
+ * `fanOut.cpuUsPerRow`): about 66 µs; the sizing below uses this figure.
+ */
+export const INGESTION_CPU_SECONDS_PER_ROW = 66e-6;
+/**
+ * CPU time upload-infos-batch spends per row of a 1,000-row batch at one full core, measured by `npm run bench`
+ * (`fanOut.cpuUsPerRow`: 170 µs, the invocation's own costs included): what bounds `maxConcurrency`.
+ */
+export const FAN_OUT_CPU_SECONDS_PER_ROW = 170e-6;
+/** Lambda gives a function one full vCPU at 1,769 MB, and a share proportional to memory below that. */
+export const FULL_VCPU_MEMORY_MB = 1769;
+/** Bytes of a typical row (the bench's rows are 66 to 70 bytes): converts a row count to a file size. */
+export const TYPICAL_ROW_BYTES = 64;
+
+/** Rows per second one invocation with `memorySize` MB ingests when its CPU is the limit (one thread). */
+export function singlePathRowsPerSecond(memorySize: number): number {
+  return Math.min(memorySize, FULL_VCPU_MEMORY_MB) / FULL_VCPU_MEMORY_MB / INGESTION_CPU_SECONDS_PER_ROW;
+}
+
+/** Rows per second one fan-out batch writes with `memorySize` MB when its CPU is the limit. */
+export function batchRowsPerSecond(memorySize: number): number {
+  return Math.min(memorySize, FULL_VCPU_MEMORY_MB) / FULL_VCPU_MEMORY_MB / FAN_OUT_CPU_SECONDS_PER_ROW;
+}
+
+/** The most rows upload-infos ingests in half its timeout, by CPU. */
+export function largestSinglePathRows(ingestion: Pick<IngestionConfig, "memorySize" | "timeout">): number {
+  return Math.floor(singlePathRowsPerSecond(ingestion.memorySize) * (ingestion.timeout / 2));
+}
+
+/** {@link largestSinglePathRows} of typical rows, in bytes: the highest valid fan-out threshold. */
+export function largestSinglePathBytes(ingestion: Pick<IngestionConfig, "memorySize" | "timeout">): number {
+  return largestSinglePathRows(ingestion) * TYPICAL_ROW_BYTES;
+}
 
 /** The S3 backend every stack of an environment keeps its state with. */
 export interface StateBackendConfig {
@@ -124,6 +194,7 @@ export interface EnvironmentOverrides {
   readonly logRetentionDays?: number;
   readonly apiThrottling?: Partial<EnvironmentConfig["apiThrottling"]>;
   readonly lambda?: Partial<EnvironmentConfig["lambda"]>;
+  readonly ingestion?: Partial<IngestionConfig>;
   readonly alarmEmail?: string;
   readonly data?: Partial<EnvironmentConfig["data"]>;
   readonly state?: Partial<EnvironmentConfig["state"]>;
@@ -200,6 +271,17 @@ const devDefaults: Omit<EnvironmentConfig, "environment"> = {
   apiThrottling: { rateLimit: 50, burstLimit: 100 },
   lambda: { memorySize: 256, timeout: 10 },
   data: { retain: false, noncurrentVersionExpirationDays: 7 },
+  // 256 MB: 0.14 vCPU, ~2,190 rows/s, ~329k rows (~20 MiB) in half of 300 s; one batch at a time (~850
+  // rows/s) stays well within a new on-demand table's 4,000 writes/s.
+  ingestion: {
+    memorySize: 256,
+    timeout: 300,
+    fanOutThresholdBytes: 16 * 1024 * 1024,
+    batchSize: 1000,
+    maxConcurrency: 1,
+    toleratedFailurePercentage: 0,
+    tableWriteUnitsPerSecond: 4000,
+  },
   state: backendOf(resolveStateBucket(stateBucket, {})),
   auth: "none",
   notifications: { maxReceiveCount: 5, batchSize: 10, maxMessageAgeSeconds: 900 },
@@ -213,6 +295,13 @@ const overrides: Readonly<Record<EnvironmentName, EnvironmentOverrides>> = {
     logRetentionDays: 30,
     apiThrottling: { rateLimit: 100, burstLimit: 200 },
     lambda: { memorySize: 512 },
+    // 512 MB: ~4,380 rows/s, ~657k rows (~40 MiB) in 150 s; 2 batches of ~1,700 rows/s within 12,000 writes/s.
+    ingestion: {
+      memorySize: 512,
+      fanOutThresholdBytes: 32 * 1024 * 1024,
+      maxConcurrency: 2,
+      tableWriteUnitsPerSecond: 12000,
+    },
     data: { retain: true, noncurrentVersionExpirationDays: 30 },
     auth: "cognito",
   },
@@ -220,9 +309,19 @@ const overrides: Readonly<Record<EnvironmentName, EnvironmentOverrides>> = {
     stageName: "prod",
     logRetentionDays: 90,
     apiThrottling: { rateLimit: 500, burstLimit: 1000 },
-    // Reserved per function (every function of every prod stack: 5 × 50 = 250); Lambda keeps 100 of the account's
-    // quota unreserved on top, so prod's account needs a concurrency quota of 350 (npm run synth prints it).
+    // Reserved per function (every function of every prod stack: 6 × 50 = 300); Lambda keeps 100 of the account's
+    // quota unreserved on top, so prod's account needs a concurrency quota of 400 (npm run synth prints it).
     lambda: { memorySize: 1024, reservedConcurrency: 50 },
+    // 512 MB: ~657k rows (~40 MiB) in one invocation; above 32 MiB, 14 batches of 1,000 rows at a time, at most
+    // 14 × 1,700 rows/s by CPU within the 24,000 writes/s movie_infos is pre-warmed to; npm run bench projects
+    // 10M rows in ~13 min (docs/ingestion.md).
+    ingestion: {
+      memorySize: 512,
+      fanOutThresholdBytes: 32 * 1024 * 1024,
+      maxConcurrency: 14,
+      toleratedFailurePercentage: 0,
+      tableWriteUnitsPerSecond: 24000,
+    },
     data: { retain: true, noncurrentVersionExpirationDays: 90 },
     auth: "cognito",
   },
@@ -240,6 +339,7 @@ export function applyOverrides(
     environment,
     apiThrottling: { ...base.apiThrottling, ...o.apiThrottling },
     lambda: { ...base.lambda, ...o.lambda },
+    ingestion: { ...base.ingestion, ...o.ingestion },
     data: { ...base.data, ...o.data },
     state: { ...base.state, ...o.state },
     notifications: { ...base.notifications, ...o.notifications },
@@ -273,6 +373,7 @@ export function validateConfig(config: EnvironmentConfig): string[] {
   p.check("lambda.memorySize", config.lambda.memorySize, integer(128, 10240));
   p.check("lambda.timeout", config.lambda.timeout, integer(1, 900));
   p.optional("lambda.reservedConcurrency", config.lambda.reservedConcurrency, integer(0));
+  validateIngestion(p, config.ingestion);
   p.optional("alarmEmail", config.alarmEmail, email);
   p.check("data.retain", config.data.retain, boolean);
   p.check("data.noncurrentVersionExpirationDays", config.data.noncurrentVersionExpirationDays, integer(1));
@@ -284,6 +385,39 @@ export function validateConfig(config: EnvironmentConfig): string[] {
   p.check("notifications.batchSize", config.notifications.batchSize, integer(1, 10));
   p.check("notifications.maxMessageAgeSeconds", config.notifications.maxMessageAgeSeconds, integer(60));
   return p.list;
+}
+
+/** Step Functions' Distributed Map runs at most 10,000 child executions at once. */
+const MAX_MAP_CONCURRENCY = 10_000;
+
+function validateIngestion(p: Problems, ingestion: IngestionConfig): void {
+  const { memorySize, timeout, fanOutThresholdBytes, batchSize, maxConcurrency } = ingestion;
+  p.check("ingestion.memorySize", memorySize, integer(128, 10240));
+  p.check("ingestion.timeout", timeout, integer(1, 900));
+  p.check("ingestion.fanOutThresholdBytes", fanOutThresholdBytes, integer(1));
+  // 1,000 rows of ~150 bytes as the map's JSON stay well under Step Functions' 256 KiB batch input.
+  p.check("ingestion.batchSize", batchSize, integer(1, 1000));
+  p.check("ingestion.maxConcurrency", maxConcurrency, integer(1, MAX_MAP_CONCURRENCY));
+  p.check("ingestion.toleratedFailurePercentage", ingestion.toleratedFailurePercentage, integer(0, 100));
+  p.check("ingestion.tableWriteUnitsPerSecond", ingestion.tableWriteUnitsPerSecond, integer(1));
+  if (p.list.some((problem) => problem.includes(".ingestion."))) return;
+  const largest = largestSinglePathBytes(ingestion);
+  if (fanOutThresholdBytes > largest) {
+    p.add(
+      "ingestion.fanOutThresholdBytes",
+      `must be at most ${largest} (${largestSinglePathRows(ingestion)} rows of ${TYPICAL_ROW_BYTES} bytes: what ` +
+        `${memorySize} MB ingests in half of ${timeout} s), got ${fanOutThresholdBytes}`,
+    );
+  }
+  const perBatch = batchRowsPerSecond(memorySize);
+  if (maxConcurrency * perBatch > ingestion.tableWriteUnitsPerSecond) {
+    p.add(
+      "ingestion.maxConcurrency",
+      `${maxConcurrency} batches at ${Math.round(perBatch)} rows/s each (${memorySize} MB) would write more than ` +
+        `ingestion.tableWriteUnitsPerSecond (${ingestion.tableWriteUnitsPerSecond}); at most ` +
+        `${Math.max(1, Math.floor(ingestion.tableWriteUnitsPerSecond / perBatch))}`,
+    );
+  }
 }
 
 function validated(config: EnvironmentConfig): EnvironmentConfig {

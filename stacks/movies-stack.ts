@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { BundledFunction } from "../constructs/bundled-function";
 import { IngestionBucket } from "../constructs/ingestion-bucket";
+import { IngestionStateMachine } from "../constructs/ingestion-state-machine";
 import { physicalName } from "../constructs/core/naming";
 import { RestApi } from "../constructs/rest-api";
 import { PublishedLink } from "../constructs/service-link";
@@ -9,6 +10,7 @@ import { Table } from "../constructs/table";
 import { writeRoutesAuthorizer } from "./auth-stack";
 import type { EnvironmentConfig } from "./config";
 import { UPDATE_RATING_MODEL } from "./movies-models";
+import { CSV_COLUMNS } from "../lambdas/shared/movies-contract";
 import { ServiceStack } from "./service-stack";
 
 export interface MoviesStackProps {
@@ -32,6 +34,10 @@ export class MoviesStack extends ServiceStack {
   readonly getMovie: BundledFunction;
   readonly updateRating: BundledFunction;
   readonly uploadInfos: BundledFunction;
+  /** The fan-out path: one batch of a large upload's rows per invocation. */
+  readonly uploadInfosBatch: BundledFunction;
+  /** The Distributed Map that ingests uploads above `ingestion.fanOutThresholdBytes`. */
+  readonly ingestionStateMachine: IngestionStateMachine;
   readonly api: RestApi;
 
   constructor(scope: Construct, id: string, props: MoviesStackProps) {
@@ -75,11 +81,21 @@ export class MoviesStack extends ServiceStack {
     // 9. Every *.csv uploaded to the bucket goes to upload-infos
     this.bucket.notifyOnObjectCreated(this.uploadInfos, { suffix: ".csv" });
 
+    // Above the threshold, upload-infos starts the Distributed Map instead of reading the object itself.
+    this.uploadInfosBatch = functions.uploadInfosBatch;
+    this.ingestionStateMachine = this.addFanOut(props.config);
+
     // Rows written and rejected, from upload-infos's one summary line per object.
     this.monitoring.addLogMetrics(this.uploadInfos, {
       title: "Ingestion: rows written / rejected",
       filterPattern: '{ $.message = "ingested movie infos" }',
       metrics: { RowsWritten: "$.written", RowsRejected: "$.rejectedCount" },
+    });
+    // ...and from upload-infos-batch's one summary line per batch of a large upload.
+    this.monitoring.addLogMetrics(this.uploadInfosBatch, {
+      title: "Fan-out ingestion: rows written / rejected",
+      filterPattern: '{ $.message = "ingested movie infos" }',
+      metrics: { BatchRowsWritten: "$.written", BatchRowsRejected: "$.rejectedCount" },
     });
 
     this.addOutputs();
@@ -134,8 +150,10 @@ export class MoviesStack extends ServiceStack {
 
     const uploadInfos = new BundledFunction(this, "upload_movie_infos_lambda", {
       ...common,
-      // A large CSV is streamed, so time, not memory, is what a big upload needs.
-      timeout: 300,
+      // Sized from the CPU a row costs (stacks/config.ts, docs/ingestion.md): memory buys CPU, and the
+      // largest object it is sent (the fan-out threshold) takes at most half the timeout.
+      memorySize: config.ingestion.memorySize,
+      timeout: config.ingestion.timeout,
       entry: "lambdas/upload-infos/index.ts",
       functionName: physicalName("upload-infos", environment),
       description: "Writes the movie infos of each CSV uploaded to the bucket into movie_infos",
@@ -146,7 +164,42 @@ export class MoviesStack extends ServiceStack {
     uploadInfos.grantBucketRead(this.bucket, "MOVIE_INFOS_BUCKET");
     uploadInfos.grantTable(this.movieInfos, "MOVIE_INFOS_TABLE", ["dynamodb:BatchWriteItem"]);
 
-    return { getMovie, updateRating, uploadInfos };
+    const uploadInfosBatch = new BundledFunction(this, "upload_movie_infos_batch_lambda", {
+      ...common,
+      memorySize: config.ingestion.memorySize,
+      timeout: config.ingestion.timeout,
+      entry: "lambdas/upload-infos-batch/index.ts",
+      functionName: physicalName("upload-infos-batch", environment),
+      description:
+        "Writes one batch of rows of a large upload into movie_infos (the fan-out state machine's task)",
+    });
+    // The rows come in the event: it reads no object, only writes.
+    uploadInfosBatch.grantTable(this.movieInfos, "MOVIE_INFOS_TABLE", ["dynamodb:BatchWriteItem"]);
+
+    return { getMovie, updateRating, uploadInfos, uploadInfosBatch };
+  }
+
+  /**
+   * The fan-out path (docs/ingestion.md): a Distributed Map over the uploaded object, batches of
+   * `ingestion.batchSize` rows to upload-infos-batch, `ingestion.maxConcurrency` at a time; upload-infos
+   * starts it for objects above `ingestion.fanOutThresholdBytes`.
+   */
+  private addFanOut(config: EnvironmentConfig): IngestionStateMachine {
+    const { ingestion } = config;
+    const machine = new IngestionStateMachine(this, "ingestion_state_machine", {
+      name: physicalName("movie-infos-ingestion", config.environment),
+      region: config.region,
+      bucket: this.bucket,
+      batchFunction: this.uploadInfosBatch,
+      columns: CSV_COLUMNS,
+      batchSize: ingestion.batchSize,
+      maxConcurrency: ingestion.maxConcurrency,
+      toleratedFailurePercentage: ingestion.toleratedFailurePercentage,
+      logRetentionDays: config.logRetentionDays,
+    });
+    this.uploadInfos.grantStartExecution(machine, "INGESTION_STATE_MACHINE_ARN");
+    this.uploadInfos.addEnvironment("FAN_OUT_THRESHOLD_BYTES", String(ingestion.fanOutThresholdBytes));
+    return machine;
   }
 
   /**

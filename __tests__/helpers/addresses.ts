@@ -163,6 +163,18 @@ export function tableStreamPipe(t: string): string[] {
   ];
 }
 
+/** An `IngestionStateMachine` with its role and log group, alarmed on executions that did not succeed. */
+export function ingestionStateMachine(t: string): string[] {
+  return [
+    `aws_sfn_state_machine.${t}`,
+    document(`${t}_assume_role_policy`),
+    ...serviceRole(t, "log_group"),
+    alarm(`${t}_executions_failed`),
+    alarm(`${t}_executions_timed_out`),
+    alarm(`${t}_executions_aborted`),
+  ];
+}
+
 /** Addresses, each once, sorted as `resourceAddresses` sorts them. */
 export function addressList(...groups: string[][]): string[] {
   return [...new Set(groups.flat())].sort();

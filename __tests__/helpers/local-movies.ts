@@ -13,6 +13,7 @@ import type { LocalAws } from "./local-aws";
 
 /** Terraform addresses of the Movies functions. */
 export const UPLOAD_INFOS = "aws_lambda_function.upload_movie_infos_lambda";
+export const UPLOAD_INFOS_BATCH = "aws_lambda_function.upload_movie_infos_batch_lambda";
 export const GET_MOVIE = "aws_lambda_function.get_movie_lambda";
 export const UPDATE_RATING = "aws_lambda_function.update_movie_rating_lambda";
 

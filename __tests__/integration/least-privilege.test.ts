@@ -15,7 +15,13 @@ import {
   sqsRecord,
 } from "../helpers/events";
 import { startLocalAws, type LocalAws } from "../helpers/local-aws";
-import { GET_MOVIE, LocalMovies, UPDATE_RATING, UPLOAD_INFOS } from "../helpers/local-movies";
+import {
+  GET_MOVIE,
+  LocalMovies,
+  UPDATE_RATING,
+  UPLOAD_INFOS,
+  UPLOAD_INFOS_BATCH,
+} from "../helpers/local-movies";
 import { synthesized } from "../helpers/synth";
 
 /**
@@ -56,6 +62,17 @@ describe("movies-dev: each function is granted exactly the DynamoDB and S3 actio
     const versioned = s3EventRecord(movies.bucket, "least-privilege.csv");
     versioned.s3.object.versionId = "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY";
     await local.lambda(UPLOAD_INFOS).invoke(s3Event(versioned));
+    // A batch of a large upload, as the ingestion state machine sends it: rows only, no object to read.
+    const batch = await local.lambda(UPLOAD_INFOS_BATCH).invoke({
+      BatchInput: { bucket: movies.bucket, key: "big.csv", versionId: "null" },
+      Items: [
+        {
+          index: 1,
+          row: { movie_id: "mv3", name: "Ran", country_of_origin: "JP", release_date: "1985-06-01" },
+        },
+      ],
+    });
+    expect(batch.ok).toBe(true);
     const patch = (id: string) =>
       movies.api(UPDATE_RATING, id, { body: JSON.stringify({ imdb_rating: 80 }) });
     expect((await patch("mv1")).statusCode).toBe(200);
@@ -69,13 +86,18 @@ describe("movies-dev: each function is granted exactly the DynamoDB and S3 actio
   });
 
   it("drives every function of the stack", () => {
-    expect(functionAddresses(local.stack).sort()).toEqual([GET_MOVIE, UPDATE_RATING, UPLOAD_INFOS].sort());
+    expect(functionAddresses(local.stack).sort()).toEqual(
+      [GET_MOVIE, UPDATE_RATING, UPLOAD_INFOS, UPLOAD_INFOS_BATCH].sort(),
+    );
     for (const address of functionAddresses(local.stack)) expect(local.usage(address)).not.toEqual([]);
   });
 
-  it.each([GET_MOVIE, UPDATE_RATING, UPLOAD_INFOS])("%s: nothing missing, nothing extra", (address) => {
-    expect(comparison(local, address)).toEqual({ missing: [], extra: [] });
-  });
+  it.each([GET_MOVIE, UPDATE_RATING, UPLOAD_INFOS, UPLOAD_INFOS_BATCH])(
+    "%s: nothing missing, nothing extra",
+    (address) => {
+      expect(comparison(local, address)).toEqual({ missing: [], extra: [] });
+    },
+  );
 
   it("records what each request is authorized as: per table, per transaction item, per object", () => {
     // Tables carry this test file's suffix on the run's shared DynamoDB Local (helpers/local-aws.ts).
@@ -96,6 +118,9 @@ describe("movies-dev: each function is granted exactly the DynamoDB and S3 actio
       `s3:GetObject arn:aws:s3:::${movies.bucket}/least-privilege.csv`,
       `dynamodb:BatchWriteItem ${table("movie_infos")}`,
       `s3:GetObjectVersion arn:aws:s3:::${movies.bucket}/least-privilege.csv`,
+    ]);
+    expect(distinct(local.usage(UPLOAD_INFOS_BATCH))).toEqual([
+      `dynamodb:BatchWriteItem ${table("movie_infos")}`,
     ]);
   });
 
@@ -229,6 +254,10 @@ describe("the recorder's reading of requests", () => {
       {
         action: "dynamodb:BatchWriteItem",
         resource: "arn:aws:dynamodb:eu-central-1:000000000000:table/movie_infos-dev",
+      },
+      {
+        action: "states:StartExecution",
+        resource: "arn:aws:states:eu-central-1:000000000000:stateMachine:movie-infos-ingestion-dev",
       },
     ]);
   });

@@ -184,6 +184,7 @@ describe("startLocalRun: the synthesized stacks served locally", () => {
     expect(urls.lambda.functions.map((f) => f.name)).toEqual([
       "get-movie-dev",
       "update-rating-dev",
+      "upload-infos-batch-dev",
       "upload-infos-dev",
       "malformed-dev",
       "throws-dev",
@@ -437,7 +438,7 @@ describe("startLocalRun: the synthesized stacks served locally", () => {
     expect(await followed).toBe(0);
     await expect(logsCommand(["nope-dev", "--state-dir", stateDir])).rejects.toThrow(
       "No function nope-dev in the running local run; its functions: " +
-        "get-movie-dev, update-rating-dev, upload-infos-dev, malformed-dev, throws-dev",
+        "get-movie-dev, update-rating-dev, upload-infos-batch-dev, upload-infos-dev, malformed-dev, throws-dev",
     );
   });
 

@@ -50,6 +50,8 @@ export const logGroupName = {
   lambda: (functionName: string) => `/aws/lambda/${functionName}`,
   /** `/aws/vendedlogs/pipes/<pipeName>`. */
   pipe: (pipeName: string) => `/aws/vendedlogs/pipes/${pipeName}`,
+  /** `/aws/vendedlogs/states/<stateMachineName>`: the prefix AWS recommends for vended logs. */
+  stateMachine: (stateMachineName: string) => `/aws/vendedlogs/states/${stateMachineName}`,
   /** `/aws/apigateway/<apiName>/access-logs`. */
   apiAccessLogs: (apiName: string) => `/aws/apigateway/${apiName}/access-logs`,
   /** `/ecs/<serviceName>`: where an ECS service's containers log (the awslogs driver). */

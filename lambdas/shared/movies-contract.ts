@@ -13,3 +13,9 @@ export const MOVIE_ID_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
 
 /** {@link MOVIE_ID_PATTERN} in words, for error messages. */
 export const MOVIE_ID_RULE = '1 to 128 characters of letters, digits, "_", "." or "-"';
+
+/**
+ * The columns of a movie infos CSV, in order. upload-infos detects the optional header row by them, and the
+ * ingestion state machine's CSV reader is given them as its headers.
+ */
+export const CSV_COLUMNS = ["movie_id", "name", "country_of_origin", "release_date"] as const;

@@ -5,21 +5,49 @@ import { requireEnv } from "../shared/env";
 import { createLogger } from "../shared/logger";
 import { createS3Client } from "../shared/s3";
 import { ObjectNotFoundError, type ObjectRef } from "./body";
-import { ingestMovieInfos } from "./ingest";
+import { createSfnClient } from "../shared/sfn";
+import { fanOutInput, shouldFanOut, startFanOut } from "./fan-out";
+import { ingestMovieInfos, MAX_LOGGED_REJECTS } from "./ingest";
 
 const table = requireEnv("MOVIE_INFOS_TABLE");
 const bucket = requireEnv("MOVIE_INFOS_BUCKET");
 const s3 = createS3Client();
 const ddb = createDocumentClient();
 const logger = createLogger({ service: "upload-infos" });
+const fanOut = fanOutSettings();
 
-/** How many rejected rows one summary log line lists; the count is always exact. */
-export const MAX_LOGGED_REJECTS = 100;
+/**
+ * Where objects above the threshold go: `INGESTION_STATE_MACHINE_ARN` and `FAN_OUT_THRESHOLD_BYTES`, both
+ * or neither (then every object is ingested here). Checked at init, like the required variables.
+ */
+function fanOutSettings() {
+  const stateMachineArn = process.env.INGESTION_STATE_MACHINE_ARN || undefined;
+  const threshold = process.env.FAN_OUT_THRESHOLD_BYTES || undefined;
+  if (stateMachineArn === undefined && threshold === undefined) return undefined;
+  const thresholdBytes = Number(threshold);
+  if (stateMachineArn === undefined || !Number.isInteger(thresholdBytes) || thresholdBytes < 0) {
+    throw new Error(
+      "INGESTION_STATE_MACHINE_ARN and FAN_OUT_THRESHOLD_BYTES (a whole number of bytes) are set together or not at all",
+    );
+  }
+  return { stateMachineArn, thresholdBytes, sfn: createSfnClient() };
+}
 
-/** What the handler returns: one entry per object ingested, and the records it ignored. */
+export { MAX_LOGGED_REJECTS };
+
+/** What the handler returns: one entry per object ingested or handed to the state machine, and the records it ignored. */
 export interface UploadResult {
   readonly objects: { bucket: string; key: string; written: number; rejected: number }[];
+  /**
+   * Objects above the fan-out threshold, when there were any: the execution that ingests each (`already`:
+   * started before, by an earlier delivery of the same event).
+   */
+  readonly fannedOut?: { bucket: string; key: string; executionName: string; already: boolean }[];
   readonly ignored: { bucket: string; key: string; reason: string }[];
+}
+
+function pick(started: { executionName: string; already: boolean }) {
+  return { executionName: started.executionName, already: started.already };
 }
 
 /**
@@ -50,7 +78,9 @@ export function objectOfRecord(
 
 /**
  * S3 ObjectCreated handler: ingests each CSV object of the movie infos bucket into movie_infos, reading the
- * exact version the event names, and logs one summary per object. Records from any other bucket, for
+ * exact version the event names, and logs one summary per object. An object larger than
+ * `FAN_OUT_THRESHOLD_BYTES` (the event says its size) is not read here: it starts the ingestion state
+ * machine's execution for that version instead (docs/ingestion.md), once per upload. Records from any other bucket, for
  * other event types or for keys that are not `.csv`, are logged and ignored; so is an object deleted
  * before it could be read, since retrying cannot bring it back.
  *
@@ -63,6 +93,7 @@ export const handler = async (event: S3Event, context: Context): Promise<UploadR
   const log = logger.child({ requestId: context.awsRequestId });
   const deadline = invocationDeadline(context);
   const result: UploadResult = { objects: [], ignored: [] };
+  const fannedOut: NonNullable<UploadResult["fannedOut"]> = [];
   const failures: unknown[] = [];
   for (const record of event.Records ?? []) {
     const target = objectOfRecord(record, bucket);
@@ -73,6 +104,13 @@ export const handler = async (event: S3Event, context: Context): Promise<UploadR
     }
     const { ref } = target;
     try {
+      if (fanOut && shouldFanOut(record.s3.object.size, fanOut.thresholdBytes)) {
+        const input = fanOutInput(ref);
+        const started = await startFanOut(fanOut.sfn, fanOut.stateMachineArn, input);
+        log.info("fanned out upload", { ...input, size: record.s3.object.size, ...started });
+        fannedOut.push({ bucket: ref.bucket, key: ref.key, ...pick(started) });
+        continue;
+      }
       const summary = await ingestMovieInfos({ s3, ddb, table, deadline, ...ref });
       log.info("ingested movie infos", {
         ...ref,
@@ -108,5 +146,5 @@ export const handler = async (event: S3Event, context: Context): Promise<UploadR
   if (failures.length > 1) {
     throw new AggregateError(failures, `${failures.length} of ${event.Records.length} objects failed`);
   }
-  return result;
+  return fannedOut.length > 0 ? { ...result, fannedOut } : result;
 };

@@ -4,7 +4,7 @@ import { DeadlineExceededError, deadlineIn, type Deadline } from "../shared/dead
 import { writeBatch, type LocatedItem, type RetryDelays } from "./batch-write";
 import { chunksOf, openObject, type ObjectRef } from "./body";
 import { LineSplitter, type PhysicalLine } from "./lines";
-import { readLineAsRow, type RowRejection } from "./rows";
+import { readFieldsAsRow, readLineAsRow, type LineOutcome, type RowRejection } from "./rows";
 
 /** BatchWriteItem accepts at most 25 put requests. */
 export const MAX_BATCH_SIZE = 25;
@@ -55,6 +55,9 @@ export interface IngestParams extends ObjectRef {
    */
   readonly bodyStallMs?: number;
 }
+
+/** How many rejected rows one summary log line lists; the count is always exact. */
+export const MAX_LOGGED_REJECTS = 100;
 
 /** How many rejected rows a summary keeps; the count stays exact, so a file of bad rows cannot grow memory. */
 export const MAX_KEPT_REJECTIONS = 1000;
@@ -165,6 +168,81 @@ export async function ingestMovieInfos(params: IngestParams): Promise<IngestSumm
   return { ...ref, lines, written: writer.written, superseded, skipped, ...rejected };
 }
 
+/** One CSV record of a fan-out batch: its line in the uploaded file, and its fields in column order. */
+export interface NumberedRecord {
+  /** 1-based, as in the small path (the Step Functions item index + 1). */
+  readonly line: number;
+  readonly fields: readonly string[];
+}
+
+export interface IngestRecordsParams {
+  readonly ddb: DynamoDBDocumentClient;
+  readonly table: string;
+  /** The records, in file order. */
+  readonly records: readonly NumberedRecord[];
+  /** @default 25 */
+  readonly batchSize?: number;
+  /** @default DEFAULT_INGEST_CONCURRENCY */
+  readonly concurrency?: number;
+  readonly retry?: RetryDelays;
+  /** @default 15 minutes from the call */
+  readonly deadline?: Deadline;
+}
+
+/** What one batch of records produced: `lines = written + superseded + skipped + rejectedCount`. */
+export type RecordsSummary = Omit<IngestSummary, keyof ObjectRef>;
+
+/**
+ * Writes records that were already split from the file (one batch of a Step Functions Distributed Map,
+ * whose CSV item reader parsed them) with exactly the rules and writer of {@link ingestMovieInfos}: each
+ * record is validated as a row (line 1 may be the header), rejected with its line and reason, or written
+ * with BatchWriteItem, the last row of an id winning within the batch. Throws as `ingestMovieInfos` does,
+ * after in-flight batches settle, so the caller (Step Functions) retries the whole batch; puts are idempotent.
+ */
+export async function ingestRecords(params: IngestRecordsParams): Promise<RecordsSummary> {
+  const {
+    ddb,
+    table,
+    records,
+    batchSize = MAX_BATCH_SIZE,
+    concurrency = DEFAULT_INGEST_CONCURRENCY,
+    retry = {},
+    deadline = deadlineIn(MAX_LAMBDA_TIMEOUT_MS),
+  } = params;
+  checkLimits(batchSize, concurrency);
+  const rejections = new Rejections();
+  const writer = new BatchWriter(
+    (entries) =>
+      writeBatch(ddb, table, entries, {
+        deadline,
+        delays: retry,
+        onRejected: (line, reason) => rejections.add(line, reason),
+      }),
+    concurrency,
+  );
+  const rows = new RowCollector(batchSize, rejections);
+  try {
+    for (const record of records) {
+      // Only the file's first line may be its header, as in the small path.
+      const outcome = readFieldsAsRow(record.fields, record.line === 1);
+      if (rows.account(record.line, outcome)) await writer.submit(rows.drain());
+    }
+    if (rows.hasPending) await writer.submit(rows.drain());
+  } finally {
+    await writer.settle();
+  }
+  writer.throwIfFailed();
+  const { lines, superseded, skipped } = rows;
+  return {
+    lines,
+    written: writer.written,
+    superseded,
+    skipped,
+    rejectedCount: rejections.count,
+    rejected: rejections.sorted(),
+  };
+}
+
 function checkLimits(batchSize: number, concurrency: number): void {
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
     throw new RangeError(`batchSize must be an integer between 1 and ${MAX_BATCH_SIZE}`);
@@ -195,10 +273,14 @@ class RowCollector {
     return this.pending.size > 0;
   }
 
-  /** Accounts for one line; true when the pending batch is full. */
+  /** Accounts for one physical line; true when the pending batch is full. */
   take(line: PhysicalLine): boolean {
+    return this.account(line.number, readLineAsRow(line, !this.seenRecord));
+  }
+
+  /** Accounts for line `number`, read as `outcome`; true when the pending batch is full. */
+  account(number: number, outcome: LineOutcome): boolean {
     this.lines++;
-    const outcome = readLineAsRow(line, !this.seenRecord);
     if (outcome.kind === "blank") {
       this.skipped++;
       return false;
@@ -207,12 +289,12 @@ class RowCollector {
     if (outcome.kind === "header") {
       this.skipped++;
     } else if (outcome.kind === "rejected") {
-      this.rejections.add(line.number, outcome.reason);
+      this.rejections.add(number, outcome.reason);
     } else {
       const { movie_id: id } = outcome.item;
       const replaced = this.pending.get(id);
       if (replaced !== undefined) this.superseded++;
-      this.pending.set(id, { item: outcome.item, line: line.number, size: outcome.size });
+      this.pending.set(id, { item: outcome.item, line: number, size: outcome.size });
       this.pendingBytes += outcome.size - (replaced?.size ?? 0);
     }
     return this.pending.size >= this.batchSize || this.pendingBytes >= MAX_BATCH_BYTES;

@@ -1,11 +1,12 @@
 import { isUtf8 } from "node:buffer";
+import { CSV_COLUMNS } from "../shared/movies-contract";
 import { MOVIE_ID_PATTERN, MOVIE_ID_RULE, type MovieInfo } from "../shared/movies";
 import { parseCsvLine } from "./csv-line";
 import { itemSizeBytes, MAX_ITEM_BYTES } from "./item-size";
 import { firstInvalidUtf8Byte, MAX_LINE_BYTES, type PhysicalLine } from "./lines";
 
 /** The optional header row; detected when the first record equals it (trimmed, case-insensitive). */
-export const CSV_COLUMNS = ["movie_id", "name", "country_of_origin", "release_date"] as const;
+export { CSV_COLUMNS };
 
 /** A row that was not written, with the line it starts on (1-based, counting blank lines). */
 export interface RowRejection {
@@ -111,8 +112,17 @@ export function readLineAsRow(line: PhysicalLine, mayBeHeader: boolean): LineOut
   }
   const csv = parseCsvLine(bytes.toString("utf8"));
   if (!csv.ok) return rejected(csv.reason);
-  if (mayBeHeader && isHeaderRow(csv.fields)) return { kind: "header" };
-  const row = parseMovieInfoRow(csv.fields);
+  return readFieldsAsRow(csv.fields, mayBeHeader);
+}
+
+/**
+ * Reads the fields of one record, already split from its line, as a row: the header (only when
+ * `mayBeHeader`), a bad row with its reason, or the item to write. Both paths end here: the small path
+ * after {@link readLineAsRow}'s byte checks, the fan-out path with the fields Step Functions' CSV reader split.
+ */
+export function readFieldsAsRow(fields: readonly string[], mayBeHeader: boolean): LineOutcome {
+  if (mayBeHeader && isHeaderRow(fields)) return { kind: "header" };
+  const row = parseMovieInfoRow(fields);
   return row.ok ? { kind: "row", item: row.item, size: row.size } : rejected(row.reason);
 }
 

@@ -38,6 +38,10 @@ describe("functionIdentities: each function's role and policies, from cdk.tf.jso
     expect(
       allowed("upload-infos-dev", "s3:PutObject", "arn:aws:s3:::000000000000-movie-infos-dev/a.csv"),
     ).toBe(false);
+    const machine = "arn:aws:states:eu-central-1:000000000000:stateMachine:movie-infos-ingestion-dev";
+    expect(allowed("upload-infos-dev", "states:StartExecution", machine)).toBe(true);
+    expect(allowed("upload-infos-batch-dev", "states:StartExecution", machine)).toBe(false);
+    expect(allowed("upload-infos-batch-dev", "dynamodb:BatchWriteItem", `${ARN}/movie_infos-dev`)).toBe(true);
   });
 
   it("renders policy documents as the provider does, and reads jsonencode policies", () => {

@@ -23,10 +23,12 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { projectRoot } from "../../../tooling/project-root";
+import { nestedBlocks } from "../../../tooling/terraform-json";
 import {
   addressList,
   bundledFunction,
   ingestionBucket,
+  ingestionStateMachine,
   restApi,
   serviceStack,
   table,
@@ -65,15 +67,19 @@ describe("readable, stable Terraform", () => {
         bundledFunction("get_movie_lambda", { api: true }),
         bundledFunction("update_movie_rating_lambda", { api: true }),
         bundledFunction("upload_movie_infos_lambda", { failures: true }),
+        bundledFunction("upload_movie_infos_batch_lambda"),
+        ingestionStateMachine("ingestion_state_machine"),
         restApi("movies_api", {
           resources: ["movies_resource", "movie_resource"],
           routes: ["get_movie_request", "update_movie_rating_request"],
           models: ["update_movie_rating_request"],
         }),
-        // Ingestion metrics from upload-infos's log lines
+        // Ingestion metrics from the ingesting functions' log lines, and the links the catalog reads
         [
           "aws_cloudwatch_log_metric_filter.upload_movie_infos_lambda_rows_rejected",
           "aws_cloudwatch_log_metric_filter.upload_movie_infos_lambda_rows_written",
+          "aws_cloudwatch_log_metric_filter.upload_movie_infos_batch_lambda_batch_rows_rejected",
+          "aws_cloudwatch_log_metric_filter.upload_movie_infos_batch_lambda_batch_rows_written",
           "aws_ssm_parameter.movie_infos_table_arn_link",
           "aws_ssm_parameter.movie_infos_table_name_link",
         ],
@@ -247,7 +253,7 @@ describe("data safety per environment", () => {
 });
 
 describe("3. assume-role policy", () => {
-  it("is one document, for lambda.amazonaws.com, shared by every role", () => {
+  it("is one document, for lambda.amazonaws.com, shared by every function's role", () => {
     expect(json).toHaveDataSourceWithProperties(DataAwsIamPolicyDocument, {
       statement: [
         {
@@ -257,7 +263,9 @@ describe("3. assume-role policy", () => {
         },
       ],
     });
-    for (const role of Object.values(synth.resource.aws_iam_role ?? {})) {
+    // The state machine's role has its own (ingestion-fan-out.test.ts).
+    for (const [name, role] of Object.entries(synth.resource.aws_iam_role ?? {})) {
+      if (name === "ingestion_state_machine_role") continue;
       expect(role.assume_role_policy).toBe("${data.aws_iam_policy_document.iam_assume_role_policy.json}");
     }
   });
@@ -319,23 +327,41 @@ describe("4. least-privilege policy per function", () => {
         actions: ["dynamodb:BatchWriteItem"],
         resources: ["${aws_dynamodb_table.movie_infos_table.arn}"],
       },
+      {
+        effect: "Allow",
+        actions: ["states:StartExecution"],
+        resources: ["${aws_sfn_state_machine.ingestion_state_machine.arn}"],
+      },
     ]);
   });
 
-  it("never grants a wildcard action, and '*' resources only for X-Ray", () => {
+  it("upload-infos-batch may only batch-write movie_infos: its rows come in the event", () => {
+    expect(statements("upload_movie_infos_batch_lambda")).toEqual([
+      LOGS("upload_movie_infos_batch_lambda"),
+      TRACES,
+      {
+        effect: "Allow",
+        actions: ["dynamodb:BatchWriteItem"],
+        resources: ["${aws_dynamodb_table.movie_infos_table.arn}"],
+      },
+    ]);
+  });
+
+  it("never grants a wildcard action, and '*' resources only for X-Ray and log delivery", () => {
     // The alerts topic's KMS key policy is the one document that is not an identity policy: in a key
     // policy "*" means the key itself, and the account root keeps kms:* (AWS's default key policy). It is
     // pinned statement by statement in constructs/topic.test.ts; every other document is checked here.
     for (const [name, document] of Object.entries(synth.data.aws_iam_policy_document ?? {})) {
       if (name === "alerts_key_policy_document") continue;
-      for (const statement of document.statement as {
+      for (const statement of nestedBlocks(document.statement) as {
+        sid?: string;
         actions: string[];
         resources?: string[];
         effect: string;
       }[]) {
         if (statement.effect !== "Allow") continue;
         for (const action of statement.actions) expect(action).not.toMatch(/\*/);
-        if (statement.resources?.includes("*")) expect(statement).toEqual(TRACES);
+        if (statement.resources?.includes("*")) expect([TRACES.sid, "DeliverLogs"]).toContain(statement.sid);
       }
     }
   });
@@ -346,6 +372,7 @@ describe("5. one role per function, with its policy attached", () => {
     ["get_movie_lambda", "get-movie-dev"],
     ["update_movie_rating_lambda", "update-rating-dev"],
     ["upload_movie_infos_lambda", "upload-infos-dev"],
+    ["upload_movie_infos_batch_lambda", "upload-infos-batch-dev"],
   ])("%s", (fn, name) => {
     expect(synth.resource.aws_iam_role?.[`${fn}_role`]).toMatchObject({ name });
     expect(synth.resource.aws_iam_policy?.[`${fn}_policy`]).toMatchObject({
@@ -381,7 +408,15 @@ describe("6. functions from esbuild bundles", () => {
       "upload-infos",
       { MOVIE_INFOS_TABLE: "movie_infos", MOVIE_INFOS_BUCKET: "bucket" },
     ],
+    ["upload_movie_infos_batch_lambda", "upload-infos-batch", { MOVIE_INFOS_TABLE: "movie_infos" }],
   ] as const;
+  /** Set from the ingestion config and the state machine, not a table or bucket. */
+  const fanOutEnvironment: Record<string, Record<string, string>> = {
+    upload_movie_infos_lambda: {
+      INGESTION_STATE_MACHINE_ARN: "${aws_sfn_state_machine.ingestion_state_machine.arn}",
+      FAN_OUT_THRESHOLD_BYTES: String(16 * 1024 * 1024),
+    },
+  };
 
   it.each(functions)("%s runs nodejs22.x on arm64 with active tracing, published", (fn, name, env) => {
     const resource = synth.resource.aws_lambda_function?.[fn];
@@ -406,7 +441,10 @@ describe("6. functions from esbuild bundles", () => {
           : `\${aws_dynamodb_table.${v}_table.name}`,
       ]),
     );
-    expect((resource?.environment as { variables: unknown }).variables).toEqual(expected);
+    expect((resource?.environment as { variables: unknown }).variables).toEqual({
+      ...expected,
+      ...fanOutEnvironment[fn],
+    });
   });
 
   it.each(functions)("%s's source_code_hash is the base64 SHA-256 of its zip asset", (fn, name) => {
@@ -442,8 +480,8 @@ describe("6. functions from esbuild bundles", () => {
     expect(json).toHaveResourceWithProperties(LambdaAlias, { name: "live" });
   });
 
-  it("declares exactly three functions", () => {
-    expect(Object.keys(synth.resource.aws_lambda_function ?? {})).toHaveLength(3);
+  it("declares the workshop's three functions and the fan-out's batch function", () => {
+    expect(Object.keys(synth.resource.aws_lambda_function ?? {})).toHaveLength(4);
     expect(json).toHaveResourceWithProperties(LambdaFunction, { function_name: "get-movie-dev" });
   });
 });

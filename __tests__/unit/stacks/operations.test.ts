@@ -21,6 +21,7 @@ const TOPIC = "${aws_sns_topic.alerts.arn}";
 const alarm = (name: string) => synth.resource.aws_cloudwatch_metric_alarm?.[name];
 const fnName = (fn: string) => `\${aws_lambda_function.${fn}.function_name}`;
 const API_NAME = "${aws_api_gateway_rest_api.movies_api.name}";
+const MACHINE = "${aws_sfn_state_machine.ingestion_state_machine.name}";
 const STAGE = "${aws_api_gateway_stage.movies_api_stage.stage_name}";
 
 /** A movies-dev stack synthesized from `config` changed by `change`. */
@@ -92,7 +93,7 @@ function lambdaCountAlarm(fn: string, metric: string, nameSuffix: string) {
 describe("alarms", () => {
   it("every alarm notifies the alerts topic when it fires and when it recovers", () => {
     const alarms = Object.values(synth.resource.aws_cloudwatch_metric_alarm ?? {});
-    expect(alarms).toHaveLength(15);
+    expect(alarms).toHaveLength(20);
     for (const a of alarms) {
       expect(a).toMatchObject({
         alarm_actions: [TOPIC],
@@ -155,6 +156,8 @@ describe("alarms", () => {
     expect(Object.keys(synth.resource.aws_cloudwatch_log_metric_filter ?? {}).sort()).toEqual([
       "get_movie_lambda_error_logs",
       "update_movie_rating_lambda_error_logs",
+      "upload_movie_infos_batch_lambda_batch_rows_rejected",
+      "upload_movie_infos_batch_lambda_batch_rows_written",
       "upload_movie_infos_lambda_rows_rejected",
       "upload_movie_infos_lambda_rows_written",
     ]);
@@ -281,8 +284,11 @@ describe("dashboard", () => {
       ["Lambda: asynchronous events lost", 0, 20, 24, 6],
       ["DynamoDB: consumed capacity", 0, 26, 12, 6],
       ["DynamoDB: throttle events", 12, 26, 12, 6],
-      ["Ingestion: rows written / rejected", 0, 32, 12, 6],
-      ["Failure queues: messages waiting", 12, 32, 12, 6],
+      [`State machine ${MACHINE}: executions`, 0, 32, 12, 6],
+      [`State machine ${MACHINE}: executions that did not succeed`, 12, 32, 12, 6],
+      ["Ingestion: rows written / rejected", 0, 38, 8, 6],
+      ["Fan-out ingestion: rows written / rejected", 8, 38, 8, 6],
+      ["Failure queues: messages waiting", 16, 38, 8, 6],
     ]);
     for (const w of widgets.filter((w) => w.type === "metric")) {
       expect(w.properties).toMatchObject({ region: "eu-central-1", view: "timeSeries" });
@@ -313,13 +319,12 @@ describe("dashboard", () => {
   ])("%s: one line per function", (title, metric, stat) => {
     expect(titled(title)?.properties.stat).toBe(stat);
     expect(metricsOf(title)).toEqual(
-      ["get_movie_lambda", "update_movie_rating_lambda", "upload_movie_infos_lambda"].map((fn) => [
-        "AWS/Lambda",
-        metric,
-        "FunctionName",
-        fnName(fn),
-        { label: fnName(fn) },
-      ]),
+      [
+        "get_movie_lambda",
+        "update_movie_rating_lambda",
+        "upload_movie_infos_batch_lambda",
+        "upload_movie_infos_lambda",
+      ].map((fn) => ["AWS/Lambda", metric, "FunctionName", fnName(fn), { label: fnName(fn) }]),
     );
   });
 
@@ -565,7 +570,7 @@ describe("reserved concurrency", () => {
   it("reserves the config's concurrency for every function when set", () => {
     const reserved = synthWith((c) => ({ ...c, lambda: { ...c.lambda, reservedConcurrency: 5 } }));
     const functions = Object.values(reserved.resource.aws_lambda_function ?? {});
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(4);
     for (const fn of functions) expect(fn).toMatchObject({ reserved_concurrent_executions: 5 });
   });
 });

@@ -13,8 +13,8 @@ describe("what npm run synth prints about reserved concurrency", () => {
     expect(reservationOf("movies-prod", synthesized("movies-prod"))).toEqual({
       stack: "movies-prod",
       region: "eu-central-1",
-      functions: 3,
-      reserved: 150,
+      functions: 4,
+      reserved: 200,
       perFunction: [50],
     });
     expect(reservationOf("movies-dev", synthesized("movies-dev"))).toMatchObject({
@@ -27,17 +27,17 @@ describe("what npm run synth prints about reserved concurrency", () => {
     const outdir = dirname(dirname(stackFile("movies-dev", ".")));
     expect(synthReport(outdir).slice(0, 11)).toEqual([
       "Reserved concurrency (lambda.reservedConcurrency; Lambda keeps 100 of the account's quota unreserved):",
-      "  movies-dev: none reserved (3 functions)",
-      "  movies-prod: 150 (3 functions, 50 each)",
-      "  movies-staging: none reserved (3 functions)",
+      "  movies-dev: none reserved (4 functions)",
+      "  movies-prod: 200 (4 functions, 50 each)",
+      "  movies-staging: none reserved (4 functions)",
       "  notifications-dev: none reserved (1 function)",
       "  notifications-prod: 50 (1 function, 50 each)",
       "  notifications-staging: none reserved (1 function)",
       "  orders-dev: none reserved (1 function)",
       "  orders-prod: 50 (1 function, 50 each)",
       "  orders-staging: none reserved (1 function)",
-      "  eu-central-1 (stacks not pinned to an account, counted together): 250 reserved by movies-prod, " +
-        "notifications-prod, orders-prod; the account's concurrent executions quota there must be at least 350",
+      "  eu-central-1 (stacks not pinned to an account, counted together): 300 reserved by movies-prod, " +
+        "notifications-prod, orders-prod; the account's concurrent executions quota there must be at least 400",
     ]);
   });
 

@@ -60,7 +60,7 @@ describe("npm run synth (compiled app, as cdktf runs it)", () => {
 
   it("prints the synth report: concurrency reserved, warnings and errors (stacks/synth-report.ts)", () => {
     expect(printed).toBe(`${synthReport(outA).join("\n")}\n`);
-    expect(printed).toContain("  movies-prod: 150 (3 functions, 50 each)");
+    expect(printed).toContain("  movies-prod: 200 (4 functions, 50 each)");
   });
 
   it("writes every environment's stack and the state bootstrap", () => {

@@ -232,6 +232,7 @@ describe("the project's functions", () => {
       "lambdas/orders/index.ts",
       "lambdas/update-rating/index.ts",
       "lambdas/upload-infos/index.ts",
+      "lambdas/upload-infos-batch/index.ts",
     ]);
     for (const entry of entries) {
       const { inputs } = bundle({ entry, runtime: DEFAULT_RUNTIME });
