@@ -66,7 +66,15 @@ async function report(before: StackSet, after: StackSet, options: Options, log: 
   log(`plan-diff: ${engine}`);
   let reviews;
   try {
-    reviews = await reviewStacks(base, head, { setup, workDir: join(options.work, "terraform"), log });
+    reviews = await reviewStacks(base, head, {
+      setup,
+      workDir: join(options.work, "terraform"),
+      log,
+      synthesized: {
+        before: before as Record<string, StackConfig>,
+        after: after as Record<string, StackConfig>,
+      },
+    });
   } catch (error) {
     if (!(error instanceof TerraformUnavailableError)) throw error;
     return fallback(base, head, options, error.message);

@@ -226,6 +226,15 @@ export interface ReviewOptions {
   readonly parallel?: number;
   /** Progress messages. */
   readonly log?: (message: string) => void;
+  /**
+   * Every stack synthesized on each side, when only some are reviewed (`--stack`): the stand-in answers
+   * the links they publish and the networks they look up, so a stack reviewed alone still reads its
+   * producers' links (movies-prod reads auth-prod's user pool). @default the reviewed stacks
+   */
+  readonly synthesized?: {
+    readonly before: Readonly<Record<string, StackConfig>>;
+    readonly after: Readonly<Record<string, StackConfig>>;
+  };
 }
 
 interface StackContext {
@@ -385,14 +394,15 @@ export async function reviewStacks(
   options: ReviewOptions,
 ): Promise<StackReview[]> {
   const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  const all = options.synthesized ?? { before, after };
   // A link is read as the head publishes it where both sides do: one stand-in serves both plans.
   const aws = await startOfflineAws(
-    new Map([...publishedLinks(before), ...publishedLinks(after)]),
+    new Map([...publishedLinks(all.before), ...publishedLinks(all.after)]),
     // Both sides' lookups: a VPC only the base looks up is still answered for the base's plan.
     declaredNetwork(
       Object.fromEntries([
-        ...Object.entries(before).map(([name, json]) => [`base:${name}`, json] as const),
-        ...Object.entries(after),
+        ...Object.entries(all.before).map(([name, json]) => [`base:${name}`, json] as const),
+        ...Object.entries(all.after),
       ]),
     ),
   );

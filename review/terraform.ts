@@ -355,6 +355,21 @@ export async function startOfflineAws(
         response.end(answer.body);
         return;
       }
+      if (target.startsWith("AWSStepFunctions.")) {
+        // The provider validates a state machine's definition (ValidateStateMachineDefinition) whenever
+        // the definition is known at plan time, which a plan against a prior state makes it. The offline
+        // plan cannot judge it: Terraform's own checks and the stack tests own the definition.
+        const answer =
+          target === "AWSStepFunctions.ValidateStateMachineDefinition"
+            ? { status: 200, body: { result: "OK", diagnostics: [], truncated: false } }
+            : {
+                status: 400,
+                body: { __type: "InvalidAction", message: `${target} is not answered offline` },
+              };
+        response.writeHead(answer.status, { "content-type": "application/x-amz-json-1.0" });
+        response.end(JSON.stringify(answer.body));
+        return;
+      }
       if (target.startsWith("AmazonSSM.")) {
         const region = signedRegion(request.headers.authorization);
         const answer =
@@ -402,7 +417,7 @@ export function providerPin(stack: StackConfig): string | undefined {
 /**
  * The scratch copy of a stack that plans offline: no backend (state stays in the workspace), the
  * provider pinned to `providerVersion`, and every `aws` provider configured with fake keys, the skip
- * options and STS, SSM and EC2 at `awsEndpoint` (see {@link startOfflineAws}). The input is not modified.
+ * options and STS, SSM, EC2 and Step Functions at `awsEndpoint` (see {@link startOfflineAws}). The input is not modified.
  */
 export function offlineConfig(
   stack: StackConfig,
@@ -425,7 +440,14 @@ export function offlineConfig(
       skip_requesting_account_id: true,
       skip_metadata_api_check: true,
       skip_region_validation: true,
-      endpoints: [{ sts: options.awsEndpoint, ssm: options.awsEndpoint, ec2: options.awsEndpoint }],
+      endpoints: [
+        {
+          sts: options.awsEndpoint,
+          ssm: options.awsEndpoint,
+          ec2: options.awsEndpoint,
+          sfn: options.awsEndpoint,
+        },
+      ],
     });
     delete config.assume_role;
     delete config.profile;

@@ -235,7 +235,7 @@ describe("plan:diff with Terraform", () => {
     commitEdit("new-function", [
       {
         file: "stacks/movies-stack.ts",
-        from: "    return { getMovie, updateRating, uploadInfos };",
+        from: "    return { getMovie, updateRating, uploadInfos, uploadInfosBatch };",
         to: [
           '    new BundledFunction(this, "list_movies_lambda", {',
           "      ...common,",
@@ -243,7 +243,7 @@ describe("plan:diff with Terraform", () => {
           '      functionName: physicalName("list-movies", environment),',
           '      description: "Lists movies",',
           "    });",
-          "    return { getMovie, updateRating, uploadInfos };",
+          "    return { getMovie, updateRating, uploadInfos, uploadInfosBatch };",
         ].join("\n"),
       },
     ]);

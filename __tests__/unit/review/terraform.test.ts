@@ -144,7 +144,7 @@ describe("offlineConfig", () => {
     skip_requesting_account_id: true,
     skip_metadata_api_check: true,
     skip_region_validation: true,
-    endpoints: [{ sts, ssm: sts, ec2: sts }],
+    endpoints: [{ sts, ssm: sts, ec2: sts, sfn: sts }],
   };
 
   it("removes the backend, so state stays in the workspace", () => {
@@ -373,6 +373,30 @@ describe("startOfflineAws", () => {
           __type: "ParameterNotFound",
           message: "/movies-cdktf/dev/auth/nope is published by none of the synthesized stacks",
         },
+      });
+    } finally {
+      await aws.close();
+    }
+  });
+
+  it("accepts a state machine's definition (ValidateStateMachineDefinition), and refuses other Step Functions calls", async () => {
+    const aws = await startOfflineAws();
+    const call = async (target: string) => {
+      const response = await fetch(aws.endpoint, {
+        method: "POST",
+        headers: { "x-amz-target": target, "content-type": "application/x-amz-json-1.0" },
+        body: JSON.stringify({ definition: "{}", type: "STANDARD" }),
+      });
+      return { status: response.status, body: (await response.json()) as unknown };
+    };
+    try {
+      expect(await call("AWSStepFunctions.ValidateStateMachineDefinition")).toEqual({
+        status: 200,
+        body: { result: "OK", diagnostics: [], truncated: false },
+      });
+      expect(await call("AWSStepFunctions.StartExecution")).toEqual({
+        status: 400,
+        body: { __type: "InvalidAction", message: "AWSStepFunctions.StartExecution is not answered offline" },
       });
     } finally {
       await aws.close();
