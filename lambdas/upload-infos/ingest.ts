@@ -129,19 +129,8 @@ export async function ingestMovieInfos(params: IngestParams): Promise<IngestSumm
     deadline = deadlineIn(MAX_LAMBDA_TIMEOUT_MS),
     bodyStallMs = DEFAULT_BODY_STALL_MS,
   } = params;
-  checkLimits(batchSize, concurrency);
   const ref: ObjectRef = { bucket, key, ...(versionId ? { versionId } : {}) };
-  const rejections = new Rejections();
-  const writer = new BatchWriter(
-    (entries) =>
-      writeBatch(ddb, table, entries, {
-        deadline,
-        delays: retry,
-        onRejected: (line, reason) => rejections.add(line, reason),
-      }),
-    concurrency,
-  );
-  const rows = new RowCollector(batchSize, rejections);
+  const { rejections, writer, rows } = rowSink({ ddb, table, batchSize, concurrency, retry, deadline });
   try {
     const body = await openObject(s3, ref, deadline.signal);
     const splitter = new LineSplitter();
@@ -163,9 +152,7 @@ export async function ingestMovieInfos(params: IngestParams): Promise<IngestSumm
   }
   await writer.settle();
   writer.throwIfFailed();
-  const { lines, superseded, skipped } = rows;
-  const rejected = { rejectedCount: rejections.count, rejected: rejections.sorted() };
-  return { ...ref, lines, written: writer.written, superseded, skipped, ...rejected };
+  return { ...ref, ...summaryOf(rows, writer, rejections) };
 }
 
 /** One CSV record of a fan-out batch: its line in the uploaded file, and its fields in column order. */
@@ -209,18 +196,7 @@ export async function ingestRecords(params: IngestRecordsParams): Promise<Record
     retry = {},
     deadline = deadlineIn(MAX_LAMBDA_TIMEOUT_MS),
   } = params;
-  checkLimits(batchSize, concurrency);
-  const rejections = new Rejections();
-  const writer = new BatchWriter(
-    (entries) =>
-      writeBatch(ddb, table, entries, {
-        deadline,
-        delays: retry,
-        onRejected: (line, reason) => rejections.add(line, reason),
-      }),
-    concurrency,
-  );
-  const rows = new RowCollector(batchSize, rejections);
+  const { rejections, writer, rows } = rowSink({ ddb, table, batchSize, concurrency, retry, deadline });
   try {
     for (const record of records) {
       // Only the file's first line may be its header, as in the small path.
@@ -232,6 +208,38 @@ export async function ingestRecords(params: IngestRecordsParams): Promise<Record
     await writer.settle();
   }
   writer.throwIfFailed();
+  return summaryOf(rows, writer, rejections);
+}
+
+/**
+ * What both paths write rows with: the rejections by line, the BatchWriteItem writer (`concurrency`
+ * batches in flight, retried until `deadline`) and the collector of the pending batch.
+ */
+function rowSink(options: {
+  ddb: DynamoDBDocumentClient;
+  table: string;
+  batchSize: number;
+  concurrency: number;
+  retry: RetryDelays;
+  deadline: Deadline;
+}): { rejections: Rejections; writer: BatchWriter; rows: RowCollector } {
+  const { ddb, table, batchSize, concurrency, retry, deadline } = options;
+  checkLimits(batchSize, concurrency);
+  const rejections = new Rejections();
+  const writer = new BatchWriter(
+    (entries) =>
+      writeBatch(ddb, table, entries, {
+        deadline,
+        delays: retry,
+        onRejected: (line, reason) => rejections.add(line, reason),
+      }),
+    concurrency,
+  );
+  return { rejections, writer, rows: new RowCollector(batchSize, rejections) };
+}
+
+/** The summary of a finished ingestion: `lines = written + superseded + skipped + rejectedCount`. */
+function summaryOf(rows: RowCollector, writer: BatchWriter, rejections: Rejections): RecordsSummary {
   const { lines, superseded, skipped } = rows;
   return {
     lines,
