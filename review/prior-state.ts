@@ -189,14 +189,54 @@ export interface StateV4 {
 }
 
 /** The value a resource has after the plan is applied: `after`, or `before` for what is kept as it is. */
-function appliedValue(change: ResourceChange): { value: unknown; unknown: unknown } | undefined {
+function appliedValue(
+  change: ResourceChange,
+): { value: unknown; unknown: unknown; sensitive: unknown } | undefined {
   const actions = change.change.actions;
   if (actions.includes("create") || actions.includes("update")) {
-    return { value: change.change.after, unknown: change.change.after_unknown };
+    return {
+      value: change.change.after,
+      unknown: change.change.after_unknown,
+      sensitive: change.change.after_sensitive,
+    };
   }
   if (actions.length === 1 && actions[0] === "no-op")
-    return { value: change.change.before, unknown: undefined };
+    return { value: change.change.before, unknown: undefined, sensitive: change.change.before_sensitive };
   return undefined;
+}
+
+/** A step of a state's `sensitive_attributes` path (cty's path format). */
+type PathStep =
+  | { type: "get_attr"; value: string }
+  | { type: "index"; value: { value: string | number; type: "string" | "number" } };
+
+/**
+ * The paths a plan marks sensitive (`after_sensitive`: `true` at a sensitive value, objects and lists of
+ * marks around it), as a state's `sensitive_attributes`. Without them a resource with a sensitive attribute
+ * (an SSM parameter's `value`) plans as "updated in-place" with nothing changed: Terraform sees the mark
+ * appear between the state and the plan.
+ */
+export function sensitivePaths(marks: unknown, path: PathStep[] = []): PathStep[][] {
+  if (marks === true) return path.length > 0 ? [path] : [];
+  if (Array.isArray(marks)) {
+    return marks.flatMap((mark, index) =>
+      sensitivePaths(mark, [...path, { type: "index", value: { value: index, type: "number" } }]),
+    );
+  }
+  if (typeof marks === "object" && marks !== null) {
+    // An object at the top or in a list is a resource or a nested block (attributes); under an attribute
+    // it is a map (keys), as the provider's SDKv2 schemas have no object attributes.
+    const attributes = path.length === 0 || path.at(-1)?.type === "index";
+    return Object.entries(marks).flatMap(([key, mark]) =>
+      sensitivePaths(mark, [
+        ...path,
+        attributes
+          ? { type: "get_attr", value: key }
+          : { type: "index", value: { value: key, type: "string" } },
+      ]),
+    );
+  }
+  return [];
 }
 
 /**
@@ -226,7 +266,7 @@ export function priorStateFrom(
       ...(change.index === undefined ? {} : { index_key: change.index }),
       schema_version: schema.version,
       attributes,
-      sensitive_attributes: [],
+      sensitive_attributes: sensitivePaths(applied.sensitive),
     });
     grouped.set(key, entry);
   }

@@ -1,4 +1,10 @@
-import { placeholder, planIsEmpty, priorStateFrom, type StateV4 } from "../../../review/prior-state";
+import {
+  placeholder,
+  planIsEmpty,
+  priorStateFrom,
+  sensitivePaths,
+  type StateV4,
+} from "../../../review/prior-state";
 import type { PlanJson, ProviderSchemas, ResourceChange } from "../../../review/terraform";
 
 /** A hand-written slice of `terraform providers schema -json` for three resource types. */
@@ -319,6 +325,33 @@ describe("priorStateFrom", () => {
     expect(() => priorStateFrom(unknownType, schemas, {}, { terraformVersion: "1.11.4" })).toThrow(
       new Error("No provider schema for aws_sns_topic (aws_sns_topic.t)"),
     );
+  });
+});
+
+describe("sensitivePaths", () => {
+  it("turns a plan's sensitivity marks into the state's paths: attributes, list indexes, map keys", () => {
+    expect(
+      sensitivePaths({
+        value: true,
+        tags_all: {},
+        statement: [{}, { secret: true }],
+        environment: [{ variables: { TOKEN: true } }],
+      }),
+    ).toEqual([
+      [{ type: "get_attr", value: "value" }],
+      [
+        { type: "get_attr", value: "statement" },
+        { type: "index", value: { value: 1, type: "number" } },
+        { type: "get_attr", value: "secret" },
+      ],
+      [
+        { type: "get_attr", value: "environment" },
+        { type: "index", value: { value: 0, type: "number" } },
+        { type: "get_attr", value: "variables" },
+        { type: "index", value: { value: "TOKEN", type: "string" } },
+      ],
+    ]);
+    expect(sensitivePaths(undefined)).toEqual([]);
   });
 });
 
