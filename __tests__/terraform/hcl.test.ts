@@ -9,6 +9,9 @@ import { inCi, runTerraform, terraformFor } from "../helpers/terraform";
 
 const STACKS = [
   "account-eu-central-1",
+  "auth-dev",
+  "auth-prod",
+  "auth-staging",
   "catalog-dev",
   "catalog-prod",
   "catalog-staging",
