@@ -10,7 +10,7 @@ import {
   utimesSync,
   writeFileSync,
 } from "node:fs";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 
 /** What a bundle is built from, apart from the files it reads: where, and with which options. */
 export interface BundleRequest {
@@ -94,6 +94,7 @@ export class BundleCache {
   store(request: BundleRequest, inputs: readonly string[], output: BundleOutput): void {
     try {
       const absolute = [...new Set(inputs)].map((input) => resolve(this.root, input)).sort();
+      if (absolute.some((input) => outsideRoot(relative(this.root, input)))) return;
       const key = this.contentKey(request, absolute);
       if (!key) return;
       this.writeRequest(request, absolute);
@@ -121,6 +122,9 @@ export class BundleCache {
   private readInputs(request: BundleRequest): string[] | undefined {
     try {
       const paths = JSON.parse(readFileSync(this.requestFile(request), "utf8")) as string[];
+      // Filed by a checkout whose packages lie elsewhere (a clone with node_modules linked to another
+      // checkout's): that build read another install's files, not this one's.
+      if (paths.some(outsideRoot)) return undefined;
       return paths.map((path) => resolve(this.root, path));
     } catch {
       return undefined;
@@ -167,6 +171,14 @@ export class BundleCache {
     }
     return hash;
   }
+}
+
+/**
+ * A package file outside the root (relative to it): another checkout's install, as in a clone whose
+ * node_modules links to another's. Sources outside the root (a test's fixture project) are fine.
+ */
+function outsideRoot(path: string): boolean {
+  return (path.startsWith("../") || isAbsolute(path)) && path.includes("node_modules/");
 }
 
 /** The folders of the inputs that are not packages: where a new file could change what resolves. */

@@ -296,7 +296,7 @@ describe("npm start with the commands beside it, and reload on save", () => {
     edit("stacks/movies-stack.ts", '{ suffix: ".csv" }', '{ prefix: "incoming/", suffix: ".csv" }');
 
     await run.waitForLine(
-      /^\[reload\] stacks\/movies-stack\.ts → re-synthesized and reloaded in \d+\.\d s: routes 2 \(\+2 −2\), tables 3 \(\+1\), notifications 1, functions 3 \(none changed\)$/,
+      /^\[reload\] stacks\/movies-stack\.ts → re-synthesized and reloaded in \d+\.\d s: routes 2 \(\+2 −2\), tables 3 \(\+1\), notifications 1, functions 4 \(none changed\)$/,
       240_000,
       from,
     );

@@ -137,7 +137,7 @@ describe("plan:diff with Terraform", () => {
       after: "id",
       forcesReplacement: true,
     });
-    expect(movies.counts).toEqual({ add: 1, change: 3, destroy: 1 });
+    expect(movies.counts).toEqual({ add: 1, change: 5, destroy: 1 });
     expect(text).toContain(
       "Data-loss risks:\n  ! movies-dev: aws_dynamodb_table.movie_infos_table must be replaced (hash_key forces replacement)",
     );
@@ -181,8 +181,10 @@ describe("plan:diff with Terraform", () => {
     const logGroups = movies.changes.filter((c) => c.type === "aws_cloudwatch_log_group");
     expect(logGroups.map((c) => c.address)).toEqual([
       "aws_cloudwatch_log_group.get_movie_lambda_log_group",
+      "aws_cloudwatch_log_group.ingestion_state_machine_log_group",
       "aws_cloudwatch_log_group.movies_api_access_logs",
       "aws_cloudwatch_log_group.update_movie_rating_lambda_log_group",
+      "aws_cloudwatch_log_group.upload_movie_infos_batch_lambda_log_group",
       "aws_cloudwatch_log_group.upload_movie_infos_lambda_log_group",
     ]);
     for (const change of logGroups) {
@@ -199,12 +201,18 @@ describe("plan:diff with Terraform", () => {
     expect(others.map((c) => [c.action, c.address, c.attributes])).toEqual([
       ["update", "aws_iam_policy.get_movie_lambda_policy", [{ path: "policy", unknown: true }]],
       ["update", "aws_iam_policy.update_movie_rating_lambda_policy", [{ path: "policy", unknown: true }]],
+      [
+        "update",
+        "aws_iam_policy.upload_movie_infos_batch_lambda_policy",
+        [{ path: "policy", unknown: true }],
+      ],
       ["update", "aws_iam_policy.upload_movie_infos_lambda_policy", [{ path: "policy", unknown: true }]],
       ["read", "data.aws_iam_policy_document.get_movie_lambda_policy_document", []],
       ["read", "data.aws_iam_policy_document.update_movie_rating_lambda_policy_document", []],
+      ["read", "data.aws_iam_policy_document.upload_movie_infos_batch_lambda_policy_document", []],
       ["read", "data.aws_iam_policy_document.upload_movie_infos_lambda_policy_document", []],
     ]);
-    expect(movies.counts).toEqual({ add: 0, change: 7, destroy: 0 });
+    expect(movies.counts).toEqual({ add: 0, change: 10, destroy: 0 });
   });
 
   it("destroys a removed route's resources, and nothing else", () => {

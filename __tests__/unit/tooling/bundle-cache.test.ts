@@ -40,6 +40,19 @@ describe("BundleCache", () => {
     expect(cache().lookup(request)).toBeUndefined();
   });
 
+  it("files nothing built from packages outside the root (a clone whose node_modules links to another checkout's)", () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), "bundle-cache-elsewhere-"));
+    try {
+      mkdirSync(join(elsewhere, "node_modules"));
+      writeFileSync(join(elsewhere, "node_modules", "dep.js"), "module.exports = 1;\n");
+      const other = { ...request, optionsKey: '{"other":true}' };
+      cache().store(other, ["src/index.ts", join(elsewhere, "node_modules", "dep.js")], output);
+      expect(cache().lookup(other)).toBeUndefined();
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it("never fails the build when it cannot write", () => {
     writeFileSync(join(root, "blocked"), "a file where the cache folder should be");
     const blocked = new BundleCache(join(root, "blocked"), root, "0.25.0");
