@@ -3,7 +3,7 @@ import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
 import type { Construct } from "constructs";
-import { callerIdentity } from "./core/iam";
+import { callerIdentity, LOG_DELIVERY_WILDCARD_ACTIONS } from "./core/iam";
 import { jsonencode } from "./core/jsonencode";
 import { metric, type Metric, type MetricOptions } from "./core/metrics";
 import { logGroupName } from "./core/naming";
@@ -219,16 +219,7 @@ function ingestionStatements(arns: {
     {
       sid: "DeliverLogs",
       // CloudWatch Logs' delivery API has no resource-level permissions: these actions only accept "*".
-      actions: [
-        "logs:CreateLogDelivery",
-        "logs:DeleteLogDelivery",
-        "logs:DescribeLogGroups",
-        "logs:DescribeResourcePolicies",
-        "logs:GetLogDelivery",
-        "logs:ListLogDeliveries",
-        "logs:PutResourcePolicy",
-        "logs:UpdateLogDelivery",
-      ],
+      actions: [...LOG_DELIVERY_WILDCARD_ACTIONS],
       resources: ["*"],
     },
   ];

@@ -5,6 +5,7 @@
 import { decodeJsonencode, isJsonencode } from "../tooling/hcl-expression";
 
 import type { GuardrailRule } from "../constructs/core/waivers";
+import { LOG_DELIVERY_WILDCARD_ACTIONS } from "../constructs/core/iam";
 import { logGroupName } from "../constructs/core/naming";
 import { refersTo } from "../tooling/terraform-json";
 
@@ -20,21 +21,6 @@ export const XRAY_WILDCARD_ACTIONS: readonly string[] = [
   "xray:GetSamplingRules",
   "xray:GetSamplingTargets",
   "xray:GetSamplingStatisticSummaries",
-];
-
-/**
- * CloudWatch Logs' log-delivery actions, which Step Functions (and other vended-log services) needs to
- * deliver its logs: they have no resource-level permissions and only accept `Resource: "*"`.
- */
-export const LOG_DELIVERY_WILDCARD_ACTIONS: readonly string[] = [
-  "logs:CreateLogDelivery",
-  "logs:DeleteLogDelivery",
-  "logs:DescribeLogGroups",
-  "logs:DescribeResourcePolicies",
-  "logs:GetLogDelivery",
-  "logs:ListLogDeliveries",
-  "logs:PutResourcePolicy",
-  "logs:UpdateLogDelivery",
 ];
 
 /** Services that invoke Lambda asynchronously, through a resource-based permission. */

@@ -14,6 +14,21 @@ export interface PolicyStatement {
 const ASSUME_ROLE_POLICY_ID = "iam_assume_role_policy";
 
 /**
+ * CloudWatch Logs' log-delivery actions, which Step Functions (and other vended-log services) needs to
+ * deliver its logs: they have no resource-level permissions and only accept `Resource: "*"`.
+ */
+export const LOG_DELIVERY_WILDCARD_ACTIONS: readonly string[] = [
+  "logs:CreateLogDelivery",
+  "logs:DeleteLogDelivery",
+  "logs:DescribeLogGroups",
+  "logs:DescribeResourcePolicies",
+  "logs:GetLogDelivery",
+  "logs:ListLogDeliveries",
+  "logs:PutResourcePolicy",
+  "logs:UpdateLogDelivery",
+];
+
+/**
  * The stack's single `data.aws_iam_policy_document.iam_assume_role_policy` that lets Lambda assume a
  * role, created on first use and shared by every function of the stack (as in the workshop).
  */
