@@ -1,11 +1,13 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import { buildSync, version as esbuildVersion, type BuildOptions, type Metafile } from "esbuild";
+import { version as esbuildVersion, type BuildOptions, type Metafile } from "esbuild";
 import { zipSync } from "fflate";
 import { BundleCache, type BundleOutput, type BundleRequest } from "./bundle-cache";
 import { cacheRoot } from "./cache-root";
+import { buildWithPlugins } from "./esbuild-sync";
 import { projectRoot } from "./project-root";
+import { SDK_SCHEMA_TRANSFORM, sdkSchemaPlugin } from "./sdk-schemas";
 
 /** Bundling options, named like aws-cdk-lib's `NodejsFunction` so the idiom carries over. */
 export interface BundlingOptions {
@@ -113,7 +115,7 @@ function buildOptions(props: BundleProps): BuildOptions {
 /**
  * The esbuild options of one handler's bundle, as synth builds it (CommonJS, `exports.handler`). The local
  * run's reload builds from the same options in an incremental context, so what runs locally after a save
- * is what synth would bundle. Outputs stay in memory (`write: false`).
+ * is what synth would bundle, the SDK schema plugin included. Outputs stay in memory (`write: false`).
  */
 export function esbuildOptions(props: BundleProps): BuildOptions & { outfile: string } {
   const { entry, outDir, options } = toRequest(props);
@@ -124,6 +126,7 @@ export function esbuildOptions(props: BundleProps): BuildOptions & { outfile: st
     outfile: join(outDir, "index.js"),
     logLevel: "silent",
     write: false,
+    plugins: [sdkSchemaPlugin()],
   };
 }
 
@@ -136,7 +139,7 @@ function toRequest(props: BundleProps): Request {
     entry,
     outDir: resolve(projectRoot, props.outDir ?? join("dist", "lambdas", name)),
     options,
-    optionsKey: JSON.stringify([options, ZIP_FORMAT]),
+    optionsKey: JSON.stringify([options, SDK_SCHEMA_TRANSFORM, ZIP_FORMAT]),
   };
 }
 
@@ -188,7 +191,7 @@ export class Bundler {
   /** One esbuild call for `requests` (equal options); writes, zips and caches each bundle. */
   private build(requests: readonly Request[]): [Request, Bundle][] {
     const outdir = commonFolder(requests.map((request) => request.outDir));
-    const result = buildSync({
+    const result = buildWithPlugins({
       ...(requests[0] as Request).options,
       absWorkingDir: projectRoot,
       entryPoints: requests.map((request) => ({

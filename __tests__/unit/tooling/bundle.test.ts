@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as esbuild from "esbuild";
 import { unzipSync } from "fflate";
 import {
   bundle,
@@ -13,13 +12,16 @@ import {
   type Bundle,
   type BundleProps,
 } from "../../../tooling/bundle";
+import * as esbuildSync from "../../../tooling/esbuild-sync";
 
-// The real esbuild, counted: the bundler promises one call per set of options, whatever the number of entries.
-jest.mock("esbuild", () => {
-  const actual = jest.requireActual<typeof esbuild>("esbuild");
-  return { ...actual, buildSync: jest.fn(actual.buildSync) };
+// The real esbuild builds, counted: the bundler promises one per set of options, whatever the number of entries.
+jest.mock("../../../tooling/esbuild-sync", () => {
+  const actual = jest.requireActual<typeof esbuildSync>("../../../tooling/esbuild-sync");
+  return { ...actual, buildWithPlugins: jest.fn(actual.buildWithPlugins) };
 });
-const buildSync = esbuild.buildSync as jest.MockedFunction<typeof esbuild.buildSync>;
+const buildWithPlugins = esbuildSync.buildWithPlugins as jest.MockedFunction<
+  typeof esbuildSync.buildWithPlugins
+>;
 
 describe("esbuildTarget", () => {
   it("derives the target from the runtime", () => {
@@ -39,7 +41,7 @@ let cacheDir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "bundle-test-"));
   cacheDir = join(dir, "cache");
-  buildSync.mockClear();
+  buildWithPlugins.mockClear();
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -115,7 +117,7 @@ describe("Bundler", () => {
       ...entries.map((entry, i) => props(entry, `together-${i}`)),
       props(entries[0] as string, "unminified", { minify: false }),
     ]);
-    expect(buildSync).toHaveBeenCalledTimes(2);
+    expect(buildWithPlugins).toHaveBeenCalledTimes(2);
 
     const alone = entries.map((entry, i) => uncached().bundle(props(entry, `alone-${i}`)));
     expect(together.slice(0, 3).map((b) => b.sha256)).toEqual(alone.map((b) => b.sha256));
@@ -127,7 +129,7 @@ describe("Bundler", () => {
     const request = props(write("fn/index.ts", handlerV1), "fn");
     const first = bundler.bundle(request);
     expect(bundler.bundleAll([request, request])).toEqual([first, first]);
-    expect(buildSync).toHaveBeenCalledTimes(1);
+    expect(buildWithPlugins).toHaveBeenCalledTimes(1);
   });
 
   it("lists the files the bundle was built from, packages included", () => {
@@ -160,7 +162,7 @@ describe("Bundler with a cache", () => {
     const second = cached().bundle(request);
 
     expect([first.fromCache, second.fromCache]).toEqual([false, true]);
-    expect(buildSync).toHaveBeenCalledTimes(2);
+    expect(buildWithPlugins).toHaveBeenCalledTimes(2);
     expect(onDisk(second)).toEqual(reference);
     expect(second.sha256).toBe(createHash("sha256").update(reference.zip).digest("base64"));
     expect(second).toEqual({ ...first, fromCache: true });
