@@ -1,5 +1,5 @@
 import { build, type BuildOptions } from "esbuild";
-import { sdkSchemaPlugin } from "./sdk-schemas";
+import { bundlePlugins } from "./sdk-schemas";
 
 /**
  * Runs one esbuild build with the project's plugins, for a process that cannot wait for a promise (synth
@@ -12,12 +12,7 @@ async function main(): Promise<void> {
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const options = JSON.parse(Buffer.concat(chunks).toString("utf8")) as BuildOptions;
   try {
-    const result = await build({
-      ...options,
-      plugins: [sdkSchemaPlugin()],
-      write: false,
-      logLevel: "silent",
-    });
+    const result = await build({ ...options, plugins: bundlePlugins() });
     const outputFiles = (result.outputFiles ?? []).map((file) => ({
       path: file.path,
       contents: Buffer.from(file.contents).toString("base64"),

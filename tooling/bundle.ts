@@ -7,7 +7,7 @@ import { BundleCache, type BundleOutput, type BundleRequest } from "./bundle-cac
 import { cacheRoot } from "./cache-root";
 import { buildWithPlugins } from "./esbuild-sync";
 import { projectRoot } from "./project-root";
-import { SDK_SCHEMA_TRANSFORM, sdkSchemaPlugin } from "./sdk-schemas";
+import { bundlePlugins, SDK_SCHEMA_TRANSFORM } from "./sdk-schemas";
 
 /** Bundling options, named like aws-cdk-lib's `NodejsFunction` so the idiom carries over. */
 export interface BundlingOptions {
@@ -115,7 +115,7 @@ function buildOptions(props: BundleProps): BuildOptions {
 /**
  * The esbuild options of one handler's bundle, as synth builds it (CommonJS, `exports.handler`). The local
  * run's reload builds from the same options in an incremental context, so what runs locally after a save
- * is what synth would bundle, the SDK schema plugin included. Outputs stay in memory (`write: false`).
+ * is what synth would bundle, with the same plugins. Outputs stay in memory (`write: false`).
  */
 export function esbuildOptions(props: BundleProps): BuildOptions & { outfile: string } {
   const { entry, outDir, options } = toRequest(props);
@@ -126,7 +126,7 @@ export function esbuildOptions(props: BundleProps): BuildOptions & { outfile: st
     outfile: join(outDir, "index.js"),
     logLevel: "silent",
     write: false,
-    plugins: [sdkSchemaPlugin()],
+    plugins: bundlePlugins(),
   };
 }
 
@@ -199,9 +199,6 @@ export class Bundler {
         out: join(relative(outdir, request.outDir), "index"),
       })),
       outdir,
-      metafile: true,
-      logLevel: "silent",
-      write: false,
     });
     return requests.map((request) => {
       const files: Record<string, Uint8Array> = {};

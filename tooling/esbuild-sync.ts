@@ -31,14 +31,17 @@ function worker(): string {
 /**
  * esbuild's `build` with the project's plugins (sdk-schemas.ts), synchronously: esbuild's `buildSync` takes
  * no plugins, so the build runs in a child node process (bundle-worker.ts), started from the project root.
- * `options` must be plain data (no plugins of its own); the build never writes files (`write: false`).
+ * `options` must be plain data (no plugins of its own); the build always makes a metafile, never writes
+ * files (`write: false`) and never logs: failures come back as the thrown Error.
  * @throws an Error naming esbuild's errors when the build fails
  */
 export function buildWithPlugins(options: BuildOptions): SyncBuildResult {
   const child = spawnSync(process.execPath, ["-e", worker()], {
     cwd: projectRoot,
-    input: JSON.stringify({ ...options, metafile: true }),
+    input: JSON.stringify({ ...options, metafile: true, write: false, logLevel: "silent" }),
     maxBuffer: 1024 * 1024 * 1024,
+    // Not the parent's NODE_OPTIONS: an `--inspect` of a debugged synth or test would open a second
+    // inspector in the child, on the same port.
     env: { ...process.env, NODE_OPTIONS: "" },
   });
   if (child.error) throw child.error;

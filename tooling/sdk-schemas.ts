@@ -33,6 +33,14 @@ export function literalSchemaKeys(source: string): string {
   });
 }
 
+/**
+ * Every plugin a function's bundle is built with, in the one list that synth's builds (bundle-worker.ts) and
+ * the local run's reload (`esbuildOptions`) share, so that what runs locally is what synth bundles.
+ */
+export function bundlePlugins(): Plugin[] {
+  return [sdkSchemaPlugin()];
+}
+
 /** The esbuild plugin that applies {@link literalSchemaKeys} to the SDK clients' schema modules. */
 export function sdkSchemaPlugin(): Plugin {
   return {
