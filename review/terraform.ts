@@ -485,7 +485,20 @@ export class TerraformCommandError extends Error {
   }
 }
 
-/** The environment every terraform command runs with: the shared CLI config, no real credentials. */
+/**
+ * The Go garbage collector's target for Terraform and the provider it starts (which inherits the environment),
+ * unless the caller sets GOGC. Most of an offline plan's CPU is the AWS provider building its schema, once
+ * per provider process and three processes per plan; with Go's default (100) that work collects garbage
+ * over and over. At 400, `terraform plan` of movies-dev took 14.0 instead of 19.9 s of CPU and
+ * `terraform show -json` 3.5 instead of 5.1 s (three alternated runs each); the peak RSS of `terraform
+ * validate` grew from ~610 to ~750 MB.
+ */
+export const TERRAFORM_GOGC = "400";
+
+/**
+ * The environment every terraform command runs with: the shared CLI config, no real credentials, and a
+ * garbage collector that works less ({@link TERRAFORM_GOGC}).
+ */
 function terraformEnv(setup: TerraformSetup, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const clean: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(env)) {
@@ -498,6 +511,7 @@ function terraformEnv(setup: TerraformSetup, env: NodeJS.ProcessEnv): NodeJS.Pro
     TF_INPUT: "0",
     CHECKPOINT_DISABLE: "1",
     AWS_EC2_METADATA_DISABLED: "true",
+    GOGC: env.GOGC ?? TERRAFORM_GOGC,
   };
 }
 

@@ -12,6 +12,7 @@ import {
   providerPin,
   startOfflineAws,
   terraformPlatform,
+  TERRAFORM_GOGC,
   Workspace,
   type StackConfig,
   type TerraformSetup,
@@ -274,14 +275,16 @@ describe("describeProvider", () => {
 });
 
 describe("Workspace.run", () => {
+  /** A setup whose terraform prints its environment. */
+  const fakeSetup = (): TerraformSetup => ({
+    terraform: { binary: fakeTerraform(join(dir, "bin"), "1.2.3"), version: "1.2.3" },
+    provider: { kind: "registry" },
+    cacheDir: dir,
+    cliConfigFile: join(dir, "cli.tfrc"),
+  });
+
   it("runs terraform without the caller's AWS_* and TF_* variables, with its own CLI config", async () => {
-    const binary = fakeTerraform(join(dir, "bin"), "1.2.3");
-    const setup: TerraformSetup = {
-      terraform: { binary, version: "1.2.3" },
-      provider: { kind: "registry" },
-      cacheDir: dir,
-      cliConfigFile: join(dir, "cli.tfrc"),
-    };
+    const setup = fakeSetup();
     const env = {
       PATH: process.env.PATH,
       AWS_PROFILE: "prod",
@@ -303,6 +306,17 @@ describe("Workspace.run", () => {
       "TF_INPUT=0",
       "TF_IN_AUTOMATION=1",
     ]);
+  });
+
+  it("keeps the caller's GOGC; without one, Terraform and its provider collect garbage at TERRAFORM_GOGC", async () => {
+    const setup = fakeSetup();
+    const gogc = async (env: NodeJS.ProcessEnv) =>
+      (await new Workspace(setup, join(dir, "ws"), env).run(["plan"])).stdout
+        .split("\n")
+        .filter((line) => line.startsWith("GOGC="));
+    expect(TERRAFORM_GOGC).toBe("400");
+    expect(await gogc({ PATH: process.env.PATH })).toEqual(["GOGC=400"]);
+    expect(await gogc({ PATH: process.env.PATH, GOGC: "100" })).toEqual(["GOGC=100"]);
   });
 });
 
