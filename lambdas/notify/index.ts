@@ -1,9 +1,8 @@
-import { SNSClient } from "@aws-sdk/client-sns";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { createDocumentClient } from "../shared/dynamodb";
 import { requireEnv } from "../shared/env";
 import { createLogger } from "../shared/logger";
-import { SDK_REQUEST_TIMEOUTS } from "../shared/sdk-timeouts";
+import { createSnsClient } from "../shared/sns";
 import { processBatch } from "../shared/sqs-batch";
 import { parseOrderCreated } from "./event";
 import { notify, type NotifyDependencies } from "./notifications";
@@ -11,8 +10,7 @@ import { notify, type NotifyDependencies } from "./notifications";
 const deps: NotifyDependencies = {
   ddb: createDocumentClient(),
   tableName: requireEnv("NOTIFICATIONS_TABLE"),
-  // No region or endpoint: the SDK reads AWS_REGION and AWS_ENDPOINT_URL_SNS.
-  sns: new SNSClient({ requestHandler: SDK_REQUEST_TIMEOUTS }),
+  sns: createSnsClient(),
   topicArn: requireEnv("NOTIFICATIONS_TOPIC_ARN"),
 };
 const logger = createLogger({ service: "notifications" });

@@ -2,8 +2,12 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createDocumentClient } from "../../../../lambdas/shared/dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { createDocumentClient, createDynamoDbClient } from "../../../../lambdas/shared/dynamodb";
 import { createS3Client } from "../../../../lambdas/shared/s3";
+import { SDK_LOGGER_MIDDLEWARE } from "../../../../lambdas/shared/sdk-clients";
+import { createSfnClient } from "../../../../lambdas/shared/sfn";
+import { createSnsClient } from "../../../../lambdas/shared/sns";
 
 let server: Server;
 let endpoint: string;
@@ -55,5 +59,25 @@ describe("SDK clients of every function", () => {
     expect(config).toMatchObject(EXPECTED);
     expect(config).toMatchObject({ socketTimeout: undefined });
     s3.destroy();
+  });
+
+  it("no client keeps the SDK's logger middleware, which copies every request for a logger that drops it", () => {
+    /** The middlewares of a client's stack, by name (`identify` lists them as "<name> - <step>"). */
+    const names = (client: { middlewareStack: { identify(): string[] } }) =>
+      client.middlewareStack.identify().map((entry) => entry.split(" - ")[0]);
+    // The name is the SDK's: were it renamed, removing it would silently do nothing, and this fails.
+    expect(names(new DynamoDBClient({}))).toContain(SDK_LOGGER_MIDDLEWARE);
+    const clients = {
+      dynamodb: createDynamoDbClient(),
+      document: createDocumentClient(),
+      s3: createS3Client(),
+      sfn: createSfnClient(),
+      sns: createSnsClient(),
+    };
+    const withLogger = Object.entries(clients)
+      .filter(([, client]) => names(client).includes(SDK_LOGGER_MIDDLEWARE))
+      .map(([name]) => name);
+    expect(withLogger).toEqual([]);
+    for (const client of Object.values(clients)) client.destroy();
   });
 });
