@@ -4,12 +4,13 @@
  * warm-up batch (rows 1..25, written again by the loop) opens the connections and warms the JIT, as the
  * handler's one-row warm-up invocation does; then the timed loop, whose result goes back over IPC.
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { createDynamoDbClient } from "../lambdas/shared/dynamodb";
 import { bareLoop, type BareLoopParams, type BareLoopProcessRun } from "./bare-loop";
 
 async function main(): Promise<void> {
   const params = JSON.parse(process.argv[2] ?? "") as BareLoopParams;
-  const ddb = new DynamoDBClient({});
+  // The functions' client (its timeouts, no SDK logging): the loop differs from the handler only in what it skips.
+  const ddb = createDynamoDbClient();
   await bareLoop(ddb, { ...params, rows: Math.min(25, params.rows), concurrency: 1 });
   const cpu = process.cpuUsage();
   const run = await bareLoop(ddb, params);

@@ -7,12 +7,13 @@
  *   BENCH_PAIR_ROWS=100000     rows of each upload-infos / bare loop pair (default 100000)
  *   BENCH_SWEEP=1              also run the concurrency sweep that chose DEFAULT_INGEST_CONCURRENCY (~40 s)
  *   BENCH_FANOUT_BATCHES=10    batches of prod's batch size the fan-out section measures (default 10)
- *   BENCH_SKIP=synth,bundles   sections to leave out (ingest, short, dirty, get-movie, fanout, bundles, synth)
+ *   BENCH_SKIP=synth,bundles   sections to leave out (ingest, short, dirty, get-movie, fanout, sdk-logging,
+ *                              bundles, synth)
  *   BENCH_SYNTH_BASELINE=<dir> an older checkout, `dist/infra/main.js` built (npm ci && npm run build:infra),
  *                              whose synth the warm-cache synth is compared with, triple by triple
  *
  * Each section lives in a module of its own: ingest.ts (sweep, pairs beside the bare loop, file sizes),
- * short-first-line.ts, dirty-file.ts, get-movie.ts, bundles.ts, synth.ts; environment.ts starts the
+ * short-first-line.ts, dirty-file.ts, get-movie.ts, sdk-logging.ts, bundles.ts, synth.ts; environment.ts starts the
  * emulators, upload.ts stores each file verified byte-exact, report.ts checks targets and prints. The bench
  * fails (exit code 1) when a file is not stored as sent or its rows are not all accounted for.
  */
@@ -27,6 +28,7 @@ import { benchFanOut } from "./fan-out";
 import { measureGetMovie } from "./get-movie";
 import { runIngest, runSweep, warmUpDatabase } from "./ingest";
 import { checks, formatReport, type BenchResults } from "./report";
+import { measureSdkLogging } from "./sdk-logging";
 import { benchShortFirstLine } from "./short-first-line";
 import { round } from "./stats";
 import { measureSynth } from "./synth";
@@ -59,6 +61,10 @@ async function main(): Promise<void> {
   } finally {
     await env.stop();
   }
+  if (!skip.has("sdk-logging")) {
+    results.sdkLogging = await measureSdkLogging();
+    log(`sdk-logging: ${JSON.stringify(results.sdkLogging)}`);
+  }
   if (!skip.has("bundles")) {
     results.bundles = measureBundles();
     log(`bundles: ${JSON.stringify(results.bundles)}`);
@@ -84,6 +90,7 @@ const SECTIONS: Readonly<Record<string, keyof BenchResults>> = {
   dirty: "dirtyFile",
   "get-movie": "getMovie",
   fanout: "fanOut",
+  "sdk-logging": "sdkLogging",
   bundles: "bundles",
   synth: "synth",
 };

@@ -3,6 +3,7 @@ import type { BundleResult } from "./bundles";
 import type { FanOutResult } from "./fan-out";
 import type { GetMovieResult } from "./get-movie";
 import type { IngestResult, SweepResult } from "./ingest";
+import type { SdkLoggingResult } from "./sdk-logging";
 import type { ShortFirstLineResult } from "./short-first-line";
 import { MiB, round } from "./stats";
 import type { SynthResult } from "./synth";
@@ -37,6 +38,7 @@ export interface BenchResults {
   dirtyFile?: DirtyFileResult;
   fanOut?: FanOutResult;
   getMovie?: GetMovieResult;
+  sdkLogging?: SdkLoggingResult;
   bundles?: BundleResult[];
   synth?: SynthResult;
   totalSeconds?: number;
@@ -195,14 +197,15 @@ function formatIngest(ingest: IngestResult): string[] {
   return [
     `upload-infos vs. a bare BatchWriteItem loop: ${pairs.runs.length} alternated pairs (handler, bare, ...) ` +
       `over the same ${pairs.rows} rows (${pairs.fileMiB} MiB, stored byte-exact: size and sha256 checked), ` +
-      `each in a fresh process after a warm-up, into an emptied table, concurrency ${ingest.concurrency}; ` +
-      "rows/s = rows written (checked against the table) / time inside the process; CPU = the process's " +
-      "user + system time",
+      `each in a fresh process after a warm-up, into an emptied table, concurrency ${ingest.concurrency}, ` +
+      "both with the functions' DynamoDB client; a first pair warms up s3rver and DynamoDB Local and is not " +
+      "counted; rows/s = rows written (checked against the table) / time inside the process; CPU = the " +
+      "process's user + system time",
     table(
       ["pair", "handler rows/s", "bare loop rows/s", "ratio", "handler CPU µs/row", "bare loop CPU µs/row"],
       [
-        ...pairs.runs.map((r, i) => [
-          i + 1,
+        ...[pairs.warmUp, ...pairs.runs].map((r, i) => [
+          i === 0 ? "warm-up" : i,
           r.handlerRowsPerS,
           r.bareRowsPerS,
           r.ratio,
@@ -263,6 +266,16 @@ function formatOthers(results: BenchResults): string[] {
     out.push("\nget-movie (getMovie in-process, real client, 1000 calls)");
     out.push(
       table(["median ms", "p99 ms", "round trips/call"], [[gm.medianMs, gm.p99Ms, gm.roundTripsPerCall]]),
+    );
+  }
+  const sdk = results.sdkLogging;
+  if (sdk) {
+    out.push(`\nThe SDK's logger middleware (removed from every function's clients): ${sdk.method}`);
+    out.push(
+      table(
+        ["with it µs/row", "without µs/row", "without ÷ with"],
+        [[sdk.withLoggerUsPerRow, sdk.withoutLoggerUsPerRow, sdk.ratio]],
+      ),
     );
   }
   if (results.bundles) {

@@ -9,6 +9,13 @@ const results: BenchResults = {
     pairs: {
       rows: 1000,
       fileMiB: 0.1,
+      warmUp: {
+        handlerRowsPerS: 60,
+        bareRowsPerS: 100,
+        ratio: 0.6,
+        handlerCpuUsPerRow: 50,
+        bareCpuUsPerRow: 30,
+      },
       runs: [
         { handlerRowsPerS: 95, bareRowsPerS: 100, ratio: 0.95, handlerCpuUsPerRow: 40, bareCpuUsPerRow: 30 },
         { handlerRowsPerS: 80, bareRowsPerS: 100, ratio: 0.8, handlerCpuUsPerRow: 42, bareCpuUsPerRow: 31 },
@@ -38,6 +45,14 @@ const results: BenchResults = {
     medianCpuRatio: 1.01,
   },
   getMovie: { calls: 1000, medianMs: 1.5, p99Ms: 6, roundTripsPerCall: 1 },
+  sdkLogging: {
+    batchesPerRound: 100,
+    rounds: 4,
+    withLoggerUsPerRow: 30,
+    withoutLoggerUsPerRow: 21,
+    ratio: 0.7,
+    method: "4 rounds of 100 batches",
+  },
   bundles: [
     {
       name: "get-movie",
@@ -104,9 +119,18 @@ describe("formatReport", () => {
     expect(report).toContain("load average 3.5 2 1 at the start, 4 2.5 1.5 at the end");
     expect(report).toContain("3 alternated pairs (handler, bare, ...) over the same 1000 rows");
     expect(report).toContain(
-      "| median | 95             | 100              | 0.9   | 41                 | 30 ",
+      "| warm-up | 60             | 100              | 0.6   | 50                 | 30 ",
+    );
+    expect(report).toContain(
+      "| median  | 95             | 100              | 0.9   | 41                 | 30 ",
     );
     expect(report).toContain("| 1000 | 1        | 2       | 500    | 170          |");
+    expect(report).toContain(
+      "The SDK's logger middleware (removed from every function's clients): 4 rounds of 100 batches\n" +
+        "| with it µs/row | without µs/row | without ÷ with |\n" +
+        "|----------------|----------------|----------------|\n" +
+        "| 30             | 21             | 0.7            |",
+    );
     expect(report).toContain("| median |         |                    | 1.25  | 1.01      |");
     expect(report).toContain("| get-movie-dev | get-movie | 116     | 90      | 46          |");
     expect(report).toContain("| 2100    | n/a          |");
