@@ -46,10 +46,10 @@ export interface IngestPairs {
   /**
    * One pair run first and left out of the medians: until then s3rver's read path (in the bench's process)
    * has never streamed a large object and DynamoDB Local has not written a table of this size, and the first
-   * pair was the lowest of its run in each of three runs on 2026-12-02 (0.75 against 0.98–1.03; 0.72 against
-   * 0.80–1.06; 0.83 against 0.86–0.98).
+   * pair was the lowest of its run in each of four runs on 2026-12-02 (docs/benchmarks.md). Absent from a
+   * results.json written before the bench had it, which a run with BENCH_SKIP=ingest carries over.
    */
-  readonly warmUp: IngestPair;
+  readonly warmUp?: IngestPair;
   readonly runs: IngestPair[];
   readonly medianHandlerRowsPerS: number;
   readonly medianBareRowsPerS: number;

@@ -2,7 +2,7 @@ import type { DirtyFileResult } from "./dirty-file";
 import type { BundleResult } from "./bundles";
 import type { FanOutResult } from "./fan-out";
 import type { GetMovieResult } from "./get-movie";
-import type { IngestResult, SweepResult } from "./ingest";
+import type { IngestPair, IngestResult, SweepResult } from "./ingest";
 import type { SdkLoggingResult } from "./sdk-logging";
 import type { ShortFirstLineResult } from "./short-first-line";
 import { MiB, round } from "./stats";
@@ -194,24 +194,27 @@ function formatFanOut(fanOut: FanOutResult): string[] {
 
 function formatIngest(ingest: IngestResult): string[] {
   const { pairs } = ingest;
+  const row = (label: string | number, r: IngestPair) => [
+    label,
+    r.handlerRowsPerS,
+    r.bareRowsPerS,
+    r.ratio,
+    r.handlerCpuUsPerRow,
+    r.bareCpuUsPerRow,
+  ];
   return [
     `upload-infos vs. a bare BatchWriteItem loop: ${pairs.runs.length} alternated pairs (handler, bare, ...) ` +
       `over the same ${pairs.rows} rows (${pairs.fileMiB} MiB, stored byte-exact: size and sha256 checked), ` +
       `each in a fresh process after a warm-up, into an emptied table, concurrency ${ingest.concurrency}, ` +
-      "both with the functions' DynamoDB client; a first pair warms up s3rver and DynamoDB Local and is not " +
-      "counted; rows/s = rows written (checked against the table) / time inside the process; CPU = the " +
-      "process's user + system time",
+      "both with the functions' DynamoDB client; " +
+      (pairs.warmUp ? "a first pair warms up s3rver and DynamoDB Local and is not counted; " : "") +
+      "rows/s = rows written (checked against the table) / time inside the process; CPU = the process's " +
+      "user + system time",
     table(
       ["pair", "handler rows/s", "bare loop rows/s", "ratio", "handler CPU µs/row", "bare loop CPU µs/row"],
       [
-        ...[pairs.warmUp, ...pairs.runs].map((r, i) => [
-          i === 0 ? "warm-up" : i,
-          r.handlerRowsPerS,
-          r.bareRowsPerS,
-          r.ratio,
-          r.handlerCpuUsPerRow,
-          r.bareCpuUsPerRow,
-        ]),
+        ...(pairs.warmUp ? [row("warm-up", pairs.warmUp)] : []),
+        ...pairs.runs.map((r, i) => row(i + 1, r)),
         [
           "median",
           pairs.medianHandlerRowsPerS,

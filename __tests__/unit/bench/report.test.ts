@@ -145,6 +145,17 @@ describe("formatReport", () => {
   });
 });
 
+describe("formatReport of an earlier results.json", () => {
+  it("prints ingest pairs written before the warm-up pair without a warm-up row or its method note", () => {
+    const ingest = results.ingest as NonNullable<BenchResults["ingest"]>;
+    const { warmUp: _, ...pairs } = ingest.pairs;
+    const report = formatReport({ machine: results.machine, ingest: { ...ingest, pairs } });
+    expect(report).toContain("| 1      | 95 ");
+    expect(report).not.toContain("warm-up |");
+    expect(report).not.toContain("a first pair warms up");
+  });
+});
+
 describe("table", () => {
   it("pads every column to its widest cell", () => {
     expect(
