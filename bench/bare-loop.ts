@@ -25,7 +25,8 @@ export interface BareLoopParams {
   readonly concurrency: number;
 }
 
-function putRequests(prefix: string, from: number, to: number): WriteRequest[] {
+/** Put requests for rows `from`..`to` of `prefix` (movie-rows.ts), as raw attribute values. */
+export function putRequests(prefix: string, from: number, to: number): WriteRequest[] {
   const requests: WriteRequest[] = [];
   for (let i = from; i <= to; i++) {
     const row = movieRow(prefix, i);

@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
-import { BatchWriteItemCommand, DynamoDBClient, type WriteRequest } from "@aws-sdk/client-dynamodb";
+import { BatchWriteItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { withoutSdkLogging } from "../lambdas/shared/sdk-clients";
+import { putRequests } from "./bare-loop";
 import { median, round } from "./stats";
 
 /** The SDK's own CPU for a 25-item BatchWriteItem, with and without its logger middleware (sdk-clients.ts). */
@@ -40,27 +41,13 @@ function client(): DynamoDBClient {
   });
 }
 
-function batch(pass: number, index: number): WriteRequest[] {
-  return Array.from({ length: BATCH }, (_, i) => {
-    const id = `r${pass}-${index * BATCH + i}`;
-    return {
-      PutRequest: {
-        Item: {
-          movie_id: { S: id },
-          name: { S: `Movie ${id}` },
-          country_of_origin: { S: "US" },
-          release_date: { S: "2001-02-03" },
-        },
-      },
-    };
-  });
-}
-
-/** CPU µs per row of `batches` BatchWriteItem calls, one at a time. */
+/** CPU µs per row of `batches` BatchWriteItem calls of the bench's rows (movie-rows.ts), one at a time. */
 async function cpuPerRow(ddb: DynamoDBClient, pass: number, batches: number): Promise<number> {
   const started = process.cpuUsage();
   for (let index = 0; index < batches; index++) {
-    await ddb.send(new BatchWriteItemCommand({ RequestItems: { bench: batch(pass, index) } }));
+    const first = index * BATCH + 1;
+    const requests = putRequests(`r${pass}-`, first, first + BATCH - 1);
+    await ddb.send(new BatchWriteItemCommand({ RequestItems: { bench: requests } }));
   }
   const used = process.cpuUsage(started);
   return (used.user + used.system) / (batches * BATCH);

@@ -4,9 +4,9 @@
  * Our functions log with their own logger and never give the SDK one, yet the SDK's logger middleware still
  * builds a redacted copy of each request's input and each response's output for its no-op logger: it calls
  * `logger?.info?.(...)`, and the default NoOpLogger has an `info`, so the arguments are evaluated. For a
- * 25-item BatchWriteItem that copy walks every attribute of every item through the operation's schema: with
- * it the client spent 32.9 µs of CPU a row, without it 23.3 (median of 8 alternated rounds of 4,000 batches
- * against an in-process handler, docs/benchmarks.md). Removing that one middleware leaves everything else
+ * 25-item BatchWriteItem that copy walks every attribute of every item through the operation's schema: the
+ * client's own CPU per row fell by ~30 % without it (the bench's `sdk-logging` section, bench/sdk-logging.ts;
+ * figures in docs/benchmarks.md). Removing that one middleware leaves everything else
  * (signing, retries, serialization, the user agent) as it is.
  */
 
