@@ -148,7 +148,7 @@ describe("formatReport", () => {
 describe("formatReport of an earlier results.json", () => {
   it("prints ingest pairs written before the warm-up pair without a warm-up row or its method note", () => {
     const ingest = results.ingest as NonNullable<BenchResults["ingest"]>;
-    const { warmUp: _, ...pairs } = ingest.pairs;
+    const pairs = { ...ingest.pairs, warmUp: undefined };
     const report = formatReport({ machine: results.machine, ingest: { ...ingest, pairs } });
     expect(report).toContain("| 1      | 95 ");
     expect(report).not.toContain("warm-up |");
