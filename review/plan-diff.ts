@@ -128,6 +128,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 
   const work = values.keep ? resolve(values.keep) : mkdtempSync(join(tmpdir(), "plan-diff-out-"));
+  mkdirSync(work, { recursive: true });
   const log = (message: string) => process.stderr.write(`${message}\n`);
   try {
     const beforeDir = values.before ? resolve(values.before) : join(work, "before");

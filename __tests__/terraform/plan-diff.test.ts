@@ -54,7 +54,8 @@ function commitEdit(
 
 /**
  * `npm run plan:diff -- <base> --stack ...` in the clone: the text report and the JSON one. The first
- * run synthesizes the base ref and keeps it; with `before`, later runs reuse it (`--before <dir>`).
+ * run synthesizes the base ref and keeps it; with `before`, later runs reuse it (`--before <dir>`) and
+ * keep their own output in a new folder named after the branch.
  */
 function planDiff(
   stacks: readonly string[],
@@ -63,7 +64,7 @@ function planDiff(
   const json = join(clone, "plan-diff.json");
   const args = [join(clone, "dist/infra/review/plan-diff.js"), "--json", json];
   if (options.before && existsSync(join(kept, "before", "manifest.json")))
-    args.push("--before", join(kept, "before"));
+    args.push("--before", join(kept, "before"), "--keep", join(kept, git("branch", "--show-current")));
   else args.push(base, "--keep", kept);
   for (const stack of stacks) args.push("--stack", stack);
   const result = spawnSync("node", args, {
