@@ -6,11 +6,15 @@
  * The rules (measured, see the plan-review docs): computed-only attributes get a placeholder derived
  * from the address and the attribute path (ARN-shaped where the attribute is an ARN; numbers 0, bools
  * false); optional+computed ones stay null, or an empty collection (a null collection reads back as
- * "known after apply"); `id` always gets a placeholder (a null id means "does not exist"). Unknown values
- * of configured attributes that are a plain reference to another resource's attribute get that
- * attribute's placeholder, so references line up in one pass; the rest converge by planning again.
+ * "known after apply"); `id` always gets a placeholder (a null id means "does not exist"). An unknown
+ * value whose configuration is made only of references to other resources' attributes (a plain
+ * reference, a string template of them, a list or map of those) gets what those references hold: the
+ * referenced attribute's planned value where the plan knows it, else its placeholder, so references
+ * line up in one pass. What else is unknown (a function's result, a data source's) converges by
+ * planning again: each plan is one more layer known.
  */
-import { referenceOf } from "../tooling/terraform-json";
+import { decodeJsonencode, isJsonencode, terraformJsonString } from "../tooling/hcl-expression";
+import { templateParts, type Reference } from "../tooling/terraform-json";
 import {
   OFFLINE_ACCOUNT_ID,
   type PlanJson,
@@ -49,25 +53,81 @@ export type ResourceConfigs = Readonly<Record<string, Readonly<Record<string, un
 interface FillContext {
   readonly address: string;
   readonly schemas: ProviderSchemas;
+  /** The planned value (`after`) and unknown marks of every managed resource, by address. */
+  readonly planned: ReadonlyMap<string, { readonly value: unknown; readonly unknown: unknown }>;
 }
 
 function attributeType(schemas: ProviderSchemas, type: string, attribute: string): unknown {
   return schemas.provider_schemas[AWS_PROVIDER]?.resource_schemas[type]?.block.attributes?.[attribute]?.type;
 }
 
-/** What an unknown attribute becomes: a reference's placeholder, a computed value's, or null/empty. */
+/**
+ * What a managed resource's attribute holds after the apply the state stands for: its planned value when
+ * the plan knows it, else its placeholder. Undefined for a data source's (read during the plan).
+ */
+function referenced(context: FillContext, ref: Required<Reference>): unknown {
+  if (ref.data) return undefined;
+  const address = `${ref.type}.${ref.name}`;
+  const planned = context.planned.get(address);
+  const known = isObject(planned?.value) ? planned.value[ref.attribute] : undefined;
+  const unknown = isObject(planned?.unknown) && planned.unknown[ref.attribute] === true;
+  if (known !== undefined && known !== null && !unknown) return known;
+  return placeholder(address, [ref.attribute], attributeType(context.schemas, ref.type, ref.attribute));
+}
+
+/** The argument of a `${jsonencode(...)}` as data, or undefined when it is more than data and references. */
+function decodedJsonencode(configured: string): unknown {
+  try {
+    return decodeJsonencode(configured);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when a configured value has an interpolation (`${...}`) anywhere in it. */
+function hasReference(configured: unknown): boolean {
+  return configured !== undefined && JSON.stringify(configured).includes("${");
+}
+
+/**
+ * The value a configuration made only of references evaluates to ({@link referenced}): `${x.y.arn}`, a
+ * template of references and text, a list or map of those, `${jsonencode(...)}` of those. Undefined
+ * when any part is something else.
+ */
+function evaluate(context: FillContext, configured: unknown): unknown {
+  if (configured === null || typeof configured === "number" || typeof configured === "boolean")
+    return configured;
+  if (Array.isArray(configured)) {
+    const items = configured.map((item) => evaluate(context, item));
+    return items.includes(undefined) ? undefined : items;
+  }
+  if (isObject(configured)) {
+    const entries = Object.entries(configured).filter(([key]) => key !== "//");
+    const values = entries.map(([key, item]) => [key, evaluate(context, item)] as const);
+    return values.some(([, item]) => item === undefined) ? undefined : Object.fromEntries(values);
+  }
+  if (isJsonencode(configured)) {
+    const value = evaluate(context, decodedJsonencode(configured));
+    return value === undefined ? undefined : terraformJsonString(value);
+  }
+  const parts = templateParts(configured);
+  if (!parts) return typeof configured === "string" && !configured.includes("${") ? configured : undefined;
+  const values = parts.map((part) => (typeof part === "string" ? part : referenced(context, part)));
+  if (values.length === 1) return values[0];
+  const text = values.every((v) => typeof v === "string" || typeof v === "number" || typeof v === "boolean");
+  return text ? values.join("") : undefined;
+}
+
+/** What an unknown attribute becomes: what its references hold, a computed value's placeholder, or null/empty. */
 function unknownValue(
   context: FillContext,
   path: Path,
   attribute: { type?: unknown; optional?: boolean; computed?: boolean },
   configured: unknown,
 ): unknown {
-  // `${aws_iam_role.x.arn}`, alone: the one reference shape that can be filled before planning.
-  const reference = referenceOf(configured);
-  if (reference && !reference.data) {
-    const { type, name, attribute: attr } = reference;
-    return placeholder(`${type}.${name}`, [attr], attributeType(context.schemas, type, attr));
-  }
+  // A value made only of references (`${aws_iam_role.x.arn}`, `${aws_x.y.arn}/*`): filled before planning.
+  const evaluated = hasReference(configured) ? evaluate(context, configured) : undefined;
+  if (evaluated !== undefined) return evaluated;
   const name = path.at(-1);
   const computedOnly = attribute.computed === true && attribute.optional !== true;
   if (computedOnly || (path.length === 1 && name === "id"))
@@ -97,7 +157,7 @@ function fillBlock(
   for (const [name, attribute] of Object.entries(block.attributes ?? {})) {
     const here = [...path, name];
     if (marks[name] === true) result[name] = unknownValue(context, here, attribute, config[name]);
-    else result[name] = fillNested(known[name], marks[name], here, context);
+    else result[name] = fillNested(known[name], marks[name], here, context, config[name]);
   }
   for (const [name, nested] of Object.entries(block.block_types ?? {})) {
     const here = [...path, name];
@@ -142,24 +202,45 @@ function fillBlock(
   return result;
 }
 
-/** Unknown values inside a known collection attribute (a list of strings with one reference in it). */
-function fillNested(value: unknown, marks: unknown, path: Path, context: FillContext): unknown {
+/**
+ * An unknown item of a known collection: what its configuration's references hold (a list whose item
+ * is `${aws_sns_topic.alerts.arn}`), else a placeholder for its path.
+ */
+function unknownItem(context: FillContext, path: Path, configured: unknown): unknown {
+  const evaluated = hasReference(configured) ? evaluate(context, configured) : undefined;
+  return evaluated ?? placeholder(context.address, path, "string");
+}
+
+/**
+ * Unknown values inside a known collection attribute (a list of strings with one reference in it);
+ * `configured` is the same collection in the synthesized JSON. A list's items line up with the
+ * configuration's only when both have as many.
+ */
+function fillNested(
+  value: unknown,
+  marks: unknown,
+  path: Path,
+  context: FillContext,
+  configured: unknown,
+): unknown {
   if (marks === undefined || marks === false || value === undefined) return value ?? null;
   if (Array.isArray(value) && Array.isArray(marks)) {
+    const configs = Array.isArray(configured) && configured.length === value.length ? configured : [];
     return value.map((item, i) =>
       marks[i] === true
-        ? placeholder(context.address, [...path, i], "string")
-        : fillNested(item, marks[i], [...path, i], context),
+        ? unknownItem(context, [...path, i], configs[i])
+        : fillNested(item, marks[i], [...path, i], context, configs[i]),
     );
   }
   if (isObject(value) && isObject(marks)) {
+    const config = isObject(configured) ? configured : {};
     return Object.fromEntries(
       Object.entries({ ...value, ...Object.fromEntries(Object.keys(marks).map((k) => [k, value[k]])) }).map(
         ([k, v]) => [
           k,
           marks[k] === true
-            ? placeholder(context.address, [...path, k], "string")
-            : fillNested(v, marks[k], [...path, k], context),
+            ? unknownItem(context, [...path, k], config[k])
+            : fillNested(v, marks[k], [...path, k], context, config[k]),
         ],
       ),
     );
@@ -251,13 +332,18 @@ export function priorStateFrom(
   options: { terraformVersion: string; serial?: number },
 ): StateV4 {
   const grouped = new Map<string, { type: string; name: string; instances: unknown[] }>();
+  const planned = new Map<string, { value: unknown; unknown: unknown }>();
+  for (const change of plan.resource_changes ?? []) {
+    const applied = change.mode === "managed" && change.index === undefined && appliedValue(change);
+    if (applied) planned.set(`${change.type}.${change.name}`, applied);
+  }
   for (const change of plan.resource_changes ?? []) {
     if (change.mode !== "managed") continue;
     const applied = appliedValue(change);
     if (!applied) continue;
     const schema = schemas.provider_schemas[AWS_PROVIDER]?.resource_schemas[change.type];
     if (!schema) throw new Error(`No provider schema for ${change.type} (${change.address})`);
-    const context = { address: `${change.type}.${change.name}`, schemas };
+    const context = { address: `${change.type}.${change.name}`, schemas, planned };
     const configured = configs[change.type]?.[change.name];
     const attributes = fillBlock(context, schema.block, applied.value, applied.unknown, configured, []);
     const key = `${change.type}.${change.name}`;

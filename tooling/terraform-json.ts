@@ -79,6 +79,32 @@ export function referenceOf(value: unknown): Required<Reference> | undefined {
 }
 
 /**
+ * A string template whose every interpolation is one plain reference, split into its literal text and
+ * those references (`arn:${aws_s3_bucket.b.arn}/uploads` gives `"arn:"`, the reference and
+ * `"/uploads"`); undefined when an interpolation is anything else (a function call, an
+ * operator), or the string has an escape (`$${`) or a directive (`%{`), or it has no interpolation.
+ */
+export function templateParts(value: unknown): (string | Required<Reference>)[] | undefined {
+  if (typeof value !== "string" || value.includes("$${") || value.includes("%{")) return undefined;
+  const parts: (string | Required<Reference>)[] = [];
+  let at = 0;
+  const text = (literal: string) => (literal.includes("${") ? undefined : literal);
+  for (const match of value.matchAll(INTERPOLATION)) {
+    const ref = parseReference(match[1] ?? "");
+    // A `${` left in the text opens an expression this one sits inside (`${jsonencode({"a" = "${x.y.z}"})}`).
+    const before = text(value.slice(at, match.index));
+    if (!ref || before === undefined) return undefined;
+    if (before) parts.push(before);
+    parts.push(ref);
+    at = match.index + match[0].length;
+  }
+  const after = text(value.slice(at));
+  if (at === 0 || after === undefined) return undefined;
+  if (after) parts.push(after);
+  return parts;
+}
+
+/**
  * Every reference inside the `${...}` interpolations of a value: in strings, lists and objects, deeply,
  * and inside a `${jsonencode(...)}` argument.
  */

@@ -47,6 +47,30 @@ const schemas: ProviderSchemas = {
             },
           },
         },
+        aws_sqs_queue: {
+          version: 0,
+          block: {
+            attributes: {
+              arn: { type: "string", computed: true },
+              id: { type: "string", optional: true, computed: true },
+              name: { type: "string", required: true },
+              url: { type: "string", computed: true },
+              redrive_policy: { type: "string", optional: true, computed: true },
+            },
+          },
+        },
+        aws_cloudwatch_metric_alarm: {
+          version: 1,
+          block: {
+            attributes: {
+              id: { type: "string", optional: true, computed: true },
+              alarm_name: { type: "string", required: true },
+              alarm_actions: { type: ["set", "string"], optional: true },
+              alarm_description: { type: "string", optional: true },
+              dimensions: { type: ["map", "string"], optional: true },
+            },
+          },
+        },
         aws_dynamodb_table: {
           version: 1,
           block: {
@@ -383,5 +407,85 @@ describe("planIsEmpty", () => {
         output_changes: { name: { actions: ["update"], before: "r", after: "s" } },
       }),
     ).toBe(false);
+  });
+});
+
+describe("priorStateFrom: values made of references", () => {
+  const queue = (name: string, unknown: Record<string, unknown> = {}) =>
+    change(`aws_sqs_queue.${name}`, ["create"], {
+      after: { name },
+      after_unknown: { arn: true, id: true, url: true, ...unknown },
+    });
+  const referencing: PlanJson = {
+    format_version: "1.2",
+    terraform_version: "1.11.4",
+    resource_changes: [
+      queue("dlq"),
+      queue("jobs", { redrive_policy: true }),
+      queue("odd", { redrive_policy: true }),
+      change("aws_cloudwatch_metric_alarm.age", ["create"], {
+        after: {
+          alarm_name: "jobs-age",
+          alarm_actions: [null, "literal"],
+          dimensions: { QueueName: "jobs" },
+        },
+        after_unknown: {
+          id: true,
+          alarm_actions: [true, false],
+          alarm_description: true,
+          dimensions: { Url: true },
+        },
+      }),
+    ],
+  };
+  const configured = {
+    aws_sqs_queue: {
+      dlq: { name: "dlq" },
+      jobs: {
+        name: "jobs",
+        redrive_policy:
+          '${jsonencode({"maxReceiveCount" = 5, "deadLetterTargetArn" = aws_sqs_queue.dlq.arn})}',
+      },
+      odd: { name: "odd", redrive_policy: '${jsonencode({"arn" = upper(aws_sqs_queue.dlq.arn)})}' },
+    },
+    aws_cloudwatch_metric_alarm: {
+      age: {
+        alarm_name: "jobs-age",
+        alarm_actions: ["${aws_sqs_queue.dlq.arn}", "literal"],
+        alarm_description: "${aws_sqs_queue.jobs.name}: ${aws_sqs_queue.jobs.url} holds old messages",
+        dimensions: { QueueName: "jobs", Url: "${aws_sqs_queue.jobs.url}" },
+      },
+    },
+  };
+  const filled = priorStateFrom(referencing, schemas, configured, { terraformVersion: "1.11.4" });
+  const attributes = (type: string, name: string) =>
+    (
+      filled.resources as {
+        type: string;
+        name: string;
+        instances: { attributes: Record<string, unknown> }[];
+      }[]
+    ).find((r) => r.type === type && r.name === name)?.instances[0]?.attributes ?? {};
+
+  it("fills a list item or map value that is a reference with what the reference holds", () => {
+    const alarm = attributes("aws_cloudwatch_metric_alarm", "age");
+    expect(alarm.alarm_actions).toEqual([`${ARN}:aws_sqs_queue.dlq/arn`, "literal"]);
+    expect(alarm.dimensions).toEqual({ QueueName: "jobs", Url: "offline:aws_sqs_queue.jobs/url" });
+  });
+
+  it("fills a template with the planned value of a known reference and the placeholder of an unknown one", () => {
+    expect(attributes("aws_cloudwatch_metric_alarm", "age").alarm_description).toBe(
+      "jobs: offline:aws_sqs_queue.jobs/url holds old messages",
+    );
+  });
+
+  it("fills a jsonencode of references as Terraform's jsonencode writes it: keys sorted, no spaces", () => {
+    expect(attributes("aws_sqs_queue", "jobs").redrive_policy).toBe(
+      `{"deadLetterTargetArn":"${ARN}:aws_sqs_queue.dlq/arn","maxReceiveCount":5}`,
+    );
+  });
+
+  it("leaves a value with a function call to converge by planning again (optional+computed: null)", () => {
+    expect(attributes("aws_sqs_queue", "odd").redrive_policy).toBeNull();
   });
 });

@@ -3,6 +3,7 @@ import {
   addressesOf,
   parseReference,
   referenceOf,
+  templateParts,
   referencesIn,
   refersTo,
   resourceAddresses,
@@ -34,6 +35,24 @@ describe("references", () => {
     expect(referenceOf("${aws_api_gateway_rest_api.api.id}/x")).toBeUndefined();
     expect(referenceOf("literal")).toBeUndefined();
     expect(referenceOf(42)).toBeUndefined();
+  });
+
+  it("splits a template of plain references into text and references, and takes nothing else", () => {
+    const bucket = parseReference("aws_s3_bucket.b.arn");
+    const api = parseReference("aws_api_gateway_rest_api.api.execution_arn");
+    expect(templateParts("${aws_s3_bucket.b.arn}")).toEqual([bucket]);
+    expect(templateParts("arn:${aws_s3_bucket.b.arn}/uploads")).toEqual(["arn:", bucket, "/uploads"]);
+    expect(templateParts("${aws_api_gateway_rest_api.api.execution_arn}${aws_s3_bucket.b.arn}")).toEqual([
+      api,
+      bucket,
+    ]);
+    expect(templateParts("literal")).toBeUndefined();
+    expect(templateParts("${upper(aws_s3_bucket.b.arn)}")).toBeUndefined();
+    expect(templateParts("$${aws_s3_bucket.b.arn}")).toBeUndefined();
+    expect(templateParts("%{if true}${aws_s3_bucket.b.arn}%{endif}")).toBeUndefined();
+    // A reference inside the string of a larger expression is that expression's, not the template's.
+    expect(templateParts('${jsonencode({"a" = "${aws_s3_bucket.b.arn}"})}')).toBeUndefined();
+    expect(templateParts(42)).toBeUndefined();
   });
 
   it("finds every reference inside interpolations, deeply, and none in literals or escapes", () => {
