@@ -20,6 +20,7 @@ import {
   TerraformCommandError,
   Workspace,
   type PlanJson,
+  type PlanRun,
   type ProviderSchemas,
   type ResourceChange,
   type StackConfig,
@@ -252,12 +253,22 @@ function prepare(context: StackContext, stack: StackConfig): StackConfig {
   return offlineConfig(stack, { providerVersion, awsEndpoint: context.aws });
 }
 
-/** The state a first apply of `base` would leave, planned until it converges (cached by configuration). */
+/** A plan the workspace made: what `terraform plan` said, and its `show -json`. */
+interface MadePlan {
+  readonly run: PlanRun;
+  readonly plan: PlanJson;
+}
+
+/**
+ * The state a first apply of `base` would leave, planned until it converges (cached by configuration).
+ * When it was planned here, `last` is the plan that found it converged: that of `base` against `state`,
+ * with this run's stand-in.
+ */
 async function convergedState(
   context: StackContext,
   name: string,
   base: StackConfig,
-): Promise<{ state: StateV4; plans: number }> {
+): Promise<{ state: StateV4; plans: number; last?: MadePlan }> {
   const key = context.cache.key(prepare({ ...context, aws: "http://aws.offline" }, base), context.setup);
   const cached = context.cache.get(key);
   if (cached) return { state: cached, plans: 0 };
@@ -270,12 +281,12 @@ async function convergedState(
   let state = priorStateFrom(await workspace.showPlan(), schemas, resourceConfigs(base), options);
   for (let plans = 2; plans <= MAX_CONVERGENCE_PLANS + 1; plans++) {
     workspace.setState(state);
-    await workspace.plan();
+    const run = await workspace.plan();
     const plan = await workspace.showPlan();
     if (planIsEmpty(plan)) {
       context.cache.set(key, state);
       context.log(`plan-diff: ${name}: base state converged after ${plans} plans`);
-      return { state, plans };
+      return { state, plans, last: { run, plan } };
     }
     state = priorStateFrom(plan, schemas, resourceConfigs(base), { ...options, serial: plans });
   }
@@ -283,6 +294,11 @@ async function convergedState(
     `${name}: the prior state built from the base configuration did not converge in ${MAX_CONVERGENCE_PLANS} plans; ` +
       `the review cannot tell real changes from placeholders (keep the workspace with --keep to inspect it)`,
   );
+}
+
+/** True when both configurations are the same once made offline (what Terraform is given to plan). */
+function sameConfig(context: StackContext, a: StackConfig, b: StackConfig): boolean {
+  return JSON.stringify(prepare(context, a)) === JSON.stringify(prepare(context, b));
 }
 
 /**
@@ -350,18 +366,28 @@ async function reviewStack(
     changes = sortChanges(destroyed.map((c) => ({ ...c, dataLoss: STATEFUL_TYPES.has(c.type) })));
     outputs = plannedOutputs(plan).map((o) => ({ ...o, action: "delete" as const }));
   } else {
+    let converged: Awaited<ReturnType<typeof convergedState>> | undefined;
     if (before) {
-      const converged = await convergedState(context, stack, before);
+      converged = await convergedState(context, stack, before);
       convergencePlans = converged.plans;
       workspace.setState(converged.state);
     } else {
       workspace.setState(undefined);
     }
-    const planned = await planOrRefusal(context, after);
-    refusedBy = planned.refusedBy;
-    const plan = await workspace.showPlan();
-    changes = plannedChanges(plan, planned.run.text);
-    outputs = plannedOutputs(plan);
+    // An unchanged configuration's plan against the state just converged is the plan that converged it
+    // (same configuration, state and stand-in): reuse it. A cached state is planned, as the links the
+    // stack reads may have changed since it converged.
+    let made: MadePlan;
+    if (converged?.last && sameConfig(context, before as StackConfig, after)) {
+      context.log(`plan-diff: ${stack}: unchanged configuration; its last converging plan is its plan`);
+      made = converged.last;
+    } else {
+      const planned = await planOrRefusal(context, after);
+      refusedBy = planned.refusedBy;
+      made = { run: planned.run, plan: await workspace.showPlan() };
+    }
+    changes = plannedChanges(made.plan, made.run.text);
+    outputs = plannedOutputs(made.plan);
   }
   const counts = countChanges(changes);
   const reads = changes.filter((c) => c.action === "read").length;
