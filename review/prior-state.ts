@@ -8,7 +8,7 @@
  * false); optional+computed ones stay null, or an empty collection (a null collection reads back as
  * "known after apply"); `id` always gets a placeholder (a null id means "does not exist"). An unknown
  * value whose configuration is made only of references to other resources' attributes (a plain
- * reference, a string template of them, a list or map of those) gets what those references hold: the
+ * reference, a string template of them, a list or map or `jsonencode` of those) gets what they hold: the
  * referenced attribute's planned value where the plan knows it, else its placeholder, so references
  * line up in one pass. What else is unknown (a function's result, a data source's) converges by
  * planning again: each plan is one more layer known.
