@@ -7,7 +7,13 @@ import {
 } from "../../../review/prior-state";
 import type { PlanJson, ProviderSchemas, ResourceChange } from "../../../review/terraform";
 
-/** A hand-written slice of `terraform providers schema -json` for three resource types. */
+/** The two attributes every resource type below has, as the provider declares them. */
+const ARN_AND_ID = {
+  arn: { type: "string", computed: true },
+  id: { type: "string", optional: true, computed: true },
+} as const;
+
+/** A hand-written slice of `terraform providers schema -json` for five resource types. */
 const schemas: ProviderSchemas = {
   provider_schemas: {
     "registry.terraform.io/hashicorp/aws": {
@@ -16,8 +22,7 @@ const schemas: ProviderSchemas = {
           version: 0,
           block: {
             attributes: {
-              arn: { type: "string", computed: true },
-              id: { type: "string", optional: true, computed: true },
+              ...ARN_AND_ID,
               name: { type: "string", required: true },
               unique_id: { type: "string", computed: true },
               max_session_duration: { type: "number", optional: true },
@@ -30,8 +35,7 @@ const schemas: ProviderSchemas = {
           version: 0,
           block: {
             attributes: {
-              arn: { type: "string", computed: true },
-              id: { type: "string", optional: true, computed: true },
+              ...ARN_AND_ID,
               function_name: { type: "string", required: true },
               role: { type: "string", required: true },
               memory_size: { type: "number", optional: true, computed: true },
@@ -51,8 +55,7 @@ const schemas: ProviderSchemas = {
           version: 0,
           block: {
             attributes: {
-              arn: { type: "string", computed: true },
-              id: { type: "string", optional: true, computed: true },
+              ...ARN_AND_ID,
               name: { type: "string", required: true },
               url: { type: "string", computed: true },
               redrive_policy: { type: "string", optional: true, computed: true },
@@ -75,8 +78,7 @@ const schemas: ProviderSchemas = {
           version: 1,
           block: {
             attributes: {
-              arn: { type: "string", computed: true },
-              id: { type: "string", optional: true, computed: true },
+              ...ARN_AND_ID,
               name: { type: "string", required: true },
               hash_key: { type: "string", optional: true, computed: true },
               stream_arn: { type: "string", computed: true },
