@@ -262,18 +262,19 @@ interface MadePlan {
 /**
  * The state a first apply of `base` would leave, planned until it converges (cached by configuration).
  * When it was planned here, `last` is the plan that found it converged: that of `base` against `state`,
- * with this run's stand-in.
+ * with this run's stand-in, and `config` the offline configuration it planned (JSON).
  */
 async function convergedState(
   context: StackContext,
   name: string,
   base: StackConfig,
-): Promise<{ state: StateV4; plans: number; last?: MadePlan }> {
+): Promise<{ state: StateV4; plans: number; last?: MadePlan & { readonly config: string } }> {
   const key = context.cache.key(prepare({ ...context, aws: "http://aws.offline" }, base), context.setup);
   const cached = context.cache.get(key);
   if (cached) return { state: cached, plans: 0 };
   const { workspace, setup } = context;
-  workspace.setConfig(prepare(context, base));
+  const offline = prepare(context, base);
+  workspace.setConfig(offline);
   workspace.setState(undefined);
   const schemas: ProviderSchemas = await workspace.providerSchema();
   const options = { terraformVersion: setup.terraform.version };
@@ -286,7 +287,7 @@ async function convergedState(
     if (planIsEmpty(plan)) {
       context.cache.set(key, state);
       context.log(`plan-diff: ${name}: base state converged after ${plans} plans`);
-      return { state, plans, last: { run, plan } };
+      return { state, plans, last: { run, plan, config: JSON.stringify(offline) } };
     }
     state = priorStateFrom(plan, schemas, resourceConfigs(base), { ...options, serial: plans });
   }
@@ -294,11 +295,6 @@ async function convergedState(
     `${name}: the prior state built from the base configuration did not converge in ${MAX_CONVERGENCE_PLANS} plans; ` +
       `the review cannot tell real changes from placeholders (keep the workspace with --keep to inspect it)`,
   );
-}
-
-/** True when both configurations are the same once made offline (what Terraform is given to plan). */
-function sameConfig(context: StackContext, a: StackConfig, b: StackConfig): boolean {
-  return JSON.stringify(prepare(context, a)) === JSON.stringify(prepare(context, b));
 }
 
 /**
@@ -378,7 +374,7 @@ async function reviewStack(
     // (same configuration, state and stand-in): reuse it. A cached state is planned, as the links the
     // stack reads may have changed since it converged.
     let made: MadePlan;
-    if (converged?.last && sameConfig(context, before as StackConfig, after)) {
+    if (converged?.last && converged.last.config === JSON.stringify(prepare(context, after))) {
       context.log(`plan-diff: ${stack}: unchanged configuration; its last converging plan is its plan`);
       made = converged.last;
     } else {

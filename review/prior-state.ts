@@ -84,11 +84,6 @@ function decodedJsonencode(configured: string): unknown {
   }
 }
 
-/** True when a configured value has an interpolation (`${...}`) anywhere in it. */
-function hasReference(configured: unknown): boolean {
-  return configured !== undefined && JSON.stringify(configured).includes("${");
-}
-
 /**
  * The value a configuration made only of references evaluates to ({@link referenced}): `${x.y.arn}`, a
  * template of references and text, a list or map of those, `${jsonencode(...)}` of those. Undefined
@@ -118,6 +113,15 @@ function evaluate(context: FillContext, configured: unknown): unknown {
   return text ? values.join("") : undefined;
 }
 
+/**
+ * What a configured value evaluates to ({@link evaluate}) when it has an interpolation (`${...}`) anywhere in
+ * it; undefined for a literal, which the provider itself left unknown.
+ */
+function fromReferences(context: FillContext, configured: unknown): unknown {
+  const interpolated = configured !== undefined && JSON.stringify(configured).includes("${");
+  return interpolated ? evaluate(context, configured) : undefined;
+}
+
 /** What an unknown attribute becomes: what its references hold, a computed value's placeholder, or null/empty. */
 function unknownValue(
   context: FillContext,
@@ -126,7 +130,7 @@ function unknownValue(
   configured: unknown,
 ): unknown {
   // A value made only of references (`${aws_iam_role.x.arn}`, `${aws_x.y.arn}/*`): filled before planning.
-  const evaluated = hasReference(configured) ? evaluate(context, configured) : undefined;
+  const evaluated = fromReferences(context, configured);
   if (evaluated !== undefined) return evaluated;
   const name = path.at(-1);
   const computedOnly = attribute.computed === true && attribute.optional !== true;
@@ -207,8 +211,7 @@ function fillBlock(
  * is `${aws_sns_topic.alerts.arn}`), else a placeholder for its path.
  */
 function unknownItem(context: FillContext, path: Path, configured: unknown): unknown {
-  const evaluated = hasReference(configured) ? evaluate(context, configured) : undefined;
-  return evaluated ?? placeholder(context.address, path, "string");
+  return fromReferences(context, configured) ?? placeholder(context.address, path, "string");
 }
 
 /**
