@@ -13,6 +13,8 @@ import { terraformForTests } from "../helpers/terraform";
 
 interface Report {
   readonly engine: string;
+  /** Why Terraform was unavailable, when the report fell back to comparing the JSON. */
+  readonly reason?: string;
   readonly stacks: StackReview[];
 }
 
@@ -101,7 +103,8 @@ describe("plan:diff with Terraform", () => {
     if (!setup) return;
     git("checkout", "-q", "-B", "unchanged", base);
     const { text, report } = planDiff(["movies-dev", "orders-dev"]);
-    expect(report.engine).toBe("terraform");
+    // With the reason beside the engine, a fallback to the JSON comparison says why in the failure.
+    expect({ engine: report.engine, reason: report.reason }).toEqual({ engine: "terraform" });
     expect(report.stacks.map((s) => [s.stack, s.status, s.changes, s.outputs])).toEqual([
       ["movies-dev", "unchanged", [], []],
       ["orders-dev", "unchanged", [], []],
